@@ -1,0 +1,36 @@
+// The module's exports: the one place that picks a kernel variant per instruction set. Each
+// choice is a compile-time constant, so a binary carries only its own variant.
+import { f32_gemm_4x8__wasmsimd } from "./f32-gemm/f32-gemm-4x8-wasmsimd";
+import { f32_gemm_1x4__scalar } from "./f32-gemm/f32-gemm-1x4-scalar";
+import { f32_rowsum_accumulate__wasmsimd } from "./f32-rowsum/f32-rowsum-wasmsimd";
+import { f32_rowsum_accumulate__scalar } from "./f32-rowsum/f32-rowsum-scalar";
+
+export { f32_im2col, f32_im2row } from "./f32-im2col/f32-im2col";
+export { f32_col2im } from "./f32-im2col/f32-col2im";
+export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
+
+/** First byte past the module's static data: the host places tensors from here on. */
+export function heap_base(): usize {
+  return __heap_base;
+}
+
+/** C[m×n] (= or +=) A[m×k]·B[k×n]; strides in bytes (see f32_gemm_4x8__wasmsimd). */
+export function f32_gemm(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStride: usize, aColStride: usize,
+  b: usize, bRowStride: usize,
+  c: usize, cRowStride: usize,
+  accumulate: bool,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    f32_gemm_4x8__wasmsimd(m, n, k, a, aRowStride, aColStride, b, bRowStride, c, cRowStride, accumulate);
+  } else {
+    f32_gemm_1x4__scalar(m, n, k, a, aRowStride, aColStride, b, bRowStride, c, cRowStride, accumulate);
+  }
+}
+
+/** sums[r] += Σ_j x[r][j]. */
+export function f32_rowsum_accumulate(x: usize, rows: i32, cols: i32, sums: usize): void {
+  if (ASC_FEATURE_SIMD) f32_rowsum_accumulate__wasmsimd(x, rows, cols, sums);
+  else f32_rowsum_accumulate__scalar(x, rows, cols, sums);
+}

@@ -1,0 +1,7 @@
+// wasmconv: convolution forward and backward (dX, dW, db) in WebAssembly SIMD.
+export { tensor, type Tensor } from './tensor.js';
+export { init, backend, type InitOptions, type BackendInfo } from './runtime.js';
+export type { Isa } from './isa.js';
+export { conv2d, conv2dBackward } from './ops/conv2d.js';
+export { conv1d, conv1dBackward } from './ops/conv1d.js';
+export type { Conv2dOptions, Conv1dOptions } from './ops/options.js';

@@ -1,0 +1,79 @@
+// Finds, compiles and instantiates the kernel binary for an instruction set. Compiles are
+// cached per ISA, so init() can be called again (to switch ISA) without recompiling.
+import type { Isa } from './isa.js';
+
+/** The kernel module's exports (see assembly/index.ts). Pointers and strides are byte offsets. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heap_base(): number;
+  f32_gemm(
+    m: number, n: number, k: number,
+    a: number, aRowStride: number, aColStride: number,
+    b: number, bRowStride: number,
+    c: number, cRowStride: number,
+    accumulate: number,
+  ): void;
+  f32_rowsum_accumulate(x: number, rows: number, cols: number, sums: number): void;
+  f32_im2col(x: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
+    strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
+    outH: number, outW: number, col: number): void;
+  f32_im2row(x: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
+    strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
+    outH: number, outW: number, rows: number): void;
+  f32_col2im(col: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
+    strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
+    outH: number, outW: number, dx: number): void;
+  f32_fill_rows(c: number, rows: number, cols: number, values: number): void;
+  f32_zero(x: number, count: number): void;
+}
+
+/** Literal URLs, one per binary, so bundlers (Vite, esbuild, webpack 5) see and copy each file. */
+function binaryUrl(isa: Isa): URL {
+  switch (isa) {
+    case 'scalar':
+      return new URL('../build/wasmconv-scalar.wasm', import.meta.url);
+    case 'simd':
+      return new URL('../build/wasmconv-simd.wasm', import.meta.url);
+    case 'relaxed-simd':
+      return new URL('../build/wasmconv-relaxed-simd.wasm', import.meta.url);
+  }
+}
+
+const NODE_FS = 'node:fs/promises';
+interface NodeFs {
+  readFile(path: URL): Promise<Uint8Array<ArrayBuffer>>;
+}
+
+const compiled = new Map<Isa, Promise<WebAssembly.Module>>();
+
+async function compile(isa: Isa): Promise<WebAssembly.Module> {
+  const url = binaryUrl(isa);
+  if (url.protocol === 'file:') {
+    // Node: read next to the built JS; no network. The specifier is a variable so that
+    // browser bundles neither resolve nor include a Node built-in.
+    const { readFile } = (await import(/* @vite-ignore */ NODE_FS)) as NodeFs;
+    return WebAssembly.compile(await readFile(url));
+  }
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    try {
+      return await WebAssembly.compileStreaming(fetch(url));
+    } catch {
+      // Servers that send .wasm without application/wasm break streaming; retry plainly below.
+    }
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`wasmconv: could not fetch ${url.href}: HTTP ${response.status}`);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** A fresh instance of the kernels for `isa`, compiled once per ISA. */
+export async function instantiateKernels(isa: Isa): Promise<KernelExports> {
+  let module = compiled.get(isa);
+  if (!module) {
+    module = compile(isa);
+    compiled.set(isa, module);
+    module.catch(() => compiled.delete(isa)); // let a later init() retry after a failed load
+  }
+  const instance = await WebAssembly.instantiate(await module, {});
+  return instance.exports as unknown as KernelExports;
+}

@@ -1,0 +1,79 @@
+// Places one call's tensors in Wasm linear memory. Every call lays its blocks out from the
+// heap base again, so memory only ever grows to what the largest call needed and scratch is
+// reused. Views over memory are made fresh on each access: growth detaches old ones.
+import type { KernelExports } from './loader.js';
+
+const PAGE_BYTES = 65536;
+/** wasm32 addresses 65536 pages = 4 GiB. */
+const MAX_BYTES = 65536 * PAGE_BYTES;
+const ALIGN = 16;
+
+const align = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+export class WasmArena {
+  private readonly base: number;
+
+  constructor(private readonly kernels: KernelExports) {
+    this.base = align(kernels.heap_base());
+  }
+
+  /** Bytes of linear memory the module holds now. */
+  get byteLength(): number {
+    return this.kernels.memory.buffer.byteLength;
+  }
+
+  /**
+   * Byte offsets for blocks of the given float counts, laid out one after another (16-byte
+   * aligned), growing memory if needed. Throws a clear Error past what wasm32 can address.
+   */
+  layout<K extends string>(op: string, floats: Record<K, number>): Record<K, number> {
+    const offsets = {} as Record<K, number>;
+    let end = this.base;
+    for (const name of Object.keys(floats) as K[]) {
+      offsets[name] = end;
+      end = align(end + floats[name] * 4);
+    }
+    if (end > MAX_BYTES) {
+      const parts = (Object.keys(floats) as K[])
+        .filter((name) => floats[name] > 0)
+        .map((name) => `${name} ${formatBytes(floats[name] * 4)}`)
+        .join(', ');
+      throw new Error(
+        `${op}: needs ${formatBytes(end)} of WebAssembly memory (${parts}) but 32-bit WebAssembly addresses at most 4 GiB; ` +
+          `split the batch or the image`,
+      );
+    }
+    this.ensure(op, end);
+    return offsets;
+  }
+
+  private ensure(op: string, bytes: number): void {
+    const memory = this.kernels.memory;
+    const have = memory.buffer.byteLength;
+    if (bytes <= have) return;
+    const pages = Math.ceil((bytes - have) / PAGE_BYTES);
+    try {
+      memory.grow(pages);
+    } catch (cause) {
+      throw new Error(
+        `${op}: could not grow WebAssembly memory from ${formatBytes(have)} to ${formatBytes(have + pages * PAGE_BYTES)}: ${String(cause)}`,
+        { cause },
+      );
+    }
+  }
+
+  write(offset: number, data: Float32Array): void {
+    new Float32Array(this.kernels.memory.buffer, offset, data.length).set(data);
+  }
+
+  /** A copy owned by the caller, not a view of Wasm memory. */
+  read(offset: number, count: number): Float32Array {
+    return new Float32Array(this.kernels.memory.buffer, offset, count).slice();
+  }
+}

@@ -1,0 +1,100 @@
+// fast-check generators of valid convolution cases. Sizes are small (so the reference stays
+// fast) but cross every kernel edge: channel counts and widths that are not multiples of 4 or 8,
+// 1×1 outputs (kernel equal to the padded input: `extra` 0), asymmetric padding, stride and
+// dilation up to 3, groups including depthwise, with and without bias.
+import fc from 'fast-check';
+import type { ConvCase } from './check-conv.js';
+
+const padding1 = fc.integer({ min: 0, max: 3 });
+
+/** groups and channels per group: ordinary, grouped or depthwise. */
+const grouping = fc.oneof(
+  fc.record({ groups: fc.constant(1), groupIn: fc.integer({ min: 1, max: 9 }), groupOut: fc.integer({ min: 1, max: 9 }) }),
+  fc.record({ groups: fc.integer({ min: 2, max: 3 }), groupIn: fc.integer({ min: 1, max: 4 }), groupOut: fc.integer({ min: 1, max: 4 }) }),
+  // depthwise: one input channel per group, a channel multiplier of 1 or 2
+  fc.record({ groups: fc.integer({ min: 2, max: 6 }), groupIn: fc.constant(1), groupOut: fc.integer({ min: 1, max: 2 }) }),
+);
+
+/** Smallest input that fits the dilated kernel after padding, plus `extra`. */
+function inputSize(kernel: number, dilation: number, padBefore: number, padAfter: number, extra: number): number {
+  return Math.max(1, dilation * (kernel - 1) + 1 - padBefore - padAfter) + extra;
+}
+
+export const conv2dCase: fc.Arbitrary<ConvCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    grouping,
+    kernel: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
+    stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    dilation: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    padding: fc.oneof(
+      fc.constant('valid' as const),
+      fc.constant('same' as const),
+      padding1,
+      fc.tuple(padding1, padding1),
+      fc.tuple(padding1, padding1, padding1, padding1),
+    ),
+    extra: fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 12 })),
+    scalarOptions: fc.boolean(),
+    bias: fc.boolean(),
+    seed: fc.integer(),
+  })
+  .map(({ batch, grouping: { groups, groupIn, groupOut }, kernel, stride, dilation, padding, extra, scalarOptions, bias, seed }) => {
+    const [pt, pb, pl, pr] =
+      typeof padding === 'number' ? [padding, padding, padding, padding]
+      : padding === 'valid' || padding === 'same' ? [0, 0, 0, 0]
+      : padding.length === 2 ? [padding[0], padding[0], padding[1], padding[1]]
+      : padding;
+    const height = inputSize(kernel[0], dilation[0], pt, pb, extra[0]);
+    const width = inputSize(kernel[1], dilation[1], pl, pr, extra[1]);
+    // Exercise both spellings of stride/dilation: a number when the axes agree, else a pair.
+    const axisOption = (v: [number, number]) => (scalarOptions && v[0] === v[1] ? v[0] : v);
+    return {
+      xShape: [batch, groups * groupIn, height, width],
+      wShape: [groups * groupOut, groupIn, kernel[0], kernel[1]],
+      bias,
+      opts: { stride: axisOption(stride), dilation: axisOption(dilation), padding, groups },
+      seed,
+    };
+  });
+
+export const conv1dCase: fc.Arbitrary<ConvCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    grouping,
+    kernel: fc.integer({ min: 1, max: 7 }),
+    stride: fc.integer({ min: 1, max: 3 }),
+    dilation: fc.integer({ min: 1, max: 3 }),
+    padding: fc.oneof(fc.constant('valid' as const), fc.constant('same' as const), padding1, fc.tuple(padding1, padding1)),
+    extra: fc.integer({ min: 0, max: 40 }),
+    bias: fc.boolean(),
+    seed: fc.integer(),
+  })
+  .map(({ batch, grouping: { groups, groupIn, groupOut }, kernel, stride, dilation, padding, extra, bias, seed }) => {
+    const [pl, pr] = typeof padding === 'number' ? [padding, padding] : typeof padding === 'string' ? [0, 0] : padding;
+    return {
+      xShape: [batch, groups * groupIn, inputSize(kernel, dilation, pl, pr, extra)],
+      wShape: [groups * groupOut, groupIn, kernel],
+      bias,
+      opts: { stride, dilation, padding, groups },
+      seed,
+    };
+  });
+
+/** Pointwise (1×1, stride 1, no padding) convs take a path without im2col: fuzz it on its own. */
+export const pointwiseCase: fc.Arbitrary<ConvCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    grouping,
+    height: fc.integer({ min: 1, max: 9 }),
+    width: fc.integer({ min: 1, max: 13 }),
+    bias: fc.boolean(),
+    seed: fc.integer(),
+  })
+  .map(({ batch, grouping: { groups, groupIn, groupOut }, height, width, bias, seed }) => ({
+    xShape: [batch, groups * groupIn, height, width],
+    wShape: [groups * groupOut, groupIn, 1, 1],
+    bias,
+    opts: { groups },
+    seed,
+  }));

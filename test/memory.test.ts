@@ -1,0 +1,62 @@
+// Memory: scratch is reused, so many calls over mixed shapes never grow Wasm memory past what
+// the largest single call needs; a request wasm32 cannot hold is a clear Error, not a trap.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, init, tensor, type Tensor } from '../src/index.js';
+
+const PAGE = 65536;
+const filled = (shape: number[], value: number): Tensor => tensor(new Float32Array(shape.reduce((a, b) => a * b)).fill(value), shape);
+
+interface Shape2d { x: number[]; w: number[]; opts: { padding?: number; stride?: number; groups?: number } }
+const shapes: Shape2d[] = [
+  { x: [2, 3, 16, 16], w: [8, 3, 3, 3], opts: { padding: 1 } },
+  { x: [1, 8, 9, 7], w: [4, 8, 1, 1], opts: {} },
+  { x: [4, 16, 12, 12], w: [16, 1, 3, 3], opts: { padding: 1, groups: 16 } },
+  { x: [1, 4, 30, 30], w: [6, 4, 5, 5], opts: { stride: 2 } },
+  { x: [3, 2, 5, 5], w: [2, 2, 2, 2], opts: {} },
+];
+
+/** Floats one call lays out (x, w, bias, y, col / dy, x, w, dx, dw, db, col), as execute.ts does, plus alignment. */
+function floatsNeeded({ x, w, opts }: Shape2d, backward: boolean): number {
+  const [n, c, h, wd] = x;
+  const [o, cg, kh, kw] = w;
+  const p = opts.padding ?? 0, s = opts.stride ?? 1;
+  const oh = Math.floor((h + 2 * p - kh) / s) + 1, ow = Math.floor((wd + 2 * p - kw) / s) + 1;
+  const xs = n * c * h * wd, ws = o * cg * kh * kw, ys = n * o * oh * ow, col = cg * kh * kw * oh * ow;
+  return (backward ? ys + 2 * xs + 2 * ws + o + col : xs + ws + o + ys + col) + 8 * 4;
+}
+
+describe('memory', () => {
+  beforeAll(async () => {
+    await init({ isa: 'simd' });
+  });
+
+  it('10,000 calls over mixed shapes stay within what the largest call needs', () => {
+    const tensors = shapes.map((s) => ({ ...s, xt: filled(s.x, 0.5), wt: filled(s.w, 0.25) }));
+    const largestCall = Math.max(...shapes.flatMap((s) => [floatsNeeded(s, false), floatsNeeded(s, true)])) * 4;
+    let calls = 0;
+    let conv1dOut: Tensor | null = null;
+    const x1 = filled([2, 5, 40], 1), w1 = filled([3, 5, 4], 1);
+    while (calls < 10_000) {
+      const s = tensors[calls % tensors.length];
+      const y = conv2d(s.xt, s.wt, null, s.opts);
+      conv2dBackward(y, s.xt, s.wt, s.opts);
+      conv1dOut = conv1d(x1, w1, null, { padding: 'same' });
+      conv1dBackward(conv1dOut, x1, w1, { padding: 'same' });
+      calls += 4;
+    }
+    const bytes = backend().memoryBytes;
+    // the module's own static data fits in its first page
+    const bound = PAGE + Math.ceil(largestCall / PAGE) * PAGE;
+    console.log(`after ${calls} calls: ${bytes} bytes of Wasm memory; largest call needs ${largestCall} bytes; bound ${bound}`);
+    expect(bytes).toBeLessThanOrEqual(bound);
+  });
+
+  it('a result wasm32 cannot hold is a clear Error, and the library still works', () => {
+    // y would be 256 × 2048 × 2048 floats = 4 GiB
+    const x = filled([1, 1, 2048, 2048], 1);
+    const w = filled([256, 1, 1, 1], 1);
+    expect(() => conv2d(x, w)).toThrow(/conv2d: needs .* GiB of WebAssembly memory \(.*y 4\.00 GiB.*\) but 32-bit WebAssembly addresses at most 4 GiB/);
+    const y = conv1d(tensor([1, 2, 3], [1, 1, 3]), tensor([0.3, 0.5], [1, 1, 2]));
+    expect(y.data[0]).toBeCloseTo(1.3, 6);
+  });
+});

@@ -2,7 +2,7 @@
 // and shapes large enough to run every tile path many times. Each checks forward and all
 // gradients against the reference, and the output shape against a hand-computed one.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv1d, conv2d, init, tensor } from '../src/index.js';
+import { conv1d, conv2d, init, tensor, type Conv1dOptions, type Conv2dOptions } from '../src/index.js';
 import { checkConvCase, type ConvCase } from './helpers/check-conv.js';
 import { TEST_ISAS } from './helpers/isas.js';
 
@@ -34,7 +34,7 @@ for (const isa of TEST_ISAS) {
       it(c.name, () => {
         const x = tensor(new Float32Array(c.xShape.reduce((a, b) => a * b)), c.xShape);
         const w = tensor(new Float32Array(c.wShape.reduce((a, b) => a * b)), c.wShape);
-        const y = c.xShape.length === 4 ? conv2d(x, w, null, c.opts) : conv1d(x, w, null, c.opts);
+        const y = c.xShape.length === 4 ? conv2d(x, w, null, c.opts as Conv2dOptions) : conv1d(x, w, null, c.opts as Conv1dOptions);
         expect(y.shape).toEqual(c.outShape);
         checkConvCase(isa, c);
       });

@@ -5,3 +5,4 @@ export type { Isa } from './isa.js';
 export { conv2d, conv2dBackward } from './ops/conv2d.js';
 export { conv1d, conv1dBackward } from './ops/conv1d.js';
 export type { Conv2dOptions, Conv1dOptions } from './ops/options.js';
+export type { ConvGradients } from './ops/conv.js';

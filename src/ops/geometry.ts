@@ -77,7 +77,7 @@ export function convGeometry(op: string, xShape: readonly number[], wShape: read
     const stride = params.stride[a];
     const dilation = params.dilation[a];
     const effectiveKernel = dilation * (kernelSizes[a] - 1) + 1;
-    let [before, after] = params.padding === 'same' ? samePadding(inSizes[a], effectiveKernel, stride) : params.padding[a];
+    const [before, after] = params.padding === 'same' ? samePadding(inSizes[a], effectiveKernel, stride) : params.padding[a];
     const padded = inSizes[a] + before + after;
     if (effectiveKernel > padded) {
       const dilated = dilation > 1 ? ` (dilated to ${effectiveKernel})` : '';

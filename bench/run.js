@@ -4,9 +4,10 @@
 // writes bench/results/latest.json. `--quick` runs each task for less time.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
-import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, init, tensor } from 'wasmconv';
+import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, init } from 'wasmconv';
 import { conv1dBackwardRef, conv1dRef, conv2dBackwardRef, conv2dRef } from 'wasmconv/reference';
 import { relaunchWithRelaxedSimd } from '../scripts/relaunch-with-relaxed-simd.js';
+import { randomTensor } from './random-tensor.js';
 import { SHAPES, flopsPerPass, outputSizes } from './shapes.js';
 
 relaunchWithRelaxedSimd();
@@ -15,16 +16,6 @@ const quick = process.argv.includes('--quick');
 const TASK_MS = quick ? 150 : 1000;
 /** The float64 reference takes seconds per call on most shapes; it runs where a pass is under ~0.1 GFLOP. */
 const REFERENCE_MAX_FLOPS = 1e8;
-
-function randomTensor(shape, seed) {
-  let s = seed >>> 0;
-  const data = new Float32Array(shape.reduce((a, b) => a * b));
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = s / 2 ** 31 - 1;
-  }
-  return tensor(data, shape);
-}
 
 await init();
 const isas = backend().supported;

@@ -2,6 +2,8 @@
 // supports, checked against the JS reference, with timings.
 import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, init, tensor } from 'wasmconv';
 import { conv2dBackwardRef, conv2dRef } from 'wasmconv/reference';
+import { randomTensor } from '../bench/random-tensor.js';
+import { SHAPES, flopsPerPass } from '../bench/shapes.js';
 import { relaunchWithRelaxedSimd } from './relaunch-with-relaxed-simd.js';
 
 relaunchWithRelaxedSimd();
@@ -34,22 +36,13 @@ function relativeError(got, ref) {
   return err / mag;
 }
 
-function randomTensor(shape, seed) {
-  let s = seed;
-  const data = new Float32Array(shape.reduce((a, b) => a * b));
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = s / 2 ** 31 - 1;
-  }
-  return tensor(data, shape);
-}
-
 // DESIGN.md's S2 (mnist-c2): x [64,32,14,14], w [64,32,3,3], padding 1
-const x = randomTensor([64, 32, 14, 14], 1);
-const w = randomTensor([64, 32, 3, 3], 2);
-const bias = randomTensor([64], 3);
-const opts = { padding: 1 };
-const flops = 2 * 64 * 64 * 14 * 14 * 32 * 3 * 3;
+const S2 = SHAPES.find((s) => s.id.startsWith('S2'));
+const x = randomTensor(S2.x, 1);
+const w = randomTensor(S2.w, 2);
+const bias = randomTensor([S2.w[0]], 3);
+const opts = S2.opts;
+const flops = flopsPerPass(S2);
 
 console.log('wasmconv: convolution forward and backward in WebAssembly\n');
 console.log('JS reference (float64) for S2 mnist-c2 x [64,32,14,14] ⋆ w [64,32,3,3], padding 1 ...');

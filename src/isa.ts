@@ -22,7 +22,18 @@ const SIMD_PROBE = moduleWithBody(V128_ZERO);
 /** (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))) */
 const RELAXED_SIMD_PROBE = moduleWithBody([...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 0x02]);
 
+const probed = new Map<Isa, boolean>();
+
 export function isaSupported(isa: Isa): boolean {
+  let supported = probed.get(isa);
+  if (supported === undefined) {
+    supported = probe(isa);
+    probed.set(isa, supported);
+  }
+  return supported;
+}
+
+function probe(isa: Isa): boolean {
   if (typeof WebAssembly !== 'object') return false;
   switch (isa) {
     case 'scalar':

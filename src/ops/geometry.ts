@@ -90,25 +90,16 @@ export function convGeometry(op: string, xShape: readonly number[], wShape: read
     outSizes.push(Math.floor((padded - effectiveKernel) / stride) + 1);
   }
   // The kernels see a 2-D convolution; a 1-D one gets a unit height axis in front.
-  const lead = 2 - axes;
-  const at = (values: number[], fill: number, i: number): number => (i < lead ? fill : values[i - lead]);
+  const as2d = (values: number[], unit: number): number[] => (axes === 1 ? [unit, ...values] : values);
+  const [inH, inW] = as2d(inSizes, 1);
+  const [kernelH, kernelW] = as2d(kernelSizes, 1);
+  const [strideH, strideW] = as2d(params.stride, 1);
+  const [dilationH, dilationW] = as2d(params.dilation, 1);
+  const [padTop, padLeft] = as2d(pads.map((p) => p[0]), 0);
+  const [outH, outW] = as2d(outSizes, 1);
   return {
-    batch,
-    inChannels,
-    outChannels,
-    groups,
-    inH: at(inSizes, 1, 0),
-    inW: at(inSizes, 1, 1),
-    kernelH: at(kernelSizes, 1, 0),
-    kernelW: at(kernelSizes, 1, 1),
-    strideH: at(params.stride, 1, 0),
-    strideW: at(params.stride, 1, 1),
-    dilationH: at(params.dilation, 1, 0),
-    dilationW: at(params.dilation, 1, 1),
-    padTop: at(pads.map((p) => p[0]), 0, 0),
-    padLeft: at(pads.map((p) => p[0]), 0, 1),
-    outH: at(outSizes, 1, 0),
-    outW: at(outSizes, 1, 1),
+    batch, inChannels, outChannels, groups,
+    inH, inW, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW,
     outShape: [batch, outChannels, ...outSizes],
   };
 }

@@ -1,7 +1,7 @@
 // One helper checks a whole convolution case on the active backend: forward (with or without
 // bias) and every gradient against the reference, within the roundoff bound of tolerance.ts.
-import { conv1d, conv1dBackward, conv2d, conv2dBackward, type Conv1dOptions, type Conv2dOptions } from '../../src/index.js';
-import { conv1dBackwardRef, conv1dRef, conv2dBackwardRef, conv2dRef } from '../../src/reference/index.js';
+import { conv1d, conv1dBackward, conv2d, conv2dBackward, type Conv1dOptions, type Conv2dOptions, type ConvGradients, type Tensor } from '../../src/index.js';
+import { conv1dBackwardRef, conv1dRef, conv2dBackwardRef, conv2dRef, type RefTensor } from '../../src/reference/index.js';
 import { product, randomData, seededRandom } from './random.js';
 import { absolute, expectWithinRoundoff } from './tolerance.js';
 
@@ -20,8 +20,20 @@ export function describeCase(c: ConvCase): string {
   return `case: x [${c.xShape}], w [${c.wShape}], bias ${c.bias}, opts ${JSON.stringify(c.opts)}, data seed ${c.seed}`;
 }
 
+/** The library's and the reference's functions for a case's rank, with the options typed loosely. */
+type Opts = Conv2dOptions & Conv1dOptions;
+interface Ops {
+  forward(x: Tensor, w: Tensor, bias: Tensor | null, opts: Opts): Tensor;
+  backward(dy: Tensor, x: Tensor, w: Tensor, opts: Opts): ConvGradients;
+  forwardRef(x: RefTensor, w: RefTensor, bias: ArrayLike<number> | null, opts: Opts): { data: Float64Array; shape: number[] };
+  backwardRef(dy: RefTensor, x: RefTensor, w: RefTensor, opts: Opts): Record<'dx' | 'dw' | 'db', { data: Float64Array; shape: number[] }>;
+}
+const OPS_2D: Ops = { forward: conv2d, backward: conv2dBackward, forwardRef: conv2dRef, backwardRef: conv2dBackwardRef };
+const OPS_1D: Ops = { forward: conv1d, backward: conv1dBackward, forwardRef: conv1dRef, backwardRef: conv1dBackwardRef };
+
 export function checkConvCase(isa: string, c: ConvCase): void {
-  const is2d = c.xShape.length === 4;
+  const ops = c.xShape.length === 4 ? OPS_2D : OPS_1D;
+  const opts = c.opts as Opts;
   const random = seededRandom(c.seed);
   const x = { data: randomData(product(c.xShape), random), shape: c.xShape };
   const w = { data: randomData(product(c.wShape), random), shape: c.wShape };
@@ -30,12 +42,12 @@ export function checkConvCase(isa: string, c: ConvCase): void {
   const xCopy = x.data.slice(), wCopy = w.data.slice();
   const context = () => `isa ${isa}; ${describeCase(c)}`;
 
-  const y = is2d ? conv2d(x, w, bias, c.opts as Conv2dOptions) : conv1d(x, w, bias, c.opts as Conv1dOptions);
-  const yRef = is2d ? conv2dRef(x, w, bias?.data ?? null, c.opts as Conv2dOptions) : conv1dRef(x, w, bias?.data ?? null, c.opts as Conv1dOptions);
+  const y = ops.forward(x, w, bias, opts);
+  const yRef = ops.forwardRef(x, w, bias?.data ?? null, opts);
   const absX = { data: absolute(x.data), shape: c.xShape };
   const absW = { data: absolute(w.data), shape: c.wShape };
   const absBias = bias ? absolute(bias.data) : null;
-  const yScale = is2d ? conv2dRef(absX, absW, absBias, c.opts as Conv2dOptions) : conv1dRef(absX, absW, absBias, c.opts as Conv1dOptions);
+  const yScale = ops.forwardRef(absX, absW, absBias, opts);
   if (JSON.stringify(y.shape) !== JSON.stringify(yRef.shape)) {
     throw new Error(`y shape [${y.shape}], expected [${yRef.shape}]\n${context()}`);
   }
@@ -44,11 +56,11 @@ export function checkConvCase(isa: string, c: ConvCase): void {
 
   const dy = { data: randomData(product(yRef.shape), random), shape: yRef.shape };
   const dyCopy = dy.data.slice();
-  const g = is2d ? conv2dBackward(dy, x, w, c.opts as Conv2dOptions) : conv1dBackward(dy, x, w, c.opts as Conv1dOptions);
-  const gRef = is2d ? conv2dBackwardRef(dy, x, w, c.opts as Conv2dOptions) : conv1dBackwardRef(dy, x, w, c.opts as Conv1dOptions);
+  const g = ops.backward(dy, x, w, opts);
+  const gRef = ops.backwardRef(dy, x, w, opts);
   const absDy = { data: absolute(dy.data), shape: dy.shape };
-  const gScale = is2d ? conv2dBackwardRef(absDy, absX, absW, c.opts as Conv2dOptions) : conv1dBackwardRef(absDy, absX, absW, c.opts as Conv1dOptions);
-  const groupOut = outChannels / ((c.opts.groups as number | undefined) ?? 1);
+  const gScale = ops.backwardRef(absDy, absX, absW, opts);
+  const groupOut = outChannels / (opts.groups ?? 1);
   const positions = product(yRef.shape.slice(2));
   const kernelArea = product(c.wShape.slice(2));
   for (const [name, t] of [['dx', g.dx], ['dw', g.dw], ['db', g.db]] as const) {

@@ -25,6 +25,22 @@ export interface KernelExports {
     work: number,
   ): void;
   f32_gemm_packed_work_bytes(): number;
+  /** f32_gemm_packed with B = col(X) gathered from a padded image (forward) */
+  f32_gemm_im2col(
+    m: number, n: number, k: number, aPacked: number,
+    xPadded: number, tapOffsets: number, outW: number, strideH: number, strideW: number, paddedW: number,
+    c: number, cRowStride: number, accumulate: number, work: number,
+  ): void;
+  /** f32_gemm_packed with B = row(X) gathered from a padded image (weight gradient) */
+  f32_gemm_im2row(
+    m: number, n: number, k: number, aPacked: number,
+    xPadded: number, tapOffsets: number, outW: number, strideH: number, strideW: number, paddedW: number,
+    c: number, cRowStride: number, accumulate: number, work: number,
+  ): void;
+  f32_pad_image(x: number, channels: number, height: number, width: number,
+    padTop: number, padLeft: number, paddedH: number, paddedW: number, out: number): void;
+  f32_conv_tap_offsets(channels: number, kernelH: number, kernelW: number, dilationH: number, dilationW: number,
+    paddedH: number, paddedW: number, out: number): void;
   f32_rowsum_accumulate(x: number, rows: number, cols: number, sums: number): void;
   f32_im2col(x: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
     strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,

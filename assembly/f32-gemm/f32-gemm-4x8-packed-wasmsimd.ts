@@ -9,6 +9,7 @@ import { vmadd } from "../simd-madd";
  * load carries a constant offset. C is row-major with a byte row stride; 8 v128 accumulators
  * plus 2 B vectors and 1 splat fit the 16 xmm registers V8 allocates on x64.
  */
+@inline
 export function f32_gemm_ukernel_4x8__wasmsimd(
   kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool,
 ): void {
@@ -47,4 +48,35 @@ export function f32_gemm_ukernel_4x8__wasmsimd(
   v128.store(c1, vacc1x0123); v128.store(c1, vacc1x4567, 16);
   v128.store(c2, vacc2x0123); v128.store(c2, vacc2x4567, 16);
   v128.store(c3, vacc3x0123); v128.store(c3, vacc3x4567, 16);
+}
+
+/**
+ * The same product for a panel with at most 4 live columns: C[4×4] (= or +=) Apacked · Bpanel,
+ * reading the first half of each 32-byte panel row, so a narrow last panel costs half.
+ */
+@inline
+export function f32_gemm_ukernel_4x4__wasmsimd(
+  kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool,
+): void {
+  const c0 = c;
+  const c1 = c0 + cRowStride;
+  const c2 = c1 + cRowStride;
+  const c3 = c2 + cRowStride;
+  let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
+  if (accumulate) {
+    vacc0 = v128.load(c0); vacc1 = v128.load(c1); vacc2 = v128.load(c2); vacc3 = v128.load(c3);
+  }
+  let pa = a;
+  let pb = b;
+  const paEnd = a + (<usize>kc << 4);
+  while (pa < paEnd) {
+    const vb = v128.load(pb);
+    vacc0 = vmadd(v128.load32_splat(pa), vb, vacc0);
+    vacc1 = vmadd(v128.load32_splat(pa, 4), vb, vacc1);
+    vacc2 = vmadd(v128.load32_splat(pa, 8), vb, vacc2);
+    vacc3 = vmadd(v128.load32_splat(pa, 12), vb, vacc3);
+    pa += 16;
+    pb += 32;
+  }
+  v128.store(c0, vacc0); v128.store(c1, vacc1); v128.store(c2, vacc2); v128.store(c3, vacc3);
 }

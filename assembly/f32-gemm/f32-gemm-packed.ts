@@ -1,4 +1,4 @@
-import { f32_gemm_ukernel_4x8__wasmsimd } from "./f32-gemm-4x8-packed-wasmsimd";
+import { f32_gemm_ukernel_4x4__wasmsimd, f32_gemm_ukernel_4x8__wasmsimd } from "./f32-gemm-4x8-packed-wasmsimd";
 import { f32_gemm_ukernel_4x8__scalar } from "./f32-gemm-4x8-packed-scalar";
 import { f32_pack_b_x8 } from "../f32-pack/f32-pack-b-x8";
 import { f32_pack_im2col_x8, f32_pack_im2row_x8 } from "../f32-pack/f32-pack-im2col-x8";
@@ -50,7 +50,8 @@ export function f32_gemm_im2row(
 /**
  * Loop order (GotoBLAS): for each KC chunk of the reduction, for each 8-column panel of B,
  * pack the panel once, then run every 4-row block of A against it. Edge tiles (m % 4, n % 8)
- * go through a 4×8 staging tile so the micro-kernel never needs a remainder path.
+ * go through a 4×8 staging tile so the micro-kernel never needs a remainder path; panels with
+ * at most 4 live columns use the 4×4 kernel.
  * `source` is a constant at each call site, so inlining leaves one packer per export.
  */
 @inline
@@ -76,9 +77,12 @@ function gemm(
         const ct = c + <usize>i * cRowStride + (<usize>j << 2);
         if (mr == 4 && nc == 8) {
           ukernel(kc, pa, panel, ct, cRowStride, add);
+        } else if (ASC_FEATURE_SIMD && mr == 4 && nc == 4) {
+          ukernelNarrow(kc, pa, panel, ct, cRowStride, add);
         } else {
           stageTile(ct, cRowStride, mr, nc, tile, add);
-          ukernel(kc, pa, panel, tile, 32, true);
+          if (nc <= 4) ukernelNarrow(kc, pa, panel, tile, 32, true);
+          else ukernel(kc, pa, panel, tile, 32, true);
           unstageTile(tile, ct, cRowStride, mr, nc);
         }
         pa += aBlockBytes;
@@ -90,6 +94,13 @@ function gemm(
 @inline
 function ukernel(kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool): void {
   if (ASC_FEATURE_SIMD) f32_gemm_ukernel_4x8__wasmsimd(kc, a, b, c, cRowStride, accumulate);
+  else f32_gemm_ukernel_4x8__scalar(kc, a, b, c, cRowStride, accumulate);
+}
+
+/** Panels with at most 4 live columns: the SIMD build's 4×4 kernel (the scalar one has no narrower twin). */
+@inline
+function ukernelNarrow(kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool): void {
+  if (ASC_FEATURE_SIMD) f32_gemm_ukernel_4x4__wasmsimd(kc, a, b, c, cRowStride, accumulate);
   else f32_gemm_ukernel_4x8__scalar(kc, a, b, c, cRowStride, accumulate);
 }
 

@@ -26,7 +26,9 @@ export function f32_col2im(
           const ih = oh * strideH - padTop + kh * dilationH;
           if (ih >= 0 && ih < height) {
             const row = plane + <usize>ih * rowBytes;
-            for (let ow = owLo; ow < owHi; ow++) {
+            let ow = owLo;
+            if (ASC_FEATURE_SIMD) ow = addRowVectorised(src, row, ow, owHi, strideW, iwOffset, width);
+            for (; ow < owHi; ow++) {
               const target = row + (<usize>(ow * strideW + iwOffset) << 2);
               store<f32>(target, load<f32>(target) + load<f32>(src + (<usize>ow << 2)));
             }
@@ -36,4 +38,28 @@ export function f32_col2im(
       }
     }
   }
+}
+
+/**
+ * The SIMD part of one row's scatter-add, for stride 1 (a plain vector add) and stride 2
+ * (four columns spread over eight pixels, the odd lanes adding zero); only while the whole
+ * vector span lies inside the row. Returns the first column left for the scalar loop.
+ */
+@inline
+function addRowVectorised(src: usize, row: usize, ow: i32, owHi: i32, strideW: i32, iwOffset: i32, width: i32): i32 {
+  if (strideW == 1) {
+    for (; ow + 4 <= owHi; ow += 4) {
+      const target = row + (<usize>(ow + iwOffset) << 2);
+      v128.store(target, f32x4.add(v128.load(target), v128.load(src + (<usize>ow << 2))));
+    }
+  } else if (strideW == 2) {
+    const zero = f32x4.splat(0);
+    for (; ow + 4 <= owHi && 2 * ow + iwOffset + 8 <= width; ow += 4) {
+      const target = row + (<usize>(2 * ow + iwOffset) << 2);
+      const v = v128.load(src + (<usize>ow << 2));
+      v128.store(target, f32x4.add(v128.load(target), v128.shuffle<f32>(v, zero, 0, 4, 1, 5)));
+      v128.store(target, f32x4.add(v128.load(target, 16), v128.shuffle<f32>(v, zero, 2, 6, 3, 7)), 16);
+    }
+  }
+  return ow;
 }

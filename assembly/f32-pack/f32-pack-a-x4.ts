@@ -8,26 +8,62 @@ export function f32_pack_a_x4(m: i32, k: i32, a: usize, aRowStride: usize, aColS
     const rows = min(4, m - i);
     const a0 = a + <usize>i * aRowStride;
     if (rows == 4 && aRowStride == 4) {
-      // the four rows' values are adjacent in memory (A is a transposed row-major matrix)
-      let pa = a0;
+      out = packAdjacentRows(k, a0, aColStride, out);
+    } else if (rows == 4 && aColStride == 4) {
+      out = packContiguousRows(k, a0, aRowStride, out);
+    } else {
       for (let p = 0; p < k; p++) {
-        if (ASC_FEATURE_SIMD) {
-          v128.store(out, v128.load(pa));
-        } else {
-          store<f32>(out, load<f32>(pa)); store<f32>(out, load<f32>(pa, 4), 4);
-          store<f32>(out, load<f32>(pa, 8), 8); store<f32>(out, load<f32>(pa, 12), 12);
+        const pa = a0 + <usize>p * aColStride;
+        for (let r = 0; r < 4; r++) {
+          store<f32>(out + (<usize>r << 2), r < rows ? load<f32>(pa + <usize>r * aRowStride) : 0);
         }
-        pa += aColStride;
         out += 16;
       }
-      continue;
-    }
-    for (let p = 0; p < k; p++) {
-      const pa = a0 + <usize>p * aColStride;
-      for (let r = 0; r < 4; r++) {
-        store<f32>(out + (<usize>r << 2), r < rows ? load<f32>(pa + <usize>r * aRowStride) : 0);
-      }
-      out += 16;
     }
   }
+}
+
+/** The 4 rows' values at each p are adjacent (A is a transposed row-major matrix): a straight copy. */
+@inline
+function packAdjacentRows(k: i32, a0: usize, aColStride: usize, out: usize): usize {
+  for (let p = 0; p < k; p++) {
+    if (ASC_FEATURE_SIMD) {
+      v128.store(out, v128.load(a0));
+    } else {
+      store<f32>(out, load<f32>(a0)); store<f32>(out, load<f32>(a0, 4), 4);
+      store<f32>(out, load<f32>(a0, 8), 8); store<f32>(out, load<f32>(a0, 12), 12);
+    }
+    a0 += aColStride;
+    out += 16;
+  }
+  return out;
+}
+
+/** Each row is contiguous along p: transpose 4×4 blocks (four loads, eight shuffles, four stores). */
+@inline
+function packContiguousRows(k: i32, a0: usize, aRowStride: usize, out: usize): usize {
+  const a1 = a0 + aRowStride;
+  const a2 = a1 + aRowStride;
+  const a3 = a2 + aRowStride;
+  let p = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; p + 4 <= k; p += 4) {
+      const pb = <usize>p << 2;
+      const r0 = v128.load(a0 + pb), r1 = v128.load(a1 + pb), r2 = v128.load(a2 + pb), r3 = v128.load(a3 + pb);
+      const r01lo = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), r23lo = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const r01hi = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), r23hi = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      v128.store(out, v128.shuffle<f32>(r01lo, r23lo, 0, 1, 4, 5));
+      v128.store(out, v128.shuffle<f32>(r01lo, r23lo, 2, 3, 6, 7), 16);
+      v128.store(out, v128.shuffle<f32>(r01hi, r23hi, 0, 1, 4, 5), 32);
+      v128.store(out, v128.shuffle<f32>(r01hi, r23hi, 2, 3, 6, 7), 48);
+      out += 64;
+    }
+  }
+  for (; p < k; p++) {
+    const pb = <usize>p << 2;
+    store<f32>(out, load<f32>(a0 + pb)); store<f32>(out, load<f32>(a1 + pb), 4);
+    store<f32>(out, load<f32>(a2 + pb), 8); store<f32>(out, load<f32>(a3 + pb), 12);
+    out += 16;
+  }
+  return out;
 }

@@ -104,13 +104,21 @@ function ukernelNarrow(kc: i32, a: usize, b: usize, c: usize, cRowStride: usize,
   else f32_gemm_ukernel_4x8__scalar(kc, a, b, c, cRowStride, accumulate);
 }
 
-/** The 4×8 tile gets C's valid mr×nc corner (or zeros), the rest zero. */
+/** The 4×8 tile gets C's valid mr×nc corner (or zeros), the rest zero. Plain loops: the tile is tiny. */
 function stageTile(c: usize, cRowStride: usize, mr: i32, nc: i32, tile: usize, accumulate: bool): void {
-  memory.fill(tile, 0, 128);
+  for (let i: usize = 0; i < 128; i += 4) store<f32>(tile + i, 0);
   if (!accumulate) return;
-  for (let r = 0; r < mr; r++) memory.copy(tile + (<usize>r << 5), c + <usize>r * cRowStride, <usize>nc << 2);
+  for (let r = 0; r < mr; r++) {
+    const src = c + <usize>r * cRowStride;
+    const dst = tile + (<usize>r << 5);
+    for (let j = 0; j < nc; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+  }
 }
 
 function unstageTile(tile: usize, c: usize, cRowStride: usize, mr: i32, nc: i32): void {
-  for (let r = 0; r < mr; r++) memory.copy(c + <usize>r * cRowStride, tile + (<usize>r << 5), <usize>nc << 2);
+  for (let r = 0; r < mr; r++) {
+    const src = tile + (<usize>r << 5);
+    const dst = c + <usize>r * cRowStride;
+    for (let j = 0; j < nc; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+  }
 }

@@ -37,6 +37,17 @@ export function f32_pack_im2col_x8(
     }
     return;
   }
+  if (ASC_FEATURE_SIMD && strideW == 2 && nc == 8 && firstRow >= 8) {
+    // all 8 positions on one output row, stride 2: the even floats of 16 adjacent ones
+    const base = xPadded + (<usize>o0 << 2);
+    for (; taps < tapsEnd; taps += 4) {
+      const src = base + (<usize>load<i32>(taps) << 2);
+      v128.store(out, v128.shuffle<f32>(v128.load(src), v128.load(src, 16), 0, 2, 4, 6));
+      v128.store(out, v128.shuffle<f32>(v128.load(src, 32), v128.load(src, 48), 0, 2, 4, 6), 16);
+      out += 32;
+    }
+    return;
+  }
   if (ASC_FEATURE_SIMD && strideW == 1 && nc == 8 && outW >= 8) {
     // the row breaks after `firstRow` positions: blend the run that starts at p0 with the run
     // that starts firstRow lanes before the next row's first position
@@ -116,6 +127,24 @@ export function f32_pack_im2row_x8(
   const start = out;
   for (let p = 0; p < kc; p++) {
     const base = xPadded + (<usize>(rowStart + ow * strideW) << 2);
+    if (ASC_FEATURE_SIMD && p + 4 <= kc && ow + 4 <= outW && (strideW == 1 || strideW == 2)) {
+      // four positions on one output row: one vector per tap (lanes = positions), then two
+      // 4×4 transposes give four panel rows of 8 taps each
+      const v0 = fourPositions(base, t0o, strideW), v1 = fourPositions(base, t1o, strideW);
+      const v2 = fourPositions(base, t2o, strideW), v3 = fourPositions(base, t3o, strideW);
+      const v4 = fourPositions(base, t4o, strideW), v5 = fourPositions(base, t5o, strideW);
+      const v6 = fourPositions(base, t6o, strideW), v7 = fourPositions(base, t7o, strideW);
+      storeTransposed(out, v0, v1, v2, v3);
+      storeTransposed(out + 16, v4, v5, v6, v7);
+      p += 3;
+      ow += 4;
+      if (ow == outW) {
+        ow = 0;
+        rowStart += strideH * paddedW;
+      }
+      out += 128;
+      continue;
+    }
     store<f32>(out, load<f32>(base + (<usize>t0o << 2)));
     store<f32>(out, load<f32>(base + (<usize>t1o << 2)), 4);
     store<f32>(out, load<f32>(base + (<usize>t2o << 2)), 8);
@@ -134,4 +163,23 @@ export function f32_pack_im2row_x8(
     const column = start + (<usize>j << 2);
     for (let p = 0; p < kc; p++) store<f32>(column + (<usize>p << 5), 0);
   }
+}
+
+/** Tap `offset` at four consecutive output positions of one row, stride 1 or 2. */
+@inline
+function fourPositions(base: usize, offset: i32, strideW: i32): v128 {
+  const at = base + (<usize>offset << 2);
+  if (strideW == 1) return v128.load(at);
+  return v128.shuffle<f32>(v128.load(at), v128.load(at, 16), 0, 2, 4, 6);
+}
+
+/** Rows r0..r3 (lanes = positions) stored as four panel rows 32 bytes apart (lanes = taps). */
+@inline
+function storeTransposed(out: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const r01lo = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), r23lo = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const r01hi = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), r23hi = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(r01lo, r23lo, 0, 1, 4, 5));
+  v128.store(out, v128.shuffle<f32>(r01lo, r23lo, 2, 3, 6, 7), 32);
+  v128.store(out, v128.shuffle<f32>(r01hi, r23hi, 0, 1, 4, 5), 64);
+  v128.store(out, v128.shuffle<f32>(r01hi, r23hi, 2, 3, 6, 7), 96);
 }

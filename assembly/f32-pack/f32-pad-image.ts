@@ -14,11 +14,21 @@ export function f32_pad_image(
   for (let c = 0; c < channels; c++) {
     let dst = out + <usize>c * paddedPlaneBytes + ((<usize>padTop * paddedW + padLeft) << 2);
     for (let h = 0; h < height; h++) {
-      memory.copy(dst, x, rowBytes);
+      copyRow(dst, x, rowBytes);
       dst += <usize>paddedW << 2;
       x += rowBytes;
     }
   }
+}
+
+/** memory.copy is a call into the engine: too slow for rows of a few dozen floats. */
+@inline
+function copyRow(dst: usize, src: usize, bytes: usize): void {
+  let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 16 <= bytes; i += 16) v128.store(dst + i, v128.load(src + i));
+  }
+  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(src + i));
 }
 
 /**

@@ -8,6 +8,15 @@ import { f32_rowsum_accumulate__scalar } from "./f32-rowsum/f32-rowsum-scalar";
 export { f32_im2col, f32_im2row } from "./f32-im2col/f32-im2col";
 export { f32_col2im } from "./f32-im2col/f32-col2im";
 export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
+export { f32_pack_a_x4 } from "./f32-pack/f32-pack-a-x4";
+export { f32_gemm_packed, f32_gemm_im2col, f32_gemm_im2row } from "./f32-gemm/f32-gemm-packed";
+export { f32_pad_image, f32_conv_tap_offsets } from "./f32-pack/f32-pad-image";
+import { GEMM_WORK_BYTES } from "./f32-gemm/f32-gemm-packed";
+
+/** Bytes of work space f32_gemm_packed needs. */
+export function f32_gemm_packed_work_bytes(): usize {
+  return GEMM_WORK_BYTES;
+}
 
 /** First byte past the module's static data: the host places tensors from here on. */
 export function heap_base(): usize {

@@ -2,7 +2,7 @@
 export { tensor, type Tensor } from './tensor.js';
 export { init, backend, type InitOptions, type BackendInfo } from './runtime.js';
 export type { Isa } from './isa.js';
-export { conv2d, conv2dBackward } from './ops/conv2d.js';
-export { conv1d, conv1dBackward } from './ops/conv1d.js';
+export { conv2d, conv2dBackward, conv2dBackwardInput, conv2dBackwardFilter } from './ops/conv2d.js';
+export { conv1d, conv1dBackward, conv1dBackwardInput, conv1dBackwardFilter } from './ops/conv1d.js';
 export type { Conv2dOptions, Conv1dOptions } from './ops/options.js';
 export type { ConvGradients } from './ops/conv.js';

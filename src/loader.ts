@@ -13,6 +13,34 @@ export interface KernelExports {
     c: number, cRowStride: number,
     accumulate: number,
   ): void;
+  /** pack A[m×k] (byte strides) into blocks of 4 rows: out[i/4][p][i%4], zero-padded */
+  f32_pack_a_x4(m: number, k: number, a: number, aRowStride: number, aColStride: number, out: number): void;
+  /** C[m×n] (= or +=) Apacked · B[k×n] (B through two byte strides); `work` holds f32_gemm_packed_work_bytes() */
+  f32_gemm_packed(
+    m: number, n: number, k: number,
+    aPacked: number,
+    b: number, bRowStride: number, bColStride: number,
+    c: number, cRowStride: number,
+    accumulate: number,
+    work: number,
+  ): void;
+  f32_gemm_packed_work_bytes(): number;
+  /** f32_gemm_packed with B = col(X) gathered from a padded image (forward) */
+  f32_gemm_im2col(
+    m: number, n: number, k: number, aPacked: number,
+    xPadded: number, tapOffsets: number, outW: number, strideH: number, strideW: number, paddedW: number,
+    c: number, cRowStride: number, accumulate: number, work: number,
+  ): void;
+  /** f32_gemm_packed with B = row(X) gathered from a padded image (weight gradient) */
+  f32_gemm_im2row(
+    m: number, n: number, k: number, aPacked: number,
+    xPadded: number, tapOffsets: number, outW: number, strideH: number, strideW: number, paddedW: number,
+    c: number, cRowStride: number, accumulate: number, work: number,
+  ): void;
+  f32_pad_image(x: number, channels: number, height: number, width: number,
+    padTop: number, padLeft: number, paddedH: number, paddedW: number, out: number): void;
+  f32_conv_tap_offsets(channels: number, kernelH: number, kernelW: number, dilationH: number, dilationW: number,
+    paddedH: number, paddedW: number, out: number): void;
   f32_rowsum_accumulate(x: number, rows: number, cols: number, sums: number): void;
   f32_im2col(x: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
     strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,

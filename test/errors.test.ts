@@ -1,7 +1,7 @@
 // Every bad-input rule of API.md: an Error whose message names the argument (and the shapes
 // where shapes are involved), inputs untouched, and a correct call right after still works.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv1d, conv1dBackward, conv2d, conv2dBackward, init, tensor, type Tensor } from '../src/index.js';
+import { conv1d, conv1dBackward, conv1dBackwardFilter, conv2d, conv2dBackward, conv2dBackwardInput, init, tensor, type Tensor } from '../src/index.js';
 import { conv2dRef } from '../src/reference/index.js';
 
 const x4 = tensor(Array.from({ length: 2 * 4 * 5 * 5 }, (_, i) => Math.sin(i)), [2, 4, 5, 5]);
@@ -42,6 +42,11 @@ const badCalls: Array<[string, () => unknown, RegExp[]]> = [
   ['bias of the wrong length', () => conv2d(x4, w4, tensor([1, 2, 3], [3])), [/conv2d: bias has shape \[3\]/, /w \[6,4,3,3\]/, /\[6\]/]],
   ['dy of the wrong shape', () => conv2dBackward(tensor(new Float32Array(2 * 6 * 5 * 5), [2, 6, 5, 5]), x4, w4), [/conv2dBackward: dy has shape \[2,6,5,5\]/, /gives \[2,6,3,3\]/]],
   ['1-D dy of the wrong shape', () => conv1dBackward(dy4, x3, w3), [/conv1dBackward: dy must have rank 3/]],
+  ['xShape not an array', () => conv2dBackwardInput(dy4, w4, 'big' as unknown as number[]), [/conv2dBackwardInput: xShape must be an array of positive integers/, /"big"/]],
+  ['xShape of the wrong rank', () => conv2dBackwardInput(dy4, w4, [2, 4, 5]), [/conv2dBackwardInput: xShape must have rank 4/, /\[2,4,5\]/]],
+  ['xShape that does not give dy', () => conv2dBackwardInput(dy4, w4, [2, 4, 6, 6]), [/conv2dBackwardInput: dy has shape \[2,6,3,3\]/, /x \[2,4,6,6\]/, /gives \[2,6,4,4\]/]],
+  ['wShape with a zero', () => conv1dBackwardFilter(dy3, x3, [6, 0, 3]), [/conv1dBackwardFilter: wShape \[6,0,3\] has a dimension 0/]],
+  ['wShape channel mismatch', () => conv1dBackwardFilter(dy3, x3, [6, 2, 3]), [/conv1dBackwardFilter: w has 2 input channels per group but x has 4/, /w \[6,2,3\]/]],
   ['bad option in backward', () => conv1dBackward(dy3, x3, w3, { stride: 0 }), [/conv1dBackward: stride must be a positive integer/]],
 ];
 

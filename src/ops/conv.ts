@@ -1,8 +1,8 @@
 // The shared body of conv1d/conv2d and their backward passes: validate → normalise options →
 // geometry → run the kernel sequence. The 1-D and 2-D entry points differ only in their spec.
 import { requireBackend } from '../runtime.js';
-import type { Tensor } from '../tensor.js';
-import { convBackward, convForward } from './execute.js';
+import { checkShape, formatShape, type Tensor } from '../tensor.js';
+import { convBackward, convFilterGradient, convForward, convInputGradient } from './execute.js';
 import { checkBias, checkOutputGradient, checkTensor, convGeometry } from './geometry.js';
 import type { ConvParams } from './options.js';
 
@@ -44,4 +44,35 @@ export function convolveBackward<Options>(spec: ConvSpec<Options>, dy: Tensor, x
     dw: { data: g.dw, shape: [...w.shape] },
     db: { data: g.db, shape: [geometry.outChannels] },
   };
+}
+
+/** dx alone: the shape of x stands in for x, which dx does not depend on. */
+export function convolveBackwardInput<Options>(spec: ConvSpec<Options>, dy: Tensor, w: Tensor, xShape: readonly number[], opts: Options | undefined): Tensor {
+  const op = `${spec.name}BackwardInput`;
+  const backend = requireBackend(op);
+  checkShapeArgument(op, 'xShape', xShape, spec.rank, spec.xLayout);
+  checkTensor(op, 'w', w, spec.rank, spec.wLayout);
+  const geometry = convGeometry(op, xShape, w.shape, spec.parseOptions(op, opts));
+  checkOutputGradient(op, dy, geometry, xShape, w.shape);
+  return { data: convInputGradient(op, backend, geometry, dy.data, w.data), shape: [...xShape] };
+}
+
+/** dw and db alone: the shape of w stands in for w, which they do not depend on. */
+export function convolveBackwardFilter<Options>(spec: ConvSpec<Options>, dy: Tensor, x: Tensor, wShape: readonly number[], opts: Options | undefined): { dw: Tensor; db: Tensor } {
+  const op = `${spec.name}BackwardFilter`;
+  const backend = requireBackend(op);
+  checkTensor(op, 'x', x, spec.rank, spec.xLayout);
+  checkShapeArgument(op, 'wShape', wShape, spec.rank, spec.wLayout);
+  const geometry = convGeometry(op, x.shape, wShape, spec.parseOptions(op, opts));
+  checkOutputGradient(op, dy, geometry, x.shape, wShape);
+  const wFloats = wShape.reduce((a, b) => a * b, 1);
+  const g = convFilterGradient(op, backend, geometry, dy.data, x.data, wFloats);
+  return { dw: { data: g.dw, shape: [...wShape] }, db: { data: g.db, shape: [geometry.outChannels] } };
+}
+
+function checkShapeArgument(op: string, name: string, shape: unknown, rank: number, layout: string): asserts shape is number[] {
+  checkShape(op, name, shape);
+  if (shape.length !== rank) {
+    throw new Error(`${op}: ${name} must have rank ${rank} (${layout}), got ${formatShape(shape)}`);
+  }
 }

@@ -1,7 +1,7 @@
 // conv1d and conv1dBackward: NCL activations, [O, C/groups, K] weights. The kernels see a
 // 2-D convolution with a unit height axis.
 import type { Tensor } from '../tensor.js';
-import { convolve, convolveBackward, type ConvGradients, type ConvSpec } from './conv.js';
+import { convolve, convolveBackward, convolveBackwardFilter, convolveBackwardInput, type ConvGradients, type ConvSpec } from './conv.js';
 import { parseConv1dOptions, type Conv1dOptions } from './options.js';
 
 const CONV1D: ConvSpec<Conv1dOptions> = {
@@ -20,4 +20,14 @@ export function conv1d(x: Tensor, w: Tensor, bias?: Tensor | null, opts?: Conv1d
 /** Gradients of conv1d given dy = ∂L/∂y: dx, and dw and db summed over the batch. */
 export function conv1dBackward(dy: Tensor, x: Tensor, w: Tensor, opts?: Conv1dOptions): ConvGradients {
   return convolveBackward(CONV1D, dy, x, w, opts);
+}
+
+/** dx alone, given dy and w; x's shape stands in for x (dx does not depend on x). */
+export function conv1dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly number[], opts?: Conv1dOptions): Tensor {
+  return convolveBackwardInput(CONV1D, dy, w, xShape, opts);
+}
+
+/** dw and db alone (summed over the batch), given dy and x; w's shape stands in for w. */
+export function conv1dBackwardFilter(dy: Tensor, x: Tensor, wShape: readonly number[], opts?: Conv1dOptions): { dw: Tensor; db: Tensor } {
+  return convolveBackwardFilter(CONV1D, dy, x, wShape, opts);
 }

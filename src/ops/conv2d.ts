@@ -1,6 +1,6 @@
 // conv2d and conv2dBackward: NCHW activations, [O, C/groups, KH, KW] weights.
 import type { Tensor } from '../tensor.js';
-import { convolve, convolveBackward, type ConvGradients, type ConvSpec } from './conv.js';
+import { convolve, convolveBackward, convolveBackwardFilter, convolveBackwardInput, type ConvGradients, type ConvSpec } from './conv.js';
 import { parseConv2dOptions, type Conv2dOptions } from './options.js';
 
 const CONV2D: ConvSpec<Conv2dOptions> = {
@@ -19,4 +19,14 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts?: Conv2d
 /** Gradients of conv2d given dy = ∂L/∂y: dx, and dw and db summed over the batch. */
 export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts?: Conv2dOptions): ConvGradients {
   return convolveBackward(CONV2D, dy, x, w, opts);
+}
+
+/** dx alone, given dy and w; x's shape stands in for x (dx does not depend on x). */
+export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly number[], opts?: Conv2dOptions): Tensor {
+  return convolveBackwardInput(CONV2D, dy, w, xShape, opts);
+}
+
+/** dw and db alone (summed over the batch), given dy and x; w's shape stands in for w. */
+export function conv2dBackwardFilter(dy: Tensor, x: Tensor, wShape: readonly number[], opts?: Conv2dOptions): { dw: Tensor; db: Tensor } {
+  return convolveBackwardFilter(CONV2D, dy, x, wShape, opts);
 }

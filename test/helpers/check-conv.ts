@@ -1,6 +1,6 @@
 // One helper checks a whole convolution case on the active backend: forward (with or without
 // bias) and every gradient against the reference, within the roundoff bound of tolerance.ts.
-import { conv1d, conv1dBackward, conv2d, conv2dBackward, type Conv1dOptions, type Conv2dOptions, type ConvGradients, type Tensor } from '../../src/index.js';
+import { conv1d, conv1dBackward, conv1dBackwardFilter, conv1dBackwardInput, conv2d, conv2dBackward, conv2dBackwardFilter, conv2dBackwardInput, type Conv1dOptions, type Conv2dOptions, type ConvGradients, type Tensor } from '../../src/index.js';
 import { conv1dBackwardRef, conv1dRef, conv2dBackwardRef, conv2dRef, type RefTensor } from '../../src/reference/index.js';
 import { product, randomData, seededRandom } from './random.js';
 import { absolute, expectWithinRoundoff } from './tolerance.js';
@@ -25,11 +25,19 @@ type Opts = Conv2dOptions & Conv1dOptions;
 interface Ops {
   forward(x: Tensor, w: Tensor, bias: Tensor | null, opts: Opts): Tensor;
   backward(dy: Tensor, x: Tensor, w: Tensor, opts: Opts): ConvGradients;
+  backwardInput(dy: Tensor, w: Tensor, xShape: number[], opts: Opts): Tensor;
+  backwardFilter(dy: Tensor, x: Tensor, wShape: number[], opts: Opts): { dw: Tensor; db: Tensor };
   forwardRef(x: RefTensor, w: RefTensor, bias: ArrayLike<number> | null, opts: Opts): { data: Float64Array; shape: number[] };
   backwardRef(dy: RefTensor, x: RefTensor, w: RefTensor, opts: Opts): Record<'dx' | 'dw' | 'db', { data: Float64Array; shape: number[] }>;
 }
-const OPS_2D: Ops = { forward: conv2d, backward: conv2dBackward, forwardRef: conv2dRef, backwardRef: conv2dBackwardRef };
-const OPS_1D: Ops = { forward: conv1d, backward: conv1dBackward, forwardRef: conv1dRef, backwardRef: conv1dBackwardRef };
+const OPS_2D: Ops = {
+  forward: conv2d, backward: conv2dBackward, backwardInput: conv2dBackwardInput, backwardFilter: conv2dBackwardFilter,
+  forwardRef: conv2dRef, backwardRef: conv2dBackwardRef,
+};
+const OPS_1D: Ops = {
+  forward: conv1d, backward: conv1dBackward, backwardInput: conv1dBackwardInput, backwardFilter: conv1dBackwardFilter,
+  forwardRef: conv1dRef, backwardRef: conv1dBackwardRef,
+};
 
 export function checkConvCase(isa: string, c: ConvCase): void {
   const ops = c.xShape.length === 4 ? OPS_2D : OPS_1D;
@@ -73,6 +81,13 @@ export function checkConvCase(isa: string, c: ConvCase): void {
     expectWithinRoundoff('dw', g.dw.data, gRef.dw.data, gScale.dw.data, c.xShape[0] * positions, context),
     expectWithinRoundoff('db', g.db.data, gRef.db.data, gScale.db.data, c.xShape[0] * positions, context),
   );
+  // The single-gradient entry points run the same passes, so they must agree bit for bit.
+  const dxOnly = ops.backwardInput(dy, w, c.xShape, opts);
+  const filterOnly = ops.backwardFilter(dy, x, c.wShape, opts);
+  for (const [name, got, want] of [['dx', dxOnly, g.dx], ['dw', filterOnly.dw, g.dw], ['db', filterOnly.db, g.db]] as const) {
+    const differs = JSON.stringify(got.shape) !== JSON.stringify(want.shape) || got.data.some((v, i) => !Object.is(v, want.data[i]));
+    if (differs) throw new Error(`${name} from the single-gradient function differs from ${ops === OPS_2D ? 'conv2d' : 'conv1d'}Backward's\n${context()}`);
+  }
   const inputsIntact = [x.data, w.data, dy.data].every((a, i) => a.every((v, j) => Object.is(v, [xCopy, wCopy, dyCopy][i][j])));
   if (!inputsIntact) throw new Error(`an input was modified\n${context()}`);
   const worst = Math.max(...results.map((r) => r.worstUlps));

@@ -1,0 +1,50 @@
+import { vmadd } from "../simd-madd";
+
+/**
+ * C[4×8] (= or +=) Apacked[4×kc] · Bpanel[kc×8]: the micro-kernel every conv pass ends in.
+ *
+ * Apacked holds, for each p, the 4 rows' values side by side (16 bytes per p, see
+ * f32_pack_a_x4); Bpanel holds, for each p, 8 consecutive columns (32 bytes per p, see
+ * f32_pack_b_x8). Both streams are contiguous, so the loop advances two pointers and every
+ * load carries a constant offset. C is row-major with a byte row stride; 8 v128 accumulators
+ * plus 2 B vectors and 1 splat fit the 16 xmm registers V8 allocates on x64.
+ */
+export function f32_gemm_ukernel_4x8__wasmsimd(
+  kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool,
+): void {
+  const c0 = c;
+  const c1 = c0 + cRowStride;
+  const c2 = c1 + cRowStride;
+  const c3 = c2 + cRowStride;
+  let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);
+  let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
+  let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
+  let vacc3x0123 = f32x4.splat(0), vacc3x4567 = f32x4.splat(0);
+  if (accumulate) {
+    vacc0x0123 = v128.load(c0); vacc0x4567 = v128.load(c0, 16);
+    vacc1x0123 = v128.load(c1); vacc1x4567 = v128.load(c1, 16);
+    vacc2x0123 = v128.load(c2); vacc2x4567 = v128.load(c2, 16);
+    vacc3x0123 = v128.load(c3); vacc3x4567 = v128.load(c3, 16);
+  }
+  let pa = a;
+  let pb = b;
+  const paEnd = a + (<usize>kc << 4);
+  while (pa < paEnd) {
+    const vb0123 = v128.load(pb);
+    const vb4567 = v128.load(pb, 16);
+    const va0 = v128.load32_splat(pa);
+    vacc0x0123 = vmadd(va0, vb0123, vacc0x0123); vacc0x4567 = vmadd(va0, vb4567, vacc0x4567);
+    const va1 = v128.load32_splat(pa, 4);
+    vacc1x0123 = vmadd(va1, vb0123, vacc1x0123); vacc1x4567 = vmadd(va1, vb4567, vacc1x4567);
+    const va2 = v128.load32_splat(pa, 8);
+    vacc2x0123 = vmadd(va2, vb0123, vacc2x0123); vacc2x4567 = vmadd(va2, vb4567, vacc2x4567);
+    const va3 = v128.load32_splat(pa, 12);
+    vacc3x0123 = vmadd(va3, vb0123, vacc3x0123); vacc3x4567 = vmadd(va3, vb4567, vacc3x4567);
+    pa += 16;
+    pb += 32;
+  }
+  v128.store(c0, vacc0x0123); v128.store(c0, vacc0x4567, 16);
+  v128.store(c1, vacc1x0123); v128.store(c1, vacc1x4567, 16);
+  v128.store(c2, vacc2x0123); v128.store(c2, vacc2x4567, 16);
+  v128.store(c3, vacc3x0123); v128.store(c3, vacc3x4567, 16);
+}

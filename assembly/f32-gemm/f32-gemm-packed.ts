@@ -1,0 +1,105 @@
+import { f32_gemm_ukernel_4x8__wasmsimd } from "./f32-gemm-4x8-packed-wasmsimd";
+import { f32_gemm_ukernel_4x8__scalar } from "./f32-gemm-4x8-packed-scalar";
+import { f32_pack_b_x8 } from "../f32-pack/f32-pack-b-x8";
+import { f32_pack_im2col_x8, f32_pack_im2row_x8 } from "../f32-pack/f32-pack-im2col-x8";
+
+/** Reduction chunk: a 4×KC block of packed A (8 KiB) and a KC×8 panel of B (16 KiB) stay in L1. */
+const KC: i32 = 512;
+
+/** Bytes of work space the GEMM drivers need: one B panel and one staging tile. */
+export const GEMM_WORK_BYTES: usize = <usize>KC * 32 + 128;
+
+/** Where B's panels come from. */
+const B_STRIDED = 0;
+const B_IM2COL = 1;
+const B_IM2ROW = 2;
+
+/**
+ * C[m×n] (= or +=) A[m×k] · B[k×n] with A already packed by f32_pack_a_x4 and B read through
+ * two byte strides (a row-major matrix, or a transposed one such as Xᵀ).
+ */
+export function f32_gemm_packed(
+  m: i32, n: i32, k: i32, aPacked: usize,
+  b: usize, bRowStride: usize, bColStride: usize,
+  c: usize, cRowStride: usize, accumulate: bool, work: usize,
+): void {
+  gemm(B_STRIDED, m, n, k, aPacked, b, bRowStride, bColStride, 0, 0, 0, c, cRowStride, accumulate, work);
+}
+
+/**
+ * The same product with B = col(X)[taps×positions] gathered panel by panel from a padded
+ * image (f32_pad_image, f32_conv_tap_offsets): the forward pass without a column matrix.
+ */
+export function f32_gemm_im2col(
+  m: i32, n: i32, k: i32, aPacked: usize,
+  xPadded: usize, tapOffsets: usize, outW: i32, strideH: i32, strideW: i32, paddedW: i32,
+  c: usize, cRowStride: usize, accumulate: bool, work: usize,
+): void {
+  gemm(B_IM2COL, m, n, k, aPacked, xPadded, tapOffsets, paddedW, outW, strideH, strideW, c, cRowStride, accumulate, work);
+}
+
+/** The same product with B = row(X)[positions×taps]: the weight gradient without a row matrix. */
+export function f32_gemm_im2row(
+  m: i32, n: i32, k: i32, aPacked: usize,
+  xPadded: usize, tapOffsets: usize, outW: i32, strideH: i32, strideW: i32, paddedW: i32,
+  c: usize, cRowStride: usize, accumulate: bool, work: usize,
+): void {
+  gemm(B_IM2ROW, m, n, k, aPacked, xPadded, tapOffsets, paddedW, outW, strideH, strideW, c, cRowStride, accumulate, work);
+}
+
+/**
+ * Loop order (GotoBLAS): for each KC chunk of the reduction, for each 8-column panel of B,
+ * pack the panel once, then run every 4-row block of A against it. Edge tiles (m % 4, n % 8)
+ * go through a 4×8 staging tile so the micro-kernel never needs a remainder path.
+ * `source` is a constant at each call site, so inlining leaves one packer per export.
+ */
+@inline
+function gemm(
+  source: i32, m: i32, n: i32, k: i32, aPacked: usize,
+  b: usize, s1: usize, s2: usize, outW: i32, strideH: i32, strideW: i32,
+  c: usize, cRowStride: usize, accumulate: bool, work: usize,
+): void {
+  const panel = work;
+  const tile = work + (<usize>KC << 5);
+  const aBlockBytes = <usize>k << 4;
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = min(KC, k - k0);
+    const add = accumulate || k0 > 0;
+    for (let j = 0; j < n; j += 8) {
+      const nc = min(8, n - j);
+      if (source == B_STRIDED) f32_pack_b_x8(kc, nc, b + <usize>k0 * s1 + <usize>j * s2, s1, s2, panel);
+      else if (source == B_IM2COL) f32_pack_im2col_x8(kc, k0, nc, j, b, s1, outW, strideH, strideW, <i32>s2, panel);
+      else f32_pack_im2row_x8(kc, k0, nc, j, b, s1, outW, strideH, strideW, <i32>s2, panel);
+      let pa = aPacked + (<usize>k0 << 4);
+      for (let i = 0; i < m; i += 4) {
+        const mr = min(4, m - i);
+        const ct = c + <usize>i * cRowStride + (<usize>j << 2);
+        if (mr == 4 && nc == 8) {
+          ukernel(kc, pa, panel, ct, cRowStride, add);
+        } else {
+          stageTile(ct, cRowStride, mr, nc, tile, add);
+          ukernel(kc, pa, panel, tile, 32, true);
+          unstageTile(tile, ct, cRowStride, mr, nc);
+        }
+        pa += aBlockBytes;
+      }
+    }
+  }
+}
+
+@inline
+function ukernel(kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool): void {
+  if (ASC_FEATURE_SIMD) f32_gemm_ukernel_4x8__wasmsimd(kc, a, b, c, cRowStride, accumulate);
+  else f32_gemm_ukernel_4x8__scalar(kc, a, b, c, cRowStride, accumulate);
+}
+
+/** The 4×8 tile gets C's valid mr×nc corner (or zeros), the rest zero. */
+function stageTile(c: usize, cRowStride: usize, mr: i32, nc: i32, tile: usize, accumulate: bool): void {
+  memory.fill(tile, 0, 128);
+  if (!accumulate) return;
+  for (let r = 0; r < mr; r++) memory.copy(tile + (<usize>r << 5), c + <usize>r * cRowStride, <usize>nc << 2);
+}
+
+function unstageTile(tile: usize, c: usize, cRowStride: usize, mr: i32, nc: i32): void {
+  for (let r = 0; r < mr; r++) memory.copy(c + <usize>r * cRowStride, tile + (<usize>r << 5), <usize>nc << 2);
+}

@@ -2,39 +2,30 @@
 // reference (`wasmconv/reference`) on the small shapes. Each prepare() returns, per pass, a
 // case: run() does the whole call (copy in, compute, copy out), read() names its outputs for the
 // check against the expected ones.
-import * as wasmconv from 'wasmconv';
+import {
+  backend, conv1d, conv1dBackwardFilter, conv1dBackwardInput, conv2d, conv2dBackwardFilter, conv2dBackwardInput, init,
+} from 'wasmconv';
 import { conv1dBackwardRef, conv1dRef, conv2dBackwardRef, conv2dRef } from 'wasmconv/reference';
 import { flopsPerPass } from './shapes.js';
 
 /** The float64 reference runs ~0.2 GFLOP/s: only where a pass is at most this many FLOPs. */
 export const REFERENCE_MAX_FLOPS = 1e8;
 
-// The split backward (dX alone; dW and db alone) is what a training step with a frozen input
-// or frozen weights calls. Builds without it are timed through the full backward, flagged.
-const HAS_SPLIT_BACKWARD = typeof wasmconv.conv2dBackwardInput === 'function';
-
+// dX alone, and dW with db alone: what a training step calls when one side is frozen, and the
+// passes the peers' kernels (Conv2DBackpropInput / Conv2DBackpropFilter) compute.
 function oursOps(shape) {
   const opts = shape.opts;
-  if (shape.x.length === 4) {
-    return {
-      forward: (d) => wasmconv.conv2d(d.x, d.w, null, opts),
-      dx: HAS_SPLIT_BACKWARD
-        ? (d) => wasmconv.conv2dBackwardInput(d.dy, d.w, d.x.shape, opts)
-        : (d) => wasmconv.conv2dBackward(d.dy, d.x, d.w, opts).dx,
-      dw: HAS_SPLIT_BACKWARD
-        ? (d) => wasmconv.conv2dBackwardFilter(d.dy, d.x, d.w.shape, opts)
-        : (d) => wasmconv.conv2dBackward(d.dy, d.x, d.w, opts),
-    };
-  }
-  return {
-    forward: (d) => wasmconv.conv1d(d.x, d.w, null, opts),
-    dx: HAS_SPLIT_BACKWARD
-      ? (d) => wasmconv.conv1dBackwardInput(d.dy, d.w, d.x.shape, opts)
-      : (d) => wasmconv.conv1dBackward(d.dy, d.x, d.w, opts).dx,
-    dw: HAS_SPLIT_BACKWARD
-      ? (d) => wasmconv.conv1dBackwardFilter(d.dy, d.x, d.w.shape, opts)
-      : (d) => wasmconv.conv1dBackward(d.dy, d.x, d.w, opts),
-  };
+  return shape.x.length === 4
+    ? {
+        forward: (d) => conv2d(d.x, d.w, null, opts),
+        dx: (d) => conv2dBackwardInput(d.dy, d.w, d.x.shape, opts),
+        dw: (d) => conv2dBackwardFilter(d.dy, d.x, d.w.shape, opts),
+      }
+    : {
+        forward: (d) => conv1d(d.x, d.w, null, opts),
+        dx: (d) => conv1dBackwardInput(d.dy, d.w, d.x.shape, opts),
+        dw: (d) => conv1dBackwardFilter(d.dy, d.x, d.w.shape, opts),
+      };
 }
 
 const readers = {
@@ -45,31 +36,28 @@ const readers = {
 
 /** Our outputs on one ISA: the answers every other implementation is checked against. */
 export async function expectedOutputs(isa, shape, data) {
-  await wasmconv.init({ isa });
+  await init({ isa });
   const ops = oursOps(shape);
   return Object.fromEntries(Object.entries(ops).map(([pass, op]) => [pass, readers[pass](op(data))]));
 }
 
 /** Which ISAs this engine validates (best first), asked the way src/isa.ts asks. */
 export async function supportedIsas() {
-  await wasmconv.init({ isa: 'scalar' });
-  return wasmconv.backend().supported;
+  await init({ isa: 'scalar' });
+  return backend().supported;
 }
 
 export function oursImpl(isa) {
   return {
     name: isa,
     kind: 'ours',
-    describe: () => `wasmconv ${isa}${HAS_SPLIT_BACKWARD ? '' : ' (no split backward in this build: dX and dW+db rows time the full backward)'}`,
+    describe: () => `wasmconv ${isa} (public API; dX: conv*dBackwardInput, dW+db: conv*dBackwardFilter)`,
     async prepare(shape, data) {
-      await wasmconv.init({ isa });
-      if (wasmconv.backend().isa !== isa) throw new Error(`wasmconv: asked for ${isa}, got ${wasmconv.backend().isa}`);
+      await init({ isa });
+      if (backend().isa !== isa) throw new Error(`wasmconv: asked for ${isa}, got ${backend().isa}`);
       const ops = oursOps(shape);
-      const note = HAS_SPLIT_BACKWARD ? undefined : 'full backward (no split API yet)';
       const cases = {};
-      for (const [pass, op] of Object.entries(ops)) {
-        cases[pass] = { run: () => op(data), read: readers[pass], note: pass === 'forward' ? undefined : note };
-      }
+      for (const [pass, op] of Object.entries(ops)) cases[pass] = { run: () => op(data), read: readers[pass] };
       return { cases, dispose() {} };
     },
   };

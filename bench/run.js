@@ -19,7 +19,15 @@ import { runSuite } from './suite.js';
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 const IMPL_ORDER = ['relaxed-simd', 'simd', 'scalar', 'js-reference', 'tfjs-cpu', 'tfjs-wasm', 'onnxruntime-web'];
 
-const opts = parseOptions(process.argv.slice(2));
+let opts;
+try {
+  opts = parseOptions(process.argv.slice(2));
+  const unknown = (opts.impls ?? []).filter((n) => !IMPL_ORDER.includes(n));
+  if (unknown.length) throw new Error(`--impls: unknown ${unknown.join(', ')}; known: ${IMPL_ORDER.join(', ')}`);
+} catch (e) {
+  console.error(`${e.message}\n${USAGE}`);
+  process.exit(2);
+}
 if (opts.help) {
   console.log(USAGE);
   process.exit(0);
@@ -55,8 +63,6 @@ if (wanted('onnxruntime-web', 'peer')) {
   const { onnxruntimeImpl } = await import('./peers/onnxruntime.js');
   impls.push(onnxruntimeImpl());
 }
-const unknown = (opts.impls ?? []).filter((n) => !IMPL_ORDER.includes(n));
-if (unknown.length) throw new Error(`--impls: unknown ${unknown.join(', ')}; known: ${IMPL_ORDER.join(', ')}`);
 
 const rows = await runSuite({
   impls, shapes: opts.shapes, passes: opts.passes, policy,

@@ -16,8 +16,8 @@ const op = {
   f32x4RelaxedMadd: [0xfd, 0x85, 0x02], // a·b + c
 };
 const f32 = (v) => [...new Uint8Array(new Float32Array([v]).buffer)];
-const section = (id, bytes) => [id, bytes.length, ...bytes]; // every section here is < 128 bytes... except code
 const uleb = (n) => (n < 128 ? [n] : [(n & 0x7f) | 0x80, ...uleb(n >>> 7)]);
+const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
 
 /**
  * (func (export "run") (param $n i32) (result f32)): $n iterations of the 12 updates, then the
@@ -47,7 +47,7 @@ function probeModule(fused) {
     ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7d]), // type 0: (i32) -> f32
     ...section(3, [1, 0]), // function 0 has type 0
     ...section(7, [1, 3, ...new TextEncoder().encode('run'), 0x00, 0]), // export "run" = func 0
-    10, ...uleb(code.length), ...code,
+    ...section(10, code),
   ]);
 }
 

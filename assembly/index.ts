@@ -11,6 +11,7 @@ export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
 export { f32_pack_a_x4 } from "./f32-pack/f32-pack-a-x4";
 export { f32_gemm_packed, f32_gemm_im2col, f32_gemm_im2row } from "./f32-gemm/f32-gemm-packed";
 export { f32_pad_image, f32_conv_tap_offsets } from "./f32-pack/f32-pad-image";
+export { f32_flip_weights } from "./f32-pack/f32-flip-weights";
 import { GEMM_WORK_BYTES } from "./f32-gemm/f32-gemm-packed";
 
 /** Bytes of work space f32_gemm_packed needs. */

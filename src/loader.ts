@@ -39,6 +39,8 @@ export interface KernelExports {
   ): void;
   f32_pad_image(x: number, channels: number, height: number, width: number,
     padTop: number, padLeft: number, paddedH: number, paddedW: number, out: number): void;
+  /** weights of the transposed conv: out[g][c][o][t] = w[g][o][c][taps−1−t] */
+  f32_flip_weights(w: number, groups: number, groupOut: number, groupIn: number, taps: number, out: number): void;
   f32_conv_tap_offsets(channels: number, kernelH: number, kernelW: number, dilationH: number, dilationW: number,
     paddedH: number, paddedW: number, out: number): void;
   f32_rowsum_accumulate(x: number, rows: number, cols: number, sums: number): void;

@@ -3,6 +3,7 @@
 import { ISA_PREFERENCE, isaSupported, supportedIsas, type Isa } from './isa.js';
 import { instantiateKernels, type KernelExports } from './loader.js';
 import { WasmArena } from './memory.js';
+import { GEMM_WORK_FLOATS } from './ops/passes/gemm.js';
 import { describe } from './tensor.js';
 
 export interface Backend {
@@ -48,6 +49,12 @@ export async function init(opts: InitOptions = {}): Promise<void> {
   let backend = backends.get(isa);
   if (!backend) {
     const kernels = await instantiateKernels(isa);
+    if (kernels.f32_gemm_packed_work_bytes() !== GEMM_WORK_FLOATS * 4) {
+      throw new Error(
+        `init: build/wasmconv-${isa}.wasm needs ${kernels.f32_gemm_packed_work_bytes()} bytes of GEMM work space but the ` +
+          `TypeScript side reserves ${GEMM_WORK_FLOATS * 4}; rebuild both (npm run build)`,
+      );
+    }
     backend = { kernels, arena: new WasmArena(kernels) };
     backends.set(isa, backend);
   }

@@ -23,6 +23,15 @@ const cases: Array<ConvCase & { name: string; outShape: number[] }> = [
   { name: 'medium: 16→24 channels 20×20 pad 1', xShape: [2, 16, 20, 20], wShape: [24, 16, 3, 3], bias: true, opts: { padding: 1 }, outShape: [2, 24, 20, 20], seed: 12 },
   { name: 'medium depthwise 32 channels', xShape: [2, 32, 14, 14], wShape: [32, 1, 3, 3], bias: true, opts: { padding: 1, groups: 32 }, outShape: [2, 32, 14, 14], seed: 13 },
   { name: "conv1d 'same' dilation 2, groups 2", xShape: [3, 6, 50], wShape: [4, 3, 4], bias: false, opts: { padding: 'same', dilation: 2, groups: 2 }, outShape: [3, 4, 50], seed: 14 },
+  // the GEMM drivers split reductions longer than KC = 512 into chunks
+  { name: 'forward reduction of 1152 taps (3 chunks)', xShape: [1, 128, 6, 9], wShape: [5, 128, 3, 3], bias: true, opts: { padding: 1 }, outShape: [1, 5, 6, 9], seed: 15 },
+  { name: 'dW reduction over 750 positions (2 chunks)', xShape: [2, 3, 30, 25], wShape: [6, 3, 3, 3], bias: false, opts: { padding: 1 }, outShape: [2, 6, 30, 25], seed: 16 },
+  { name: 'conv1d over 1100 positions, pad 2', xShape: [1, 4, 1100], wShape: [6, 4, 5], bias: true, opts: { padding: 2 }, outShape: [1, 6, 1100], seed: 17 },
+  { name: 'dX reduction over 600 output channels (2 chunks)', xShape: [1, 2, 5, 6], wShape: [600, 2, 2, 2], bias: false, opts: {}, outShape: [1, 600, 4, 5], seed: 18 },
+  { name: 'pointwise dW over 1200 positions', xShape: [1, 5, 30, 40], wShape: [7, 5, 1, 1], bias: true, opts: {}, outShape: [1, 7, 30, 40], seed: 19 },
+  // panels of 8 positions that start mid-row and wrap onto the next output row (stride 1), and rows narrower than 8
+  { name: 'output rows of 9, 8-position panels wrap', xShape: [2, 3, 9, 9], wShape: [5, 3, 3, 3], bias: true, opts: { padding: 1 }, outShape: [2, 5, 9, 9], seed: 20 },
+  { name: 'output rows of 5, panels span three rows', xShape: [1, 2, 7, 7], wShape: [4, 2, 3, 3], bias: false, opts: {}, outShape: [1, 4, 5, 5], seed: 21 },
 ];
 
 for (const isa of TEST_ISAS) {

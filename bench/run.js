@@ -94,7 +94,7 @@ const report = {
 };
 
 console.log(`relaxed SIMD: ${relaxed.available ? `measured in a child process started with ${RELAXED_FLAG}` : relaxed.reason}`);
-console.log(`SIMD ceiling (12 independent f32x4 accumulators): ${Object.entries(ceilings).map(([k, v]) => `${k} ${v == null ? 'n/a' : `${v.toFixed(1)} GFLOP/s`}`).join(', ')}`);
+console.log(`SIMD ceiling (12 independent f32x4 accumulators, fastest call): ${Object.entries(ceilings).map(([k, v]) => `${k} ${v == null ? 'n/a' : `${v.toFixed(1)} GFLOP/s`}`).join(', ')}`);
 console.log('% ceiling: of relaxed_madd for relaxed-simd rows, of mul+add for the rest. vs best peer: GFLOP/s ÷ the fastest peer\'s on that shape and pass.');
 for (const [name, what] of Object.entries(report.implementations)) console.log(`  ${name}: ${what}`);
 console.log(`\n${resultsTable(derived)}\n`);

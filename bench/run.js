@@ -1,74 +1,124 @@
-// `npm run bench`: forward and backward (dX + dW + db) on DESIGN.md's shapes, every ISA this
-// engine supports side by side in one run, plus the JS reference where it finishes in time.
-// Prints a table (median ms, GFLOP/s, speed-up over the reference or the scalar build) and
-// writes bench/results/latest.json. `--quick` runs each task for less time.
+// `npm run bench`: wasmconv (each ISA) against the JS reference and the peers (tfjs-cpu,
+// tfjs-wasm, onnxruntime-web) on DESIGN.md's shapes S1–S8, passes forward, dX and dW+db, one
+// thread. Prints the machine, the SIMD ceiling, a table and a headline on stdout (progress on
+// stderr) and writes bench/results/latest.json and latest.svg. Flags: see options.js.
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Bench } from 'tinybench';
-import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, init } from 'wasmconv';
-import { conv1dBackwardRef, conv1dRef, conv2dBackwardRef, conv2dRef } from 'wasmconv/reference';
-import { relaunchWithRelaxedSimd } from '../scripts/relaunch-with-relaxed-simd.js';
-import { randomTensor } from './random-tensor.js';
-import { SHAPES, flopsPerPass, outputSizes } from './shapes.js';
+import { fileURLToPath } from 'node:url';
+import { machineInfo } from './machine.js';
+import { POLICIES } from './measure.js';
+import { USAGE, parseOptions } from './options.js';
+import { oursImpl, referenceImpl, supportedIsas } from './ours.js';
+import { measureCeiling } from './probe/simd-ceiling.js';
+import { addDerived, headline } from './report/ratios.js';
+import { renderSvg } from './report/svg.js';
+import { headlineTable, resultsTable } from './report/table.js';
+import { SHAPES, PASSES } from './shapes.js';
+import { runSuite } from './suite.js';
 
-relaunchWithRelaxedSimd();
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+const IMPL_ORDER = ['relaxed-simd', 'simd', 'scalar', 'js-reference', 'tfjs-cpu', 'tfjs-wasm', 'onnxruntime-web'];
 
-const quick = process.argv.includes('--quick');
-const TASK_MS = quick ? 150 : 1000;
-/** The float64 reference takes seconds per call on most shapes; it runs where a pass is under ~0.1 GFLOP. */
-const REFERENCE_MAX_FLOPS = 1e8;
+let opts;
+try {
+  opts = parseOptions(process.argv.slice(2));
+  const unknown = (opts.impls ?? []).filter((n) => !IMPL_ORDER.includes(n));
+  if (unknown.length) throw new Error(`--impls: unknown ${unknown.join(', ')}; known: ${IMPL_ORDER.join(', ')}`);
+} catch (e) {
+  console.error(`${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const wanted = (name, kind) => (opts.impls ? opts.impls.includes(name) : kind !== 'peer' || opts.peers);
+const policy = POLICIES[opts.quick ? 'quick' : 'full'];
+const progress = (m) => process.stderr.write(`${m}\n`);
+const machine = machineInfo();
+const isas = await supportedIsas();
 
-await init();
-const isas = backend().supported;
-const rows = [];
-console.log(`wasmconv bench: ISAs ${isas.join(', ')}; ${quick ? 'quick' : 'full'} run, one thread, Node ${process.version}\n`);
+console.log(`wasmconv bench · ${opts.quick ? 'quick' : 'full'} run · one thread`);
+console.log(`machine: ${machine.cpu}, ${machine.cores} logical cores, ${machine.platform}, load ${machine.loadAverage.join(' ')}`);
+console.log(`Node ${machine.node} (V8 ${machine.v8}); ISAs without flags: ${isas.join(', ')}`);
 
-for (const shape of SHAPES) {
-  const is2d = shape.x.length === 4;
-  const x = randomTensor(shape.x, 1);
-  const w = randomTensor(shape.w, 2);
-  const dy = randomTensor([shape.x[0], shape.w[0], ...outputSizes(shape)], 3);
-  const flops = flopsPerPass(shape);
-  const forward = is2d ? () => conv2d(x, w, null, shape.opts) : () => conv1d(x, w, null, shape.opts);
-  const backward = is2d ? () => conv2dBackward(dy, x, w, shape.opts) : () => conv1dBackward(dy, x, w, shape.opts);
-  const candidates = isas.map((isa) => ({ name: isa, setup: () => init({ isa }), forward, backward }));
-  if (flops <= REFERENCE_MAX_FLOPS) {
-    candidates.push({
-      name: 'js-reference',
-      setup: async () => {},
-      forward: is2d ? () => conv2dRef(x, w, null, shape.opts) : () => conv1dRef(x, w, null, shape.opts),
-      backward: is2d ? () => conv2dBackwardRef(dy, x, w, shape.opts) : () => conv1dBackwardRef(dy, x, w, shape.opts),
-    });
-  }
-  for (const [pass, passFlops] of [['forward', flops], ['dX+dW+db', 2 * flops]]) {
-    const measured = [];
-    for (const c of candidates) {
-      await c.setup();
-      const bench = new Bench({ time: TASK_MS, warmupTime: TASK_MS / 4, iterations: 3, warmupIterations: 1 });
-      bench.add(c.name, pass === 'forward' ? c.forward : c.backward);
-      await bench.run();
-      const result = bench.tasks[0].result;
-      if (result.state !== 'completed') throw new Error(`${shape.id} ${pass} ${c.name}: ${result.state} ${result.error ?? ''}`);
-      const ms = result.latency.p50;
-      measured.push({ shape: shape.id, pass, impl: c.name, ms, gflops: passFlops / ms / 1e6, samples: result.latency.samplesCount });
-    }
-    const baseline = measured.find((m) => m.impl === 'js-reference') ?? measured.find((m) => m.impl === 'scalar');
-    for (const m of measured) {
-      m.speedup = baseline.ms / m.ms;
-      m.baseline = baseline.impl;
-      rows.push(m);
-    }
+// 1. This machine's SIMD ceiling, then the relaxed-SIMD child (its ceiling and rows).
+progress('SIMD ceiling probe (mul+add)');
+const ceilings = { 'mul+add': (await measureCeiling('mul+add', { timeMs: opts.quick ? 300 : 1000 }))?.gflops ?? null };
+let relaxed = { available: false, reason: 'not selected (--impls)' };
+if (wanted('relaxed-simd', 'ours')) {
+  relaxed = await runRelaxedChild(isas.includes('relaxed-simd') ? [] : [RELAXED_FLAG]);
+  if (relaxed.available) ceilings.relaxed_madd = relaxed.probe?.gflops ?? null;
+}
+
+// 2. Everything else in this process.
+const impls = [];
+for (const isa of isas.filter((i) => i !== 'relaxed-simd')) if (wanted(isa, 'ours')) impls.push(oursImpl(isa));
+if (wanted('js-reference', 'reference')) impls.push(referenceImpl());
+if (wanted('tfjs-cpu', 'peer') || wanted('tfjs-wasm', 'peer')) {
+  const { tfjsImpl } = await import('./peers/tfjs.js');
+  for (const b of ['cpu', 'wasm']) if (wanted(`tfjs-${b}`, 'peer')) impls.push(tfjsImpl(b));
+}
+if (wanted('onnxruntime-web', 'peer')) {
+  const { onnxruntimeImpl } = await import('./peers/onnxruntime.js');
+  impls.push(onnxruntimeImpl());
+}
+
+const rows = await runSuite({
+  impls, shapes: opts.shapes, passes: opts.passes, policy,
+  checkIsa: isas.includes('simd') ? 'simd' : 'scalar', progress,
+});
+if (relaxed.available) rows.push(...relaxed.rows);
+else if (wanted('relaxed-simd', 'ours')) {
+  for (const shape of opts.shapes) for (const pass of opts.passes) {
+    rows.push({ shape: shape.id, pass: pass.label, passId: pass.id, impl: 'relaxed-simd', kind: 'ours', status: 'unsupported', reason: `not available: ${relaxed.reason}` });
   }
 }
 
-const header = ['shape', 'pass', 'impl', 'median ms', 'GFLOP/s', 'speed-up'];
-const table = rows.map((r) => [r.shape, r.pass, r.impl, r.ms.toFixed(3), r.gflops.toFixed(2), `${r.speedup.toFixed(1)}× ${r.baseline}`]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-const line = (cells) => `| ${cells.map((c, i) => (i >= 3 && i < 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
-console.log(line(header));
-console.log(`|${widths.map((w, i) => (i >= 3 && i < 5 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
-for (const r of table) console.log(line(r));
+// 3. Report.
+const order = (list, key) => (r) => list.findIndex((x) => x === r[key]);
+const byShape = order(SHAPES.map((s) => s.id), 'shape'), byPass = order(PASSES.map((p) => p.id), 'passId'), byImpl = order(IMPL_ORDER, 'impl');
+rows.sort((a, b) => byShape(a) - byShape(b) || byPass(a) - byPass(b) || byImpl(a) - byImpl(b));
+const derived = addDerived(rows, ceilings);
+const report = {
+  date: new Date().toISOString(),
+  quick: opts.quick,
+  policy,
+  machine,
+  isas: relaxed.available ? ['relaxed-simd', ...isas.filter((i) => i !== 'relaxed-simd')] : isas,
+  relaxedSimd: relaxed.available ? { available: true, flag: RELAXED_FLAG } : { available: false, reason: relaxed.reason },
+  ceilings,
+  implementations: Object.fromEntries(impls.map((i) => [i.name, i.describe()])),
+  rows: derived,
+  headline: headline(derived),
+};
 
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const out = new URL('./results/latest.json', import.meta.url);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, isas, rows }, null, 2) + '\n');
-console.log(`\nwrote ${out.pathname}`);
+console.log(`relaxed SIMD: ${relaxed.available ? `measured in a child process started with ${RELAXED_FLAG}` : relaxed.reason}`);
+console.log(`SIMD ceiling (12 independent f32x4 accumulators, fastest call): ${Object.entries(ceilings).map(([k, v]) => `${k} ${v == null ? 'n/a' : `${v.toFixed(1)} GFLOP/s`}`).join(', ')}`);
+console.log('% ceiling: of relaxed_madd for relaxed-simd rows, of mul+add for the rest. vs best peer: GFLOP/s ÷ the fastest peer\'s on that shape and pass.');
+for (const [name, what] of Object.entries(report.implementations)) console.log(`  ${name}: ${what}`);
+console.log(`\n${resultsTable(derived)}\n`);
+console.log(`Headline: our fastest ISA against the fastest peer\n\n${headlineTable(report.headline)}\n`);
+
+const dir = new URL('./results/', import.meta.url);
+mkdirSync(dir, { recursive: true });
+writeFileSync(new URL('latest.json', dir), JSON.stringify(report, null, 2) + '\n');
+writeFileSync(new URL('latest.svg', dir), renderSvg(report));
+console.log(`wrote ${fileURLToPath(new URL('latest.json', dir))} and latest.svg`);
+
+/** Runs bench/relaxed-child.js with the same flags; its stdout is one JSON object. */
+function runRelaxedChild(nodeFlags) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(new URL('./relaxed-child.js', import.meta.url)), ...process.argv.slice(2)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 9) return resolve({ available: false, reason: `this Node does not know ${RELAXED_FLAG}` });
+      if (code !== 0) return reject(new Error(`relaxed-simd child exited with ${code}`));
+      resolve(JSON.parse(stdout));
+    });
+  });
+}

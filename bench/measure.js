@@ -1,0 +1,50 @@
+// How one case (implementation × shape × pass) is timed. Every case is first called once and
+// its outputs checked; that call also tells how long one call takes, which picks the plan:
+//   a call projected (documented estimate) over skipMs  → not called at all, the reason printed;
+//   the checked call itself over oneSampleMs           → that call is the only sample ("1 sample");
+//   otherwise                                           → tinybench: budgetMs, at least minSamples.
+import { Bench } from 'tinybench';
+import { verifyOutputs } from './verify.js';
+
+export const POLICIES = {
+  full: { budgetMs: 1000, minSamples: 3, oneSampleMs: 20_000, skipMs: 60_000 },
+  quick: { budgetMs: 150, minSamples: 2, oneSampleMs: 1_000, skipMs: 3_000 },
+};
+
+const seconds = (ms) => `${(ms / 1e3).toFixed(ms < 10e3 ? 1 : 0)} s`;
+
+/**
+ * @param c a case from an implementation's prepare(): { run, read, note?, estimate? } or { status, reason }
+ * @param expected our outputs for this pass, e.g. { y } or { dw, db }
+ * @returns { status: 'ok', ms, samples, note?, relErr } or { status: 'skipped'|'unsupported', reason }
+ */
+export async function measureCase(c, expected, policy, label) {
+  if (c.status) return { status: c.status, reason: c.reason };
+  if (c.estimate && c.estimate.ms > policy.skipMs) {
+    return {
+      status: 'skipped',
+      reason: `skipped: one call projected ≈ ${seconds(c.estimate.ms)} > ${seconds(policy.skipMs)} (${c.estimate.basis})`,
+    };
+  }
+  const t0 = performance.now();
+  const out = await c.run();
+  const firstMs = performance.now() - t0;
+  const relErr = verifyOutputs(label, c.read(out), expected);
+  const notes = c.note ? [c.note] : [];
+  if (firstMs > policy.oneSampleMs) {
+    return { status: 'ok', ms: firstMs, samples: 1, note: [...notes, `1 sample: one call > ${seconds(policy.oneSampleMs)}`].join('; '), relErr };
+  }
+  // The checked call warmed the code up; slow calls need no more warm-up than that.
+  const bench = new Bench({
+    time: policy.budgetMs,
+    iterations: policy.minSamples,
+    warmup: firstMs < policy.budgetMs,
+    warmupTime: policy.budgetMs / 4,
+    warmupIterations: 1,
+  });
+  bench.add(label, c.run);
+  await bench.run();
+  const result = bench.tasks[0].result;
+  if (result.state !== 'completed') throw new Error(`${label}: ${result.state} ${result.error?.stack ?? result.error ?? ''}`);
+  return { status: 'ok', ms: result.latency.p50, samples: result.latency.samplesCount, note: notes.join('; ') || undefined, relErr };
+}

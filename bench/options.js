@@ -1,0 +1,33 @@
+// Command-line flags of `npm run bench` (the relaxed-SIMD child gets the same ones).
+import { parseArgs } from 'node:util';
+import { selectPasses, selectShapes } from './shapes.js';
+
+export const USAGE = `usage: node bench/run.js [--quick] [--shapes S2,S4] [--passes forward,dx,dw] [--impls simd,tfjs-wasm,...] [--no-peers]
+  --quick      short budgets; calls projected over 3 s are skipped, calls over 1 s get one sample
+  --shapes     shape ids from DESIGN.md (S1..S8)
+  --passes     forward, dx, dw (= dW+db)
+  --impls      relaxed-simd, simd, scalar, js-reference, tfjs-cpu, tfjs-wasm, onnxruntime-web
+  --no-peers   ours and the reference only`;
+
+export function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      shapes: { type: 'string' },
+      passes: { type: 'string' },
+      impls: { type: 'string' },
+      'no-peers': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const list = (s) => s?.split(',').map((v) => v.trim()).filter(Boolean);
+  return {
+    help: values.help,
+    quick: values.quick,
+    shapes: selectShapes(list(values.shapes)),
+    passes: selectPasses(list(values.passes)),
+    impls: list(values.impls) ?? null,
+    peers: !values['no-peers'],
+  };
+}

@@ -1,0 +1,99 @@
+// wasmconv through its public API only, one implementation per ISA, and the float64 JS
+// reference (`wasmconv/reference`) on the small shapes. Each prepare() returns, per pass, a
+// case: run() does the whole call (copy in, compute, copy out), read() names its outputs for the
+// check against the expected ones.
+import {
+  backend, conv1d, conv1dBackwardFilter, conv1dBackwardInput, conv2d, conv2dBackwardFilter, conv2dBackwardInput, init,
+} from 'wasmconv';
+import { conv1dBackwardRef, conv1dRef, conv2dBackwardRef, conv2dRef } from 'wasmconv/reference';
+import { flopsPerPass } from './shapes.js';
+
+/** The float64 reference runs ~0.2 GFLOP/s: only where a pass is at most this many FLOPs. */
+export const REFERENCE_MAX_FLOPS = 1e8;
+
+// dX alone, and dW with db alone: what a training step calls when one side is frozen, and the
+// passes the peers' kernels (Conv2DBackpropInput / Conv2DBackpropFilter) compute.
+function oursOps(shape) {
+  const opts = shape.opts;
+  return shape.x.length === 4
+    ? {
+        forward: (d) => conv2d(d.x, d.w, null, opts),
+        dx: (d) => conv2dBackwardInput(d.dy, d.w, d.x.shape, opts),
+        dw: (d) => conv2dBackwardFilter(d.dy, d.x, d.w.shape, opts),
+      }
+    : {
+        forward: (d) => conv1d(d.x, d.w, null, opts),
+        dx: (d) => conv1dBackwardInput(d.dy, d.w, d.x.shape, opts),
+        dw: (d) => conv1dBackwardFilter(d.dy, d.x, d.w.shape, opts),
+      };
+}
+
+const readers = {
+  forward: (y) => ({ y: y.data }),
+  dx: (dx) => ({ dx: dx.data }),
+  dw: (g) => ({ dw: g.dw.data, db: g.db.data }),
+};
+
+/** Our outputs on one ISA: the answers every other implementation is checked against. */
+export async function expectedOutputs(isa, shape, data) {
+  await init({ isa });
+  const ops = oursOps(shape);
+  return Object.fromEntries(Object.entries(ops).map(([pass, op]) => [pass, readers[pass](op(data))]));
+}
+
+/** Which ISAs this engine validates (best first), asked the way src/isa.ts asks. */
+export async function supportedIsas() {
+  await init({ isa: 'scalar' });
+  return backend().supported;
+}
+
+export function oursImpl(isa) {
+  return {
+    name: isa,
+    kind: 'ours',
+    describe: () => `wasmconv ${isa} (public API; dX: conv*dBackwardInput, dW+db: conv*dBackwardFilter)`,
+    async prepare(shape, data) {
+      await init({ isa });
+      if (backend().isa !== isa) throw new Error(`wasmconv: asked for ${isa}, got ${backend().isa}`);
+      const ops = oursOps(shape);
+      const cases = {};
+      for (const [pass, op] of Object.entries(ops)) cases[pass] = { run: () => op(data), read: readers[pass] };
+      return { cases, dispose() {} };
+    },
+  };
+}
+
+export function referenceImpl() {
+  return {
+    name: 'js-reference',
+    kind: 'reference',
+    describe: () => 'wasmconv/reference (plain loops, float64 accumulation)',
+    async prepare(shape, data) {
+      const flops = flopsPerPass(shape);
+      if (flops > REFERENCE_MAX_FLOPS) {
+        const reason = `skipped: the reference runs only where a pass is ≤ ${REFERENCE_MAX_FLOPS.toExponential(0)} FLOP (this one ${flops.toExponential(1)})`;
+        const skip = { status: 'skipped', reason };
+        return { cases: { forward: skip, dx: skip, dw: skip }, dispose() {} };
+      }
+      const is2d = shape.x.length === 4;
+      const forward = is2d ? conv2dRef : conv1dRef;
+      const backward = is2d ? conv2dBackwardRef : conv1dBackwardRef;
+      // The reference has no split backward: dX and dW+db come from one call, timed once and
+      // shown on both rows with the FLOPs of both passes.
+      const joint = {
+        run: () => backward(data.dy, data.x, data.w, shape.opts),
+        read: (g) => ({ dx: g.dx.data, dw: g.dw.data, db: g.db.data }),
+        covers: ['dx', 'dw'],
+        note: 'one joint dX+dW+db call, 2× FLOPs',
+      };
+      return {
+        cases: {
+          forward: { run: () => forward(data.x, data.w, null, shape.opts), read: (y) => ({ y: y.data }) },
+          dx: joint,
+          dw: joint,
+        },
+        dispose() {},
+      };
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Derived columns: % of the SIMD ceiling, and the ratio to the best peer on the same shape and
+// pass ("peers" = rows of kind 'peer': tfjs-cpu, tfjs-wasm, onnxruntime-web). Pure functions.
+
+/**
+ * The ceiling a row is held against: the fused relaxed_madd loop for rows that run with relaxed
+ * SIMD, the mul+add loop for everything else (those processes cannot issue a fused op).
+ */
+export function ceilingFor(row, ceilings) {
+  const fused = row.impl === 'relaxed-simd' && ceilings.relaxed_madd;
+  return fused ? ceilings.relaxed_madd : ceilings['mul+add'] ?? null;
+}
+
+/**
+ * Returns new rows with pctCeiling, and bestPeer / vsBestPeer where a peer was measured on
+ * that shape and pass: vsBestPeer = best peer's ms / this row's ms, so > 1 is faster than it.
+ * Rows that time more than their pass (a joint backward) compare by GFLOP/s instead of ms.
+ */
+export function addDerived(rows, ceilings) {
+  const best = new Map();
+  for (const r of rows) {
+    if (r.kind !== 'peer' || r.status !== 'ok') continue;
+    const key = `${r.shape}\u0000${r.pass}`;
+    if (!best.has(key) || r.gflops > best.get(key).gflops) best.set(key, r);
+  }
+  return rows.map((r) => {
+    const out = { ...r };
+    if (r.status !== 'ok') return out;
+    const ceiling = ceilingFor(r, ceilings);
+    if (ceiling) out.pctCeiling = (100 * r.gflops) / ceiling;
+    const peer = best.get(`${r.shape}\u0000${r.pass}`);
+    if (peer) {
+      out.bestPeer = peer.impl;
+      out.vsBestPeer = r.gflops / peer.gflops;
+    }
+    return out;
+  });
+}
+
+/**
+ * The headline: per shape and pass, our fastest ISA against the fastest peer.
+ * @returns [{ shape, pass, ours, oursGflops, peer, peerGflops, speedup }] (peer null if none ran)
+ */
+export function headline(rows) {
+  const groups = new Map();
+  for (const r of rows) {
+    const key = `${r.shape}\u0000${r.pass}`;
+    if (!groups.has(key)) groups.set(key, { shape: r.shape, pass: r.pass, ours: null, peer: null });
+    const g = groups.get(key);
+    if (r.status !== 'ok') continue;
+    const slot = r.kind === 'ours' ? 'ours' : r.kind === 'peer' ? 'peer' : null;
+    if (slot && (!g[slot] || r.gflops > g[slot].gflops)) g[slot] = r;
+  }
+  return [...groups.values()].map((g) => ({
+    shape: g.shape,
+    pass: g.pass,
+    ours: g.ours?.impl ?? null,
+    oursGflops: g.ours?.gflops ?? null,
+    peer: g.peer?.impl ?? null,
+    peerGflops: g.peer?.gflops ?? null,
+    speedup: g.ours && g.peer ? g.ours.gflops / g.peer.gflops : null,
+  }));
+}

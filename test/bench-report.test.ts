@@ -1,0 +1,73 @@
+// The benchmark's pure report helpers: ratios to the best peer, % of ceiling, the Markdown
+// tables and the SVG, from a fixed set of rows (nothing is timed here).
+import { describe, expect, it } from 'vitest';
+import { addDerived, headline } from '../bench/report/ratios.js';
+import { axisScale, renderSvg } from '../bench/report/svg.js';
+import { headlineTable, resultsTable } from '../bench/report/table.js';
+
+const ok = (impl: string, kind: string, gflops: number, extra = {}) => ({
+  shape: 'S2 mnist-c2', pass: 'forward', impl, kind, status: 'ok', gflops, ms: 462 / gflops, samples: 5, ...extra,
+});
+const ROWS = [
+  ok('relaxed-simd', 'ours', 30),
+  ok('simd', 'ours', 20),
+  ok('tfjs-cpu', 'peer', 1, { samples: 1, note: '1 sample: one call > 20 s' }),
+  ok('tfjs-wasm', 'peer', 24),
+  { shape: 'S2 mnist-c2', pass: 'dW+db', impl: 'tfjs-wasm', kind: 'peer', status: 'unsupported', reason: 'not supported: tfjs-wasm registers no Conv2DBackpropFilter kernel' },
+  { ...ok('simd', 'ours', 10), pass: 'dW+db' },
+];
+const CEILINGS = { 'mul+add': 40, relaxed_madd: 60 };
+
+describe('bench report', () => {
+  const rows: Array<Record<string, unknown>> = addDerived(ROWS, CEILINGS);
+
+  it('rates every row against the fastest peer on its shape and pass', () => {
+    expect(rows.map((r) => r.vsBestPeer)).toEqual([1.25, 20 / 24, 1 / 24, 1, undefined, undefined]);
+    expect(rows[0].bestPeer).toBe('tfjs-wasm');
+  });
+
+  it('holds relaxed-simd rows against the fused ceiling and the rest against mul+add', () => {
+    expect(rows[0].pctCeiling).toBeCloseTo(50);
+    expect(rows[1].pctCeiling).toBeCloseTo(50);
+    expect(rows[4].pctCeiling).toBeUndefined();
+  });
+
+  it('sums up ours against the best peer per shape and pass', () => {
+    expect(headline(rows)).toEqual([
+      { shape: 'S2 mnist-c2', pass: 'forward', ours: 'relaxed-simd', oursGflops: 30, peer: 'tfjs-wasm', peerGflops: 24, speedup: 1.25 },
+      { shape: 'S2 mnist-c2', pass: 'dW+db', ours: 'simd', oursGflops: 10, peer: null, peerGflops: null, speedup: null },
+    ]);
+  });
+
+  it('prints one aligned Markdown row per result, with the reason where nothing was timed', () => {
+    const lines = resultsTable(rows).split('\n');
+    expect(lines).toHaveLength(2 + ROWS.length);
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+    expect(lines[0]).toMatch(/\| shape +\| pass +\| implementation +\| median ms \|/);
+    expect(lines[2]).toMatch(/relaxed-simd .*\| +30\.00 \| +50% \| +1\.25× \|/);
+    expect(lines[4]).toContain('1 sample: one call > 20 s');
+    expect(lines[6]).toMatch(/\| +— \|.*not supported: tfjs-wasm registers no Conv2DBackpropFilter kernel/);
+    expect(headlineTable(headline(rows))).toContain('| none ran ');
+  });
+
+  it('draws a bar per timed row, a cross per untimed one, a legend and the caption', () => {
+    const svg = renderSvg({
+      rows, ceilings: CEILINGS, date: '2026-01-01T00:00:00Z', quick: true,
+      machine: { cpu: 'Test <CPU>', cores: 2, platform: 'linux x64', node: 'v20.0.0', v8: '11' },
+    });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trim().endsWith('</svg>')).toBe(true);
+    expect(svg.match(/<rect [^>]*><title>/g)).toHaveLength(5);
+    expect(svg.match(/>×<\/text>/g)).toHaveLength(1);
+    for (const impl of ['relaxed-simd', 'simd', 'tfjs-cpu', 'tfjs-wasm']) expect(svg).toContain(`>${impl}</text>`);
+    expect(svg).toContain('Test &lt;CPU&gt; (2 logical cores)');
+    expect(svg).toContain('>1.0*</text>'); // the one-sample bar is starred
+    expect(svg).not.toMatch(/NaN|undefined/);
+  });
+
+  it('picks round axis tops', () => {
+    expect(axisScale(62.7)).toEqual({ max: 80, step: 20 });
+    expect(axisScale(9)).toEqual({ max: 10, step: 2 });
+    expect(axisScale(0.3)).toEqual({ max: 0.3, step: 0.1 });
+  });
+});

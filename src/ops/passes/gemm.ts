@@ -191,7 +191,12 @@ function transposedInputGradient(g: ConvGeometry): Pass<InputGradientPointers> {
 function scatterInputGradient(g: ConvGeometry): Pass<InputGradientPointers> {
   const { groupIn, groupOut, positions, plane, patch, xAt, yAt, wAt } = groupSizes(g);
   const window = [g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW] as const;
-  const at = scratchLayout({ work: GEMM_WORK_FLOATS, packedWt: g.groups * packedFloats(patch, groupOut), dcol: patch * positions });
+  // dY_g is copied to rows 8 floats longer first: at 1024 positions its rows sit 4 KiB apart,
+  // and packing B panels from rows that share cache sets runs at L2 speed
+  const dyStride = positions + 8;
+  const at = scratchLayout({
+    work: GEMM_WORK_FLOATS, packedWt: g.groups * packedFloats(patch, groupOut), dy: groupOut * dyStride + 8, dcol: patch * positions,
+  });
   return {
     scratchFloats: at.total,
     run(k, p, scratch) {
@@ -204,7 +209,8 @@ function scatterInputGradient(g: ConvGeometry): Pass<InputGradientPointers> {
       for (let n = 0; n < g.batch; n++) {
         for (let gr = 0; gr < g.groups; gr++) {
           const dxg = xAt(p.dx, n, gr);
-          k.f32_gemm_packed(patch, positions, groupOut, packedWt(gr), yAt(p.dy, n, gr), positions * 4, 4, scratch + at.dcol, positions * 4, 0, scratch + at.work);
+          k.f32_pad_image(yAt(p.dy, n, gr), 1, groupOut, positions, 0, 0, groupOut, dyStride, scratch + at.dy);
+          k.f32_gemm_packed(patch, positions, groupOut, packedWt(gr), scratch + at.dy, dyStride * 4, 4, scratch + at.dcol, positions * 4, 0, scratch + at.work);
           k.f32_col2im(scratch + at.dcol, groupIn, g.inH, g.inW, ...window, dxg);
         }
       }

@@ -94,7 +94,7 @@ export function gemmPasses(g: ConvGeometry): ConvPasses {
   return {
     strategy: isPointwise(g) ? 'pointwise' : 'gemm',
     forward: gemmForward(g),
-    inputGradient: g.strideH === 1 && g.strideW === 1 ? transposedInputGradient(g) : scatterInputGradient(g),
+    inputGradient: useTransposedInputGradient(g) ? transposedInputGradient(g) : scatterInputGradient(g),
     filterGradient: gemmFilterGradient(g),
   };
 }
@@ -170,6 +170,16 @@ function gemmFilterGradient(g: ConvGeometry): Pass<FilterGradientPointers> {
       }
     },
   };
+}
+
+/**
+ * The transposed conv needs stride 1, and its GEMM has only C/groups rows: with fewer than 4
+ * (a first layer on 1–3 channels) most of each 4-row tile would be padding, so those take the
+ * scatter path, whose GEMM has C/groups·KH·KW rows.
+ */
+function useTransposedInputGradient(g: ConvGeometry): boolean {
+  const groupIn = g.inChannels / g.groups;
+  return g.strideH === 1 && g.strideW === 1 && (groupIn % 4 === 0 || groupIn >= 16);
 }
 
 /** dX for stride 1: flip and transpose W once, then run the transposed conv's forward pass. */

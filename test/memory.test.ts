@@ -2,6 +2,7 @@
 // the largest single call needs; a request wasm32 cannot hold is a clear Error, not a trap.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, init, tensor, type Tensor } from '../src/index.js';
+import { GEMM_WORK_FLOATS } from '../src/ops/passes/gemm.js';
 
 const PAGE = 65536;
 const filled = (shape: number[], value: number): Tensor => tensor(new Float32Array(shape.reduce((a, b) => a * b)).fill(value), shape);
@@ -15,14 +16,17 @@ const shapes: Shape2d[] = [
   { x: [3, 2, 5, 5], w: [2, 2, 2, 2], opts: {} },
 ];
 
-/** Floats one call lays out (x, w, bias, y, col / dy, x, w, dx, dw, db, col), as execute.ts does, plus alignment. */
+/**
+ * Floats one call may lay out: its tensors (x, w, bias, y / dy, x, w, dx, dw, db) plus a scratch
+ * allowance of one column matrix (cg·kh·kw·oh·ow) and the GEMM work space, plus alignment.
+ */
 function floatsNeeded({ x, w, opts }: Shape2d, backward: boolean): number {
   const [n, c, h, wd] = x;
   const [o, cg, kh, kw] = w;
   const p = opts.padding ?? 0, s = opts.stride ?? 1;
   const oh = Math.floor((h + 2 * p - kh) / s) + 1, ow = Math.floor((wd + 2 * p - kw) / s) + 1;
   const xs = n * c * h * wd, ws = o * cg * kh * kw, ys = n * o * oh * ow, col = cg * kh * kw * oh * ow;
-  return (backward ? ys + 2 * xs + 2 * ws + o + col : xs + ws + o + ys + col) + 8 * 4;
+  return (backward ? ys + 2 * xs + 2 * ws + o + col : xs + ws + o + ys + col) + GEMM_WORK_FLOATS + 8 * 4;
 }
 
 describe('memory', () => {
@@ -58,5 +62,17 @@ describe('memory', () => {
     expect(() => conv2d(x, w)).toThrow(/conv2d: needs .* GiB of WebAssembly memory \(.*y 4\.00 GiB.*\) but 32-bit WebAssembly addresses at most 4 GiB/);
     const y = conv1d(tensor([1, 2, 3], [1, 1, 3]), tensor([0.3, 0.5], [1, 1, 2]));
     expect(y.data[0]).toBeCloseTo(1.3, 6);
+  });
+
+  it("S4's backward (x [8,128,28,28], w [128,128,3,3], pad 1) needs at most 2× x of scratch", () => {
+    const x = filled([8, 128, 28, 28], 0.5), w = filled([128, 128, 3, 3], 0.25), dy = filled([8, 128, 28, 28], 1);
+    const xFloats = x.data.length;
+    const before = backend().memoryBytes;
+    conv2dBackward(dy, x, w, { padding: 1 });
+    // the call's own tensors: dy, x, w in; dx, dw, db out
+    const tensorBytes = (dy.data.length + 2 * xFloats + 2 * w.data.length + 128) * 4;
+    const scratchBytes = backend().memoryBytes - Math.max(before, tensorBytes);
+    console.log(`S4 backward: Wasm memory ${backend().memoryBytes} bytes; tensors ${tensorBytes}; scratch at most ${scratchBytes} bytes = ${(scratchBytes / (xFloats * 4)).toFixed(2)}× x`);
+    expect(backend().memoryBytes).toBeLessThanOrEqual(PAGE + tensorBytes + 2 * xFloats * 4);
   });
 });

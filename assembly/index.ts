@@ -19,6 +19,11 @@ export function f32_gemm_packed_work_bytes(): usize {
   return GEMM_WORK_BYTES;
 }
 
+/** Which build this is: 0 scalar, 1 simd, 2 relaxed-simd (lets the host check a binary a user supplied). */
+export function kernel_isa(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 2 : ASC_FEATURE_SIMD ? 1 : 0;
+}
+
 /** First byte past the module's static data: the host places tensors from here on. */
 export function heap_base(): usize {
   return __heap_base;

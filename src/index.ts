@@ -1,6 +1,7 @@
 // wasmconv: convolution forward and backward (dX, dW, db) in WebAssembly SIMD.
 export { tensor, type Tensor } from './tensor.js';
-export { init, backend, type InitOptions, type BackendInfo } from './runtime.js';
+export { init, backend, type InitOptions, type BackendInfo, type WasmOption } from './runtime.js';
+export type { WasmSource } from './loader.js';
 export type { Isa } from './isa.js';
 export { conv2d, conv2dBackward, conv2dBackwardInput, conv2dBackwardFilter } from './ops/conv2d.js';
 export { conv1d, conv1dBackward, conv1dBackwardInput, conv1dBackwardFilter } from './ops/conv1d.js';

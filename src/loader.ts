@@ -1,11 +1,15 @@
-// Finds, compiles and instantiates the kernel binary for an instruction set. Compiles are
+// Finds, compiles and instantiates the kernel binary for an instruction set: the package's own
+// build next to this file, or whatever the user passed as init({ wasm }) (a URL, a path, bytes,
+// a compiled WebAssembly.Module or a fetch Response). Compiles of the package's own binaries are
 // cached per ISA, so init() can be called again (to switch ISA) without recompiling.
-import type { Isa } from './isa.js';
+import { ISA_PREFERENCE, supportedIsas, type Isa } from './isa.js';
 
 /** The kernel module's exports (see assembly/index.ts). Pointers and strides are byte offsets. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
   heap_base(): number;
+  /** 0 scalar, 1 simd, 2 relaxed-simd: the build this binary is */
+  kernel_isa(): number;
   f32_gemm(
     m: number, n: number, k: number,
     a: number, aRowStride: number, aColStride: number,
@@ -57,6 +61,16 @@ export interface KernelExports {
   f32_zero(x: number, count: number): void;
 }
 
+/** Where a kernel binary can come from (see init({ wasm })). */
+export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response;
+
+/** Every export the TypeScript side calls: a binary lacking one is not this version's build. */
+const REQUIRED_EXPORTS = [
+  'memory', 'heap_base', 'kernel_isa', 'f32_gemm', 'f32_pack_a_x4', 'f32_gemm_packed', 'f32_gemm_packed_work_bytes',
+  'f32_gemm_im2col', 'f32_gemm_im2row', 'f32_pad_image', 'f32_flip_weights', 'f32_conv_tap_offsets',
+  'f32_rowsum_accumulate', 'f32_im2col', 'f32_im2row', 'f32_col2im', 'f32_fill_rows', 'f32_zero',
+] as const satisfies readonly (keyof KernelExports)[];
+
 /** Literal URLs, one per binary, so bundlers (Vite, esbuild, webpack 5) see and copy each file. */
 function binaryUrl(isa: Isa): URL {
   switch (isa) {
@@ -69,41 +83,186 @@ function binaryUrl(isa: Isa): URL {
   }
 }
 
+// Node built-ins are imported through variables so that browser bundles neither resolve nor
+// include them; they are only reached for file: URLs and paths, which only Node has.
 const NODE_FS = 'node:fs/promises';
+const NODE_URL = 'node:url';
 interface NodeFs {
   readFile(path: URL): Promise<Uint8Array<ArrayBuffer>>;
 }
-
-const compiled = new Map<Isa, Promise<WebAssembly.Module>>();
-
-async function compile(isa: Isa): Promise<WebAssembly.Module> {
-  const url = binaryUrl(isa);
-  if (url.protocol === 'file:') {
-    // Node: read next to the built JS; no network. The specifier is a variable so that
-    // browser bundles neither resolve nor include a Node built-in.
-    const { readFile } = (await import(/* @vite-ignore */ NODE_FS)) as NodeFs;
-    return WebAssembly.compile(await readFile(url));
-  }
-  if (typeof WebAssembly.compileStreaming === 'function') {
-    try {
-      return await WebAssembly.compileStreaming(fetch(url));
-    } catch {
-      // Servers that send .wasm without application/wasm break streaming; retry plainly below.
-    }
-  }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`wasmconv: could not fetch ${url.href}: HTTP ${response.status}`);
-  return WebAssembly.compile(await response.arrayBuffer());
+interface NodeUrl {
+  pathToFileURL(path: string): URL;
 }
 
-/** A fresh instance of the kernels for `isa`, compiled once per ISA. */
-export async function instantiateKernels(isa: Isa): Promise<KernelExports> {
+const isNode = (): boolean =>
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+/** True for a value init({ wasm }) accepts as one binary (rather than a per-ISA record or a function). */
+export function isWasmSource(value: unknown): value is WasmSource {
+  return (
+    typeof value === 'string' ||
+    value instanceof URL ||
+    value instanceof ArrayBuffer ||
+    ArrayBuffer.isView(value) ||
+    value instanceof WebAssembly.Module ||
+    (typeof Response === 'function' && value instanceof Response)
+  );
+}
+
+/**
+ * A string as a URL: an absolute URL as is; otherwise relative to the page in a browser, or a
+ * file path (relative to the working directory) in Node.
+ */
+async function resolveString(source: string, what: string): Promise<URL> {
+  const windowsPath = /^[a-zA-Z]:[\\/]/.test(source);
+  if (!windowsPath) {
+    try {
+      return new URL(source);
+    } catch {
+      // relative: resolved below
+    }
+  }
+  if (isNode()) {
+    const { pathToFileURL } = (await import(/* @vite-ignore */ NODE_URL)) as NodeUrl;
+    return pathToFileURL(source);
+  }
+  const base = (globalThis as { document?: { baseURI?: string } }).document?.baseURI ??
+    (globalThis as { location?: { href?: string } }).location?.href;
+  if (base === undefined) throw new Error(`${what}: ${JSON.stringify(source)} is a relative URL and there is no page to resolve it against`);
+  return new URL(source, base);
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/**
+ * Compiles bytes, saying what they are when they are not WebAssembly at all (an HTML page from a
+ * server that answers every path, say). `contentType` is given for fetched bytes.
+ */
+async function compileBytes(bytes: BufferSource, what: string, contentType?: string | null): Promise<WebAssembly.Module> {
+  const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!WASM_MAGIC.every((b, i) => view[i] === b)) {
+    const start = Array.from(view.subarray(0, 16), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    const found = `${view.length} bytes starting ${JSON.stringify(start)}`;
+    if (contentType === undefined) throw new Error(`${what} is not a WebAssembly binary (${found})`);
+    throw new Error(
+      `${what} is not a WebAssembly binary (the server sent ${contentType ?? 'no content-type'}, ${found}): ` +
+        "is the .wasm file served at that URL? (With Vite's dev server, add optimizeDeps: { exclude: ['wasmconv'] } " +
+        'so that the package is not pre-bundled away from its build/ folder.)',
+    );
+  }
+  return WebAssembly.compile(bytes);
+}
+
+/**
+ * Compiles a fetched binary, streaming when the engine can. Servers that send .wasm without
+ * application/wasm make compileStreaming reject; the copy taken first is then compiled whole.
+ */
+async function compileResponse(response: Response, what: string): Promise<WebAssembly.Module> {
+  if (!response.ok) throw new Error(`${what}: HTTP ${response.status} ${response.statusText}`.trimEnd());
+  const contentType = response.headers.get('content-type');
+  if (typeof WebAssembly.compileStreaming === 'function' && contentType?.split(';')[0].trim() === 'application/wasm') {
+    const copy = response.clone();
+    try {
+      return await WebAssembly.compileStreaming(response);
+    } catch (error) {
+      if (error instanceof WebAssembly.CompileError) throw error;
+      return compileBytes(await copy.arrayBuffer(), what, contentType); // a response streaming refused
+    }
+  }
+  return compileBytes(await response.arrayBuffer(), what, contentType);
+}
+
+async function compileUrl(url: URL, what: string): Promise<WebAssembly.Module> {
+  if (url.protocol === 'file:') {
+    if (!isNode()) throw new Error(`${what}: ${url.href} is a file: URL, which only Node can read`);
+    const { readFile } = (await import(/* @vite-ignore */ NODE_FS)) as NodeFs;
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = await readFile(url);
+    } catch (error) {
+      throw new Error(`${what}: could not read ${url.pathname}: ${(error as Error).message}`);
+    }
+    return compileBytes(bytes, what);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`${what}: could not fetch ${url.href}: ${(error as Error).message}`);
+  }
+  return compileResponse(response, what);
+}
+
+/** Compiles any accepted source but a string (resolve it first); `what` names it in errors. */
+async function compileSource(source: Exclude<WasmSource, string>, what: string): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof URL) return compileUrl(source, what);
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(source as BufferSource, what);
+  return compileResponse(source, what);
+}
+
+const ISA_CODES: readonly Isa[] = ['scalar', 'simd', 'relaxed-simd'];
+
+/** The package's own binaries, compiled once per ISA. */
+const compiled = new Map<Isa, Promise<WebAssembly.Module>>();
+
+function compileDefault(isa: Isa): Promise<WebAssembly.Module> {
   let module = compiled.get(isa);
   if (!module) {
-    module = compile(isa);
+    const url = binaryUrl(isa);
+    module = compileUrl(url, `init: build/wasmconv-${isa}.wasm (${url.href})`);
     compiled.set(isa, module);
     module.catch(() => compiled.delete(isa)); // let a later init() retry after a failed load
   }
-  const instance = await WebAssembly.instantiate(await module, {});
-  return instance.exports as unknown as KernelExports;
+  return module;
 }
+
+export interface LoadedKernels {
+  isa: Isa;
+  kernels: KernelExports;
+}
+
+/**
+ * A fresh instance of the kernels: the package's own binary for `isa`, or `source` when given.
+ * A user's binary must be a wasmconv build with every export, and of `isa` when one is expected
+ * (null: whichever build it is). Errors start with `what`.
+ */
+export async function instantiateKernels(isa: Isa | null, source?: WasmSource, what = 'init: opts.wasm'): Promise<LoadedKernels> {
+  let module: WebAssembly.Module;
+  if (source === undefined) {
+    module = await compileDefault(isa ?? 'scalar');
+  } else {
+    const resolved = typeof source === 'string' ? await resolveString(source, what) : source;
+    if (resolved instanceof URL) what = `${what} (${resolved.href})`;
+    else if (typeof Response === 'function' && resolved instanceof Response && resolved.url) what = `${what} (${resolved.url})`;
+    try {
+      module = await compileSource(resolved, what);
+    } catch (error) {
+      if (!(error instanceof WebAssembly.CompileError)) throw error;
+      const engine = `this engine validates ${supportedIsas().join(', ')}`;
+      throw new Error(`${what} does not compile here (${error.message}); ${engine}: is it the build of an instruction set the engine lacks?`);
+    }
+    const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+    const missing = REQUIRED_EXPORTS.filter((name) => !names.has(name));
+    if (missing.length > 0) {
+      throw new Error(
+        `${what} is not a wasmconv kernel binary of this version: it lacks the export${missing.length > 1 ? 's' : ''} ` +
+          `${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}; pass one of this package's build/wasmconv-*.wasm files`,
+      );
+    }
+  }
+  const instance = await WebAssembly.instantiate(module, {});
+  const kernels = instance.exports as unknown as KernelExports;
+  const built = ISA_CODES[kernels.kernel_isa()];
+  if (built === undefined) throw new Error(`${what} reports an unknown build (${kernels.kernel_isa()})`);
+  if (isa !== null && built !== isa) {
+    throw new Error(`${what} is the ${built} build, but isa '${isa}' was asked for; pass build/wasmconv-${isa}.wasm for it`);
+  }
+  return { isa: built, kernels };
+}
+
+/** What init({ wasm }) accepts, for errors. */
+export const WASM_SOURCE_RULE = 'a URL or string, bytes (ArrayBuffer or Uint8Array), a WebAssembly.Module or a Response';
+export const WASM_OPTION_RULE =
+  `${WASM_SOURCE_RULE}; a record of those by ISA (${ISA_PREFERENCE.map((i) => `'${i}'`).join(', ')}); ` +
+  'or a function of the ISA returning one';

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: Node 20 validates relaxed SIMD only behind a flag, so its tests run in workers
-// started with --experimental-wasm-relaxed-simd; everything else runs in plain workers.
+// Three projects: Node 20 validates relaxed SIMD only behind a flag, so its tests run in workers
+// started with --experimental-wasm-relaxed-simd; 'browser' drives Debian's Chromium through
+// playwright-core (test/browser); everything else runs in plain workers.
 export default defineConfig({
   test: {
     testTimeout: 120_000,
@@ -10,16 +11,24 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/isa-relaxed.test.ts'],
+          exclude: ['test/isa-relaxed.test.ts', 'test/browser/**'],
           env: { WASMCONV_TEST_ISAS: 'scalar,simd' },
         },
       },
       {
         test: {
           name: 'relaxed-simd',
-          include: ['test/fuzz.test.ts', 'test/cases.test.ts', 'test/worked-example.test.ts', 'test/isa-relaxed.test.ts'],
+          include: ['test/fuzz.test.ts', 'test/cases.test.ts', 'test/worked-example.test.ts', 'test/isa-relaxed.test.ts', 'test/init-wasm.test.ts'],
           execArgv: ['--experimental-wasm-relaxed-simd'],
           env: { WASMCONV_TEST_ISAS: 'relaxed-simd' },
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          // building the page, starting the server and the browser happen in beforeAll
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -1,0 +1,115 @@
+// What the browser tests share: Debian's Chromium driven by playwright-core (never a downloaded
+// browser), the package "installed" the way npm would install it, and a page bundled by Vite's
+// production build and served by `vite preview` on 127.0.0.1 at a free port.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build, createLogger, preview, type Plugin, type PreviewServer } from 'vite';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const ARTIFACTS = join(REPO, 'test/artifacts');
+
+export const CHROMIUM = process.env.WASMCONV_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+/** Launches Chromium, or fails saying how to install it: the browser tests are never skipped. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The browser tests need Chromium at ${CHROMIUM}, which is missing. Install Debian's package ` +
+        '(sudo apt-get update && sudo apt-get install -y chromium), or point WASMCONV_CHROMIUM at a ' +
+        'Chromium or Chrome binary. Nothing is downloaded by the tests.',
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * Copies the built package (package.json and its "files": dist, src, build/*.wasm) into
+ * `dir/node_modules/wasmconv`, as `npm install` would place it: the page then imports
+ * 'wasmconv' as any user's app does, through the exports map, from a node_modules folder.
+ */
+export function installPackage(dir: string): void {
+  const target = join(dir, 'node_modules/wasmconv');
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { files: string[] };
+  cpSync(join(REPO, 'package.json'), join(target, 'package.json'));
+  for (const entry of pkg.files) {
+    const star = entry.indexOf('*');
+    if (star < 0) {
+      cpSync(join(REPO, entry), join(target, entry), { recursive: true });
+      continue;
+    }
+    // 'build/*.wasm': the files of one folder ending in the suffix
+    const folder = dirname(entry);
+    const suffix = entry.slice(star + 1);
+    mkdirSync(join(target, folder), { recursive: true });
+    const found = readdirSync(join(REPO, folder)).filter((name) => name.endsWith(suffix));
+    if (found.length === 0) throw new Error(`no ${entry} to install: run npm run build first`);
+    for (const name of found) cpSync(join(REPO, folder, name), join(target, folder, name));
+  }
+}
+
+export interface ServedBundle {
+  url: string;
+  outDir: string;
+  /** every warning Vite or Rollup printed while building */
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+/** `vite build` of the app in `root` into test/artifacts/<name>, then `vite preview` of it. */
+export async function buildAndServe(name: string, root: string, plugins: Plugin[] = []): Promise<ServedBundle> {
+  const outDir = join(ARTIFACTS, name);
+  const warnings: string[] = [];
+  const logger = createLogger('warn', { allowClearScreen: false });
+  const warn = logger.warn.bind(logger);
+  logger.warn = (message, options) => {
+    warnings.push(message);
+    warn(message, options);
+  };
+  logger.warnOnce = logger.warn;
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    customLogger: logger,
+    plugins,
+    build: {
+      outDir,
+      emptyOutDir: true,
+      rollupOptions: { onwarn: (warning) => void warnings.push(warning.message) },
+    },
+  });
+  let server: PreviewServer | null = await preview({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    plugins,
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite preview did not report a URL');
+  return {
+    url,
+    outDir,
+    warnings,
+    async close() {
+      await server?.close();
+      server = null;
+    },
+  };
+}
+
+/** Collects a page's uncaught errors and console errors, so a test can assert there were none. */
+export function watchPage(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/favicon\.ico/.test(message.location().url)) errors.push(`console.error: ${message.text()}`);
+  });
+  return errors;
+}

@@ -36,6 +36,7 @@ Options:
                       optionally .gz) instead of the 10,000 digits of the mnist package
                       (split 8,000 train / 2,000 test, the same split on every run)
   --train N           with the packaged digits: how many train (default 8000; the rest test)
+  --test N            test on only the first N test images (default all)
   --out FILE          where to save the weights (default mnist-cnn.wasmconv)
   --eval FILE         no training: load FILE (architecture and weights) and report its test accuracy
   --no-progress       no progress bar (one line per epoch only)
@@ -48,7 +49,7 @@ const FLAG = '--experimental-wasm-relaxed-simd';
 
 interface Args {
   epochs: number; batch: number; lr: number; optimizer: 'sgd' | 'adam'; momentum: number; weightDecay: number;
-  seed: number; isa: 'auto' | Isa; data?: string; train: number; out: string; eval?: string; progress: boolean;
+  seed: number; isa: 'auto' | Isa; data?: string; train: number; test?: number; out: string; eval?: string; progress: boolean;
 }
 
 function fail(message: string): never {
@@ -72,7 +73,7 @@ function parse(argv: string[]): Args {
       options: {
         epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
         momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, seed: { type: 'string' }, isa: { type: 'string' },
-        data: { type: 'string' }, train: { type: 'string' }, out: { type: 'string' }, eval: { type: 'string' },
+        data: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, out: { type: 'string' }, eval: { type: 'string' },
         'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -100,6 +101,7 @@ function parse(argv: string[]): Args {
     isa: isa as Args['isa'],
     data: values.data,
     train: number('train', values.train, 8000, positiveInt, 'a positive integer'),
+    test: values.test === undefined ? undefined : number('test', values.test, 0, positiveInt, 'a positive integer'),
     out: values.out ?? 'mnist-cnn.wasmconv',
     eval: values.eval,
     progress: !values['no-progress'],
@@ -122,7 +124,13 @@ const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 async function loadData(args: Args): Promise<DigitData> {
   try {
-    return args.data ? await idxDigits(args.data) : await packagedDigits(args.train);
+    const data = args.data ? await idxDigits(args.data) : await packagedDigits(args.train);
+    if (args.test !== undefined && args.test < data.test.count) {
+      const n = args.test, per = data.rows * data.cols;
+      data.test = { images: data.test.images.subarray(0, n * per), labels: data.test.labels.subarray(0, n), count: n };
+      data.source += `, testing on the first ${n}`;
+    }
+    return data;
   } catch (error) {
     fail((error as Error).message);
   }

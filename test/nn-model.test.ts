@@ -1,64 +1,16 @@
-// A whole small model against the JS reference path: the reference convs (float64 loop nests)
-// with plain-JS ReLU, max-pool, linear and softmax cross-entropy; loss and every gradient must
-// agree. Then the optimisers' updates against their formulas, determinism from the seed, and a
+// A whole small model against the JS reference path: the reference convs and layers (float64
+// loop nests, src/reference); loss and every gradient must agree. Then the optimisers' updates against their formulas, determinism from the seed, and a
 // model that learns.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { init, nn } from '../src/index.js';
-import { conv2dBackwardRef, conv2dRef } from '../src/reference/index.js';
+import {
+  conv2dBackwardRef, conv2dRef, linearBackwardRef, linearRef, maxPool2dBackwardRef, maxPool2dRef, reluBackwardRef, reluRef,
+  softmaxCrossEntropyRef, type RefArray,
+} from '../src/reference/index.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { product, randomData, seededRandom } from './helpers/random.js';
 
-interface RefT { data: Float64Array | Float32Array | number[]; shape: number[] }
-
-const relu = (x: RefT): RefT => ({ data: Float64Array.from(x.data, (v) => Math.max(v, 0)), shape: x.shape });
-const reluBack = (dy: ArrayLike<number>, y: RefT): RefT => ({ data: Float64Array.from(y.data, (v, i) => (v > 0 ? dy[i] : 0)), shape: y.shape });
-
-function maxpool(x: RefT, k: number): { y: RefT; argmax: Int32Array } {
-  const [N, C, H, W] = x.shape;
-  const OH = Math.floor((H - k) / k) + 1, OW = Math.floor((W - k) / k) + 1;
-  const y = new Float64Array(N * C * OH * OW), argmax = new Int32Array(y.length);
-  for (let p = 0; p < N * C; p++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let ow = 0; ow < OW; ow++) {
-        let best = -Infinity, at = -1;
-        for (let i = 0; i < k; i++)
-          for (let j = 0; j < k; j++) {
-            const xi = p * H * W + (oh * k + i) * W + ow * k + j;
-            if (x.data[xi] > best) [best, at] = [x.data[xi], xi];
-          }
-        const yi = (p * OH + oh) * OW + ow;
-        y[yi] = best;
-        argmax[yi] = at;
-      }
-  return { y: { data: y, shape: [N, C, OH, OW] }, argmax };
-}
-
-function linear(x: RefT, w: ArrayLike<number>, b: ArrayLike<number>, O: number): RefT {
-  const [N, I] = x.shape;
-  const y = new Float64Array(N * O);
-  for (let n = 0; n < N; n++)
-    for (let o = 0; o < O; o++) {
-      let s = b[o];
-      for (let i = 0; i < I; i++) s += x.data[n * I + i] * w[o * I + i];
-      y[n * O + o] = s;
-    }
-  return { data: y, shape: [N, O] };
-}
-
-/** Mean softmax cross-entropy and its gradient. */
-function softmaxXent(z: RefT, labels: number[]): { loss: number; dz: Float64Array } {
-  const [N, K] = z.shape;
-  const dz = new Float64Array(N * K);
-  let loss = 0;
-  for (let n = 0; n < N; n++) {
-    const row = Array.from({ length: K }, (_, j) => z.data[n * K + j]);
-    const m = Math.max(...row);
-    const sum = row.reduce((s, v) => s + Math.exp(v - m), 0);
-    loss += Math.log(sum) + m - row[labels[n]];
-    row.forEach((v, j) => (dz[n * K + j] = (Math.exp(v - m) / sum - (j === labels[n] ? 1 : 0)) / N));
-  }
-  return { loss: loss / N, dz };
-}
+type RefT = RefArray;
 
 /** Largest |got − want| relative to the largest |want|. */
 function relError(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -99,31 +51,22 @@ describe.each(TEST_ISAS)('a small CNN, isa %s', (isa) => {
     const [w1, b1, w2, b2, w3, b3] = model.parameters().map((p) => ({ data: p.read(), shape: [...p.shape] }));
 
     // reference forward
-    const a1 = conv2dRef(x, w1, b1.data, { padding: 1 }) as RefT;
-    const r1 = relu(a1);
-    const p1 = maxpool(r1, 2);
-    const a2 = conv2dRef(p1.y, w2, b2.data) as RefT;
-    const r2 = relu(a2);
+    const a1 = conv2dRef(x, w1, b1.data, { padding: 1 });
+    const r1 = reluRef(a1);
+    const p1 = maxPool2dRef(r1, 2);
+    const a2 = conv2dRef(p1.y, w2, b2.data);
+    const r2 = reluRef(a2);
     const flat: RefT = { data: r2.data, shape: [3, 24] };
-    const z = linear(flat, w3.data, b3.data, 5);
-    const { loss, dz } = softmaxXent(z, labels);
+    const z = linearRef(flat, w3.data, b3.data, 5);
+    const { loss, dz } = softmaxCrossEntropyRef(z, labels);
     expect(Math.abs(result.loss - loss) / loss, `loss ${result.loss} vs reference ${loss}`).toBeLessThan(1e-5);
 
     // reference backward
-    const dW3 = new Float64Array(5 * 24), db3 = new Float64Array(5), dFlat = new Float64Array(3 * 24);
-    for (let n = 0; n < 3; n++)
-      for (let o = 0; o < 5; o++) {
-        db3[o] += dz[n * 5 + o];
-        for (let i = 0; i < 24; i++) {
-          dW3[o * 24 + i] += dz[n * 5 + o] * flat.data[n * 24 + i];
-          dFlat[n * 24 + i] += dz[n * 5 + o] * w3.data[o * 24 + i];
-        }
-      }
-    const dA2 = reluBack(dFlat, r2);
+    const { dx: dFlat, dw: dW3, db: db3 } = linearBackwardRef(dz, flat, w3.data, 5);
+    const dA2 = reluBackwardRef(dFlat.data, r2);
     const g2 = conv2dBackwardRef(dA2, p1.y, w2);
-    const dR1 = new Float64Array(r1.data.length);
-    p1.argmax.forEach((xi, yi) => (dR1[xi] += g2.dx.data[yi]));
-    const dA1 = reluBack(dR1, r1);
+    const dR1 = maxPool2dBackwardRef(g2.dx.data, p1.argmax, r1.shape);
+    const dA1 = reluBackwardRef(dR1.data, r1);
     const g1 = conv2dBackwardRef(dA1, x, w1, { padding: 1 });
 
     const got = model.parameters().map((p) => p.readGrad());

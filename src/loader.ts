@@ -55,6 +55,20 @@ export interface KernelExports {
     outH: number, outW: number, dx: number): void;
   f32_fill_rows(c: number, rows: number, cols: number, values: number): void;
   f32_zero(x: number, count: number): void;
+  // Layers, losses and optimisers (src/nn/); i32 buffers (labels, argmax indices) are byte offsets too.
+  f32_fill_cols(y: number, rows: number, cols: number, b: number): void;
+  f32_colsum(x: number, rows: number, cols: number, sums: number): void;
+  f32_transpose(x: number, rows: number, cols: number, xt: number): void;
+  f32_relu(x: number, y: number, count: number): void;
+  f32_relu_backward(y: number, dy: number, dx: number, count: number): void;
+  f32_maxpool2d(x: number, planes: number, inH: number, inW: number, kernelH: number, kernelW: number,
+    strideH: number, strideW: number, outH: number, outW: number, y: number, idx: number): void;
+  f32_maxpool2d_backward(dy: number, idx: number, planes: number, inPlane: number, outPlane: number, dx: number): void;
+  /** returns the summed loss; writes dz = (softmax − onehot)·scale */
+  f32_softmax_xent(logits: number, labels: number, rows: number, classes: number, dz: number, scale: number): number;
+  f32_sgd_momentum(w: number, g: number, v: number, count: number, lr: number, momentum: number, weightDecay: number, scale: number): void;
+  f32_adam(w: number, g: number, m: number, v: number, count: number,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, scale: number, bc1: number, bc2: number): void;
 }
 
 /** Literal URLs, one per binary, so bundlers (Vite, esbuild, webpack 5) see and copy each file. */

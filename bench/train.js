@@ -17,7 +17,7 @@ import {
   conv2dBackwardRef, conv2dRef, linearBackwardRef, linearRef, maxPool2dBackwardRef, maxPool2dRef, reluBackwardRef, reluRef,
   softmaxCrossEntropyRef,
 } from 'wasmconv/reference';
-import { relaunchWithRelaxedSimd } from '../scripts/relaunch-with-relaxed-simd.js';
+import { relaunchWithRelaxedSimd } from '../dist/node/relaunch.js';
 import { loadTfjs } from './tfjs/setup.js';
 
 relaunchWithRelaxedSimd();

@@ -4,7 +4,7 @@ import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, init, tensor }
 import { conv2dBackwardRef, conv2dRef } from 'wasmconv/reference';
 import { randomTensor } from '../bench/random-tensor.js';
 import { SHAPES, flopsPerPass } from '../bench/shapes.js';
-import { relaunchWithRelaxedSimd } from './relaunch-with-relaxed-simd.js';
+import { relaunchWithRelaxedSimd } from '../dist/node/relaunch.js';
 
 relaunchWithRelaxedSimd();
 

@@ -2,10 +2,10 @@
 /// <reference types="node" />
 // wasmconv-train: trains the LeNet-style CNN on MNIST digits with wasmconv's kernels, reports
 // test accuracy and saves the weights; --eval reloads a saved model and tests it.
-import { spawnSync } from 'node:child_process';
+import { relaunchWithRelaxedSimd } from '../node/relaunch.js';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { isaSupported, ISA_PREFERENCE, type Isa } from '../isa.js';
+import { ISA_PREFERENCE, type Isa } from '../isa.js';
 import { backend, init } from '../runtime.js';
 import { lenet } from '../nn/models.js';
 import { Adam, SGD, type Optimizer } from '../nn/optim.js';
@@ -44,8 +44,6 @@ Options:
 
 The weights file is a JSON header (architecture, tensor names and shapes) followed by
 little-endian float32 values; see README.md ("Weights file").`;
-
-const FLAG = '--experimental-wasm-relaxed-simd';
 
 interface Args {
   epochs: number; batch: number; lr: number; optimizer: 'sgd' | 'adam'; momentum: number; weightDecay: number;
@@ -110,14 +108,7 @@ function parse(argv: string[]): Args {
 
 /** Node 20 validates relaxed SIMD only behind a flag: rerun with it when it would be picked. */
 function relaunchForRelaxedSimd(args: Args): void {
-  if (args.isa !== 'auto' && args.isa !== 'relaxed-simd') return;
-  if (isaSupported('relaxed-simd') || process.execArgv.includes(FLAG) || process.env.WASMCONV_NO_RELAUNCH) return;
-  const child = spawnSync(process.execPath, [FLAG, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, WASMCONV_NO_RELAUNCH: '1' },
-  });
-  if (child.status === 9) return; // this Node does not know the flag
-  process.exit(child.status ?? 1);
+  if (args.isa === 'auto' || args.isa === 'relaxed-simd') relaunchWithRelaxedSimd();
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;

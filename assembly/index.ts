@@ -7,6 +7,10 @@ import { f32_rowsum_accumulate__scalar } from "./f32-rowsum/f32-rowsum-scalar";
 
 export { f32_im2col, f32_im2row } from "./f32-im2col/f32-im2col";
 export { f32_col2im } from "./f32-im2col/f32-col2im";
+import { f32_relu__wasmsimd, f32_relu_backward__wasmsimd } from "./f32-relu/f32-relu-wasmsimd";
+import { f32_relu__scalar, f32_relu_backward__scalar } from "./f32-relu/f32-relu-scalar";
+import { f32_sgd_momentum__scalar, f32_adam__scalar } from "./f32-optim/f32-optim-scalar";
+
 export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
 export { f32_pack_a_x4 } from "./f32-pack/f32-pack-a-x4";
 export { f32_gemm_packed, f32_gemm_im2col, f32_gemm_im2row } from "./f32-gemm/f32-gemm-packed";
@@ -18,6 +22,9 @@ import { GEMM_WORK_BYTES } from "./f32-gemm/f32-gemm-packed";
 export function f32_gemm_packed_work_bytes(): usize {
   return GEMM_WORK_BYTES;
 }
+export { f32_fill_cols, f32_colsum, f32_transpose } from "./f32-bias/f32-bias";
+export { f32_maxpool2d, f32_maxpool2d_backward } from "./f32-maxpool/f32-maxpool2d";
+export { f32_softmax_xent } from "./f32-xent/f32-softmax-xent";
 
 /** Which build this is: 0 scalar, 1 simd, 2 relaxed-simd (lets the host check a binary a user supplied). */
 export function kernel_isa(): i32 {
@@ -48,4 +55,29 @@ export function f32_gemm(
 export function f32_rowsum_accumulate(x: usize, rows: i32, cols: i32, sums: usize): void {
   if (ASC_FEATURE_SIMD) f32_rowsum_accumulate__wasmsimd(x, rows, cols, sums);
   else f32_rowsum_accumulate__scalar(x, rows, cols, sums);
+}
+
+/** y = max(x, 0) over count floats (in place allowed). */
+export function f32_relu(x: usize, y: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_relu__wasmsimd(x, y, count);
+  else f32_relu__scalar(x, y, count);
+}
+
+/** dx = y > 0 ? dy : 0 over count floats (in place allowed). */
+export function f32_relu_backward(y: usize, dy: usize, dx: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_relu_backward__wasmsimd(y, dy, dx, count);
+  else f32_relu_backward__scalar(y, dy, dx, count);
+}
+
+/** SGD with momentum and weight decay (see f32_sgd_momentum__scalar). */
+export function f32_sgd_momentum(w: usize, g: usize, v: usize, count: i32, lr: f32, momentum: f32, weightDecay: f32, scale: f32): void {
+  f32_sgd_momentum__scalar(w, g, v, count, lr, momentum, weightDecay, scale);
+}
+
+/** Adam with weight decay (see f32_adam__scalar). */
+export function f32_adam(
+  w: usize, g: usize, m: usize, v: usize, count: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, scale: f32, bc1: f32, bc2: f32,
+): void {
+  f32_adam__scalar(w, g, m, v, count, lr, beta1, beta2, eps, weightDecay, scale, bc1, bc2);
 }

@@ -1,10 +1,10 @@
-// `npm start`: the worked example and one convolution of each pass on every ISA this engine
+// `npm run example`: the worked example and one convolution of each pass on every ISA this engine
 // supports, checked against the JS reference, with timings.
 import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, init, tensor } from 'wasmconv';
 import { conv2dBackwardRef, conv2dRef } from 'wasmconv/reference';
 import { randomTensor } from '../bench/random-tensor.js';
 import { SHAPES, flopsPerPass } from '../bench/shapes.js';
-import { relaunchWithRelaxedSimd } from './relaunch-with-relaxed-simd.js';
+import { relaunchWithRelaxedSimd } from '../dist/node/relaunch.js';
 
 relaunchWithRelaxedSimd();
 

@@ -7,3 +7,4 @@ export { conv2d, conv2dBackward, conv2dBackwardInput, conv2dBackwardFilter } fro
 export { conv1d, conv1dBackward, conv1dBackwardInput, conv1dBackwardFilter } from './ops/conv1d.js';
 export type { Conv2dOptions, Conv1dOptions } from './ops/options.js';
 export type { ConvGradients } from './ops/conv.js';
+export * as nn from './nn/index.js';

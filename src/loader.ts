@@ -59,17 +59,38 @@ export interface KernelExports {
     outH: number, outW: number, dx: number): void;
   f32_fill_rows(c: number, rows: number, cols: number, values: number): void;
   f32_zero(x: number, count: number): void;
+  // Layers, losses and optimisers (src/nn/); i32 buffers (labels, argmax indices) are byte offsets too.
+  f32_fill_cols(y: number, rows: number, cols: number, b: number): void;
+  f32_colsum(x: number, rows: number, cols: number, sums: number): void;
+  f32_transpose(x: number, rows: number, cols: number, xt: number): void;
+  f32_relu(x: number, y: number, count: number): void;
+  f32_relu_backward(y: number, dy: number, dx: number, count: number): void;
+  f32_maxpool2d(x: number, planes: number, inH: number, inW: number, kernelH: number, kernelW: number,
+    strideH: number, strideW: number, outH: number, outW: number, y: number, idx: number): void;
+  f32_maxpool2d_backward(dy: number, idx: number, planes: number, inPlane: number, outPlane: number, dx: number): void;
+  /** returns the summed loss; writes dz = (softmax − onehot)·scale */
+  f32_softmax_xent(logits: number, labels: number, rows: number, classes: number, dz: number, scale: number): number;
+  f32_sgd_momentum(w: number, g: number, v: number, count: number, lr: number, momentum: number, weightDecay: number, scale: number): void;
+  f32_adam(w: number, g: number, m: number, v: number, count: number,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, scale: number, bc1: number, bc2: number): void;
 }
 
 /** Where a kernel binary can come from (see init({ wasm })). */
 export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response;
 
-/** Every export the TypeScript side calls: a binary lacking one is not this version's build. */
-const REQUIRED_EXPORTS = [
-  'memory', 'heap_base', 'kernel_isa', 'f32_gemm', 'f32_pack_a_x4', 'f32_gemm_packed', 'f32_gemm_packed_work_bytes',
-  'f32_gemm_im2col', 'f32_gemm_im2row', 'f32_pad_image', 'f32_flip_weights', 'f32_conv_tap_offsets',
-  'f32_rowsum_accumulate', 'f32_im2col', 'f32_im2row', 'f32_col2im', 'f32_fill_rows', 'f32_zero',
-] as const satisfies readonly (keyof KernelExports)[];
+/**
+ * Every export the TypeScript side calls, as a record so that the compiler insists on the full
+ * list: a binary lacking one is not this version's build.
+ */
+const EXPORTED: Record<keyof KernelExports, true> = {
+  memory: true, heap_base: true, kernel_isa: true, f32_gemm: true, f32_pack_a_x4: true, f32_gemm_packed: true,
+  f32_gemm_packed_work_bytes: true, f32_gemm_im2col: true, f32_gemm_im2row: true, f32_pad_image: true,
+  f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true, f32_im2col: true, f32_im2row: true,
+  f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
+  f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
+  f32_sgd_momentum: true, f32_adam: true,
+};
+const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 
 /** Literal URLs, one per binary, so bundlers (Vite, esbuild, webpack 5) see and copy each file. */
 function binaryUrl(isa: Isa): URL {
@@ -222,12 +243,17 @@ export interface LoadedKernels {
   kernels: KernelExports;
 }
 
+/** A fresh instance of the package's own kernels for `isa`. */
+export async function instantiateKernels(isa: Isa): Promise<KernelExports> {
+  return (await loadKernels(isa)).kernels;
+}
+
 /**
  * A fresh instance of the kernels: the package's own binary for `isa`, or `source` when given.
  * A user's binary must be a wasmconv build with every export, and of `isa` when one is expected
  * (null: whichever build it is). Errors start with `what`.
  */
-export async function instantiateKernels(isa: Isa | null, source?: WasmSource, what = 'init: opts.wasm'): Promise<LoadedKernels> {
+export async function loadKernels(isa: Isa | null, source?: WasmSource, what = 'init: opts.wasm'): Promise<LoadedKernels> {
   let module: WebAssembly.Module;
   if (source === undefined) {
     module = await compileDefault(isa ?? 'scalar');

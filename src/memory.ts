@@ -1,7 +1,10 @@
 // Places one call's tensors in Wasm linear memory. Every call lays its blocks out from the
-// heap base again, so memory only ever grows to what the largest call needed and scratch is
-// reused. Views over memory are made fresh on each access: growth detaches old ones.
+// top of the resident region again (the heap base while nothing is resident), so memory only
+// ever grows to what the largest call needed and scratch is reused. Resident blocks (layers'
+// parameters and activations) come from `resident`, below that layout base.
+// Views over memory are made fresh on each access: growth detaches old ones.
 import type { KernelExports } from './loader.js';
+import { ResidentAllocator } from './resident.js';
 
 const PAGE_BYTES = 65536;
 /** wasm32 addresses 65536 pages = 4 GiB. */
@@ -17,10 +20,25 @@ export function formatBytes(bytes: number): string {
 }
 
 export class WasmArena {
-  private readonly base: number;
+  /** Blocks that stay in memory across calls; per-call layouts start past them. */
+  readonly resident: ResidentAllocator;
+  private f32View = new Float32Array(0);
+  private i32View = new Int32Array(0);
 
   constructor(private readonly kernels: KernelExports) {
-    this.base = align(kernels.heap_base());
+    this.resident = new ResidentAllocator(align(kernels.heap_base()), (op, bytes) => this.ensure(op, bytes));
+  }
+
+  /** A Float32Array over all of Wasm memory, re-created if memory grew since the last call. */
+  f32(): Float32Array {
+    if (this.f32View.buffer !== this.kernels.memory.buffer) this.f32View = new Float32Array(this.kernels.memory.buffer);
+    return this.f32View;
+  }
+
+  /** An Int32Array over all of Wasm memory, re-created if memory grew since the last call. */
+  i32(): Int32Array {
+    if (this.i32View.buffer !== this.kernels.memory.buffer) this.i32View = new Int32Array(this.kernels.memory.buffer);
+    return this.i32View;
   }
 
   /** Bytes of linear memory the module holds now. */
@@ -34,7 +52,7 @@ export class WasmArena {
    */
   layout<K extends string>(op: string, floats: Record<K, number>): Record<K, number> {
     const offsets = {} as Record<K, number>;
-    let end = this.base;
+    let end = this.resident.top;
     for (const name of Object.keys(floats) as K[]) {
       offsets[name] = end;
       end = align(end + floats[name] * 4);
@@ -53,7 +71,13 @@ export class WasmArena {
     return offsets;
   }
 
-  private ensure(op: string, bytes: number): void {
+  /** Grows memory to hold at least `bytes` bytes; a clear Error past what wasm32 addresses. */
+  ensure(op: string, bytes: number): void {
+    if (bytes > MAX_BYTES) {
+      throw new Error(
+        `${op}: needs ${formatBytes(bytes)} of WebAssembly memory but 32-bit WebAssembly addresses at most 4 GiB; use a smaller batch or model`,
+      );
+    }
     const memory = this.kernels.memory;
     const have = memory.buffer.byteLength;
     if (bytes <= have) return;

@@ -1,7 +1,7 @@
 // The loaded backend: which ISA is in use, its kernels and its memory. init() sets it; every
 // op asks for it and gets a clear Error if init() has not resolved yet.
 import { ISA_PREFERENCE, isaSupported, supportedIsas, type Isa } from './isa.js';
-import { instantiateKernels, isWasmSource, WASM_OPTION_RULE, WASM_SOURCE_RULE, type KernelExports, type WasmSource } from './loader.js';
+import { isWasmSource, loadKernels, WASM_OPTION_RULE, WASM_SOURCE_RULE, type KernelExports, type WasmSource } from './loader.js';
 import { WasmArena } from './memory.js';
 import { GEMM_WORK_FLOATS } from './ops/passes/gemm.js';
 import { describe } from './tensor.js';
@@ -129,7 +129,7 @@ export async function init(opts: InitOptions = {}): Promise<void> {
     active = { isa: cached[0], backend: cached[1].backend };
     return;
   }
-  const loaded = await instantiateKernels(isa, source, what);
+  const loaded = await loadKernels(isa, source, what);
   const { kernels } = loaded;
   const binary = what.slice('init: '.length);
   if (kernels.f32_gemm_packed_work_bytes() !== GEMM_WORK_FLOATS * 4) {

@@ -21,3 +21,22 @@ describe('README', () => {
     expect(output).toBe(printed);
   });
 });
+
+describe('README training example', () => {
+  it('runs as written (one epoch instead of eight), saves and reloads the model', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const training = readme.slice(readme.indexOf('## Training'));
+    const code = /```js\n([\s\S]*?)```/.exec(training)?.[1];
+    expect(code, 'a ```js block under ## Training').toBeTruthy();
+    const dir = new URL('./artifacts/', import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    const weights = new URL('readme-mnist.wasmconv', dir).pathname;
+    expect(code).toContain('epoch < 8');
+    const shortened = code!.replace('epoch < 8', 'epoch < 1').replaceAll("'mnist.wasmconv'", JSON.stringify(weights)) +
+      "\nconsole.log(accuracy === again.evaluate({ data: test.images, shape: [test.count, 1, 28, 28] }, test.labels).accuracy, accuracy > 0.9);\n";
+    const file = new URL('readme-training.mjs', dir);
+    writeFileSync(file, shortened);
+    const output = execFileSync(process.execPath, [file.pathname], { encoding: 'utf8' });
+    expect(output).toBe('true true\n');
+  }, 60_000);
+});

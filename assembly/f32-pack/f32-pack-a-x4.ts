@@ -1,3 +1,5 @@
+import { storeTransposed4x4 } from "./transpose-4x4";
+
 /**
  * Pack A[m×k] (read through two byte strides, so Wᵀ costs no copy) into blocks of 4 rows:
  * out[i/4][p][i%4] = A[i][p], rows past m zero. The micro-kernel then reads one contiguous
@@ -49,13 +51,7 @@ function packContiguousRows(k: i32, a0: usize, aRowStride: usize, out: usize): u
   if (ASC_FEATURE_SIMD) {
     for (; p + 4 <= k; p += 4) {
       const pb = <usize>p << 2;
-      const r0 = v128.load(a0 + pb), r1 = v128.load(a1 + pb), r2 = v128.load(a2 + pb), r3 = v128.load(a3 + pb);
-      const r01lo = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), r23lo = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-      const r01hi = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), r23hi = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      v128.store(out, v128.shuffle<f32>(r01lo, r23lo, 0, 1, 4, 5));
-      v128.store(out, v128.shuffle<f32>(r01lo, r23lo, 2, 3, 6, 7), 16);
-      v128.store(out, v128.shuffle<f32>(r01hi, r23hi, 0, 1, 4, 5), 32);
-      v128.store(out, v128.shuffle<f32>(r01hi, r23hi, 2, 3, 6, 7), 48);
+      storeTransposed4x4(out, 16, v128.load(a0 + pb), v128.load(a1 + pb), v128.load(a2 + pb), v128.load(a3 + pb));
       out += 64;
     }
   }

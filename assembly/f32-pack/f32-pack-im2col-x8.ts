@@ -1,3 +1,5 @@
+import { storeTransposed4x4 } from "./transpose-4x4";
+
 // Pack B panels straight from a zero-padded image, so no column matrix is ever written.
 // tapOffsets[t] is the float offset of tap t = (c·KH + kh)·KW + kw in the padded image
 // (c·planeStride + kh·dilationH·paddedW + kw·dilationW); output position p = oh·outW + ow
@@ -134,8 +136,8 @@ export function f32_pack_im2row_x8(
       const v2 = fourPositions(base, t2o, strideW), v3 = fourPositions(base, t3o, strideW);
       const v4 = fourPositions(base, t4o, strideW), v5 = fourPositions(base, t5o, strideW);
       const v6 = fourPositions(base, t6o, strideW), v7 = fourPositions(base, t7o, strideW);
-      storeTransposed(out, v0, v1, v2, v3);
-      storeTransposed(out + 16, v4, v5, v6, v7);
+      storeTransposed4x4(out, 32, v0, v1, v2, v3);
+      storeTransposed4x4(out + 16, 32, v4, v5, v6, v7);
       p += 3;
       ow += 4;
       if (ow == outW) {
@@ -171,15 +173,4 @@ function fourPositions(base: usize, offset: i32, strideW: i32): v128 {
   const at = base + (<usize>offset << 2);
   if (strideW == 1) return v128.load(at);
   return v128.shuffle<f32>(v128.load(at), v128.load(at, 16), 0, 2, 4, 6);
-}
-
-/** Rows r0..r3 (lanes = positions) stored as four panel rows 32 bytes apart (lanes = taps). */
-@inline
-function storeTransposed(out: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
-  const r01lo = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), r23lo = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const r01hi = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), r23hi = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(out, v128.shuffle<f32>(r01lo, r23lo, 0, 1, 4, 5));
-  v128.store(out, v128.shuffle<f32>(r01lo, r23lo, 2, 3, 6, 7), 32);
-  v128.store(out, v128.shuffle<f32>(r01hi, r23hi, 0, 1, 4, 5), 64);
-  v128.store(out, v128.shuffle<f32>(r01hi, r23hi, 2, 3, 6, 7), 96);
 }

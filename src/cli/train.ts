@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+/// <reference types="node" />
+// wasmconv-train: trains the LeNet-style CNN on MNIST digits with wasmconv's kernels, reports
+// test accuracy and saves the weights; --eval reloads a saved model and tests it.
+import { relaunchWithRelaxedSimd } from '../node/relaunch.js';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { ISA_PREFERENCE, type Isa } from '../isa.js';
+import { backend, init } from '../runtime.js';
+import { lenet } from '../nn/models.js';
+import { Adam, SGD, type Optimizer } from '../nn/optim.js';
+import { Random } from '../nn/random.js';
+import type { Sequential } from '../nn/sequential.js';
+import { trainEpoch } from '../nn/train.js';
+import { idxDigits, packagedDigits, type DigitData } from '../node/datasets.js';
+import { loadModel, saveModel } from '../node/weights-file.js';
+
+const HELP = `Usage: wasmconv-train [options]
+
+Trains a LeNet-style CNN (conv 5×5×16 → ReLU → max-pool 2 → conv 5×5×32 → ReLU → max-pool 2 →
+linear 512→10) on MNIST digits with wasmconv's WebAssembly kernels, prints the test accuracy and
+saves the weights.
+
+Options:
+  --epochs N          passes over the training set (default 8)
+  --batch N           minibatch size (default 64)
+  --lr X              initial learning rate, decayed by a cosine schedule to 0
+                      (default 0.05 for sgd, 0.002 for adam)
+  --optimizer NAME    sgd (momentum 0.9, weight decay 5e-4) or adam (default sgd)
+  --momentum X        SGD momentum (default 0.9)
+  --weight-decay X    L2 weight decay (default 5e-4 for sgd, 0 for adam)
+  --seed N            seed of the initial weights and of the shuffles (default 1)
+  --isa NAME          auto, relaxed-simd, simd or scalar (default auto: the best this engine runs)
+  --data DIR          train and test on the MNIST IDX files in DIR (train-images-idx3-ubyte,
+                      train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte,
+                      optionally .gz) instead of the 10,000 digits of the mnist package
+                      (split 8,000 train / 2,000 test, the same split on every run)
+  --train N           with the packaged digits: how many train (default 8000; the rest test)
+  --test N            test on only the first N test images (default all)
+  --out FILE          where to save the weights (default mnist-cnn.wasmconv)
+  --eval FILE         no training: load FILE (architecture and weights) and report its test accuracy
+  --no-progress       no progress bar (one line per epoch only)
+  -h, --help          this text
+
+The weights file is a JSON header (architecture, tensor names and shapes) followed by
+little-endian float32 values; see README.md ("Weights file").`;
+
+interface Args {
+  epochs: number; batch: number; lr: number; optimizer: 'sgd' | 'adam'; momentum: number; weightDecay: number;
+  seed: number; isa: 'auto' | Isa; data?: string; train: number; test?: number; out: string; eval?: string; progress: boolean;
+}
+
+function fail(message: string): never {
+  console.error(`wasmconv-train: ${message}\n(see wasmconv-train --help)`);
+  process.exit(2);
+}
+
+function number(name: string, text: string | undefined, fallback: number, check: (v: number) => boolean, rule: string): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || !check(v)) fail(`--${name} must be ${rule}, got ${JSON.stringify(text)}`);
+  return v;
+}
+
+function parse(argv: string[]): Args {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
+        momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, seed: { type: 'string' }, isa: { type: 'string' },
+        data: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, out: { type: 'string' }, eval: { type: 'string' },
+        'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const optimizer = values.optimizer ?? 'sgd';
+  if (optimizer !== 'sgd' && optimizer !== 'adam') fail(`--optimizer must be sgd or adam, got ${JSON.stringify(optimizer)}`);
+  const isa = values.isa ?? 'auto';
+  if (isa !== 'auto' && !ISA_PREFERENCE.includes(isa as Isa)) fail(`--isa must be auto, ${ISA_PREFERENCE.join(', ')}; got ${JSON.stringify(isa)}`);
+  const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
+  const nonNegative = (v: number) => v >= 0;
+  return {
+    epochs: number('epochs', values.epochs, 8, positiveInt, 'a positive integer'),
+    batch: number('batch', values.batch, 64, positiveInt, 'a positive integer'),
+    lr: number('lr', values.lr, optimizer === 'sgd' ? 0.05 : 0.002, (v) => v > 0, 'a positive number'),
+    optimizer,
+    momentum: number('momentum', values.momentum, 0.9, (v) => v >= 0 && v < 1, 'in [0, 1)'),
+    weightDecay: number('weight-decay', values['weight-decay'], optimizer === 'sgd' ? 5e-4 : 0, nonNegative, 'a number ≥ 0'),
+    seed: number('seed', values.seed, 1, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
+    isa: isa as Args['isa'],
+    data: values.data,
+    train: number('train', values.train, 8000, positiveInt, 'a positive integer'),
+    test: values.test === undefined ? undefined : number('test', values.test, 0, positiveInt, 'a positive integer'),
+    out: values.out ?? 'mnist-cnn.wasmconv',
+    eval: values.eval,
+    progress: !values['no-progress'],
+  };
+}
+
+/** Node 20 validates relaxed SIMD only behind a flag: rerun with it when it would be picked. */
+function relaunchForRelaxedSimd(args: Args): void {
+  if (args.isa === 'auto' || args.isa === 'relaxed-simd') relaunchWithRelaxedSimd();
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+
+async function loadData(args: Args): Promise<DigitData> {
+  try {
+    const data = args.data ? await idxDigits(args.data) : await packagedDigits(args.train);
+    if (args.test !== undefined && args.test < data.test.count) {
+      const n = args.test, per = data.rows * data.cols;
+      data.test = { images: data.test.images.subarray(0, n * per), labels: data.test.labels.subarray(0, n), count: n };
+      data.source += `, testing on the first ${n}`;
+    }
+    return data;
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
+
+function evaluate(model: Sequential, data: DigitData) {
+  const { test, rows, cols } = data;
+  return model.evaluate({ data: test.images, shape: [test.count, 1, rows, cols] }, test.labels);
+}
+
+async function runEval(args: Args, data: DigitData): Promise<void> {
+  let loaded;
+  try {
+    loaded = await loadModel(args.eval!);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const { model, meta } = loaded;
+  const t0 = performance.now();
+  const r = evaluate(model, data);
+  console.log(`${args.eval}: test accuracy ${pct(r.accuracy)} (${r.correct}/${r.count}), loss ${r.loss.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (typeof meta.testAccuracy === 'number') console.log(`  accuracy recorded when it was saved: ${pct(meta.testAccuracy)}`);
+  model.dispose();
+}
+
+async function runTraining(args: Args, data: DigitData): Promise<void> {
+  const { train, rows, cols } = data;
+  if (rows !== 28 || cols !== 28) fail(`the LeNet model takes 28×28 images; the data has ${rows}×${cols}`);
+  const model = lenet({ seed: args.seed });
+  const params = model.parameters();
+  const optimizer: Optimizer = args.optimizer === 'sgd'
+    ? new SGD(params, { lr: args.lr, momentum: args.momentum, weightDecay: args.weightDecay })
+    : new Adam(params, { lr: args.lr, weightDecay: args.weightDecay });
+  console.log(`model: ${model.layers.map(String).join(' → ')} (${params.reduce((n, p) => n + p.size, 0)} parameters)`);
+  console.log(`optimizer: ${args.optimizer} lr ${args.lr} (cosine decay)${args.optimizer === 'sgd' ? `, momentum ${args.momentum}` : ''}, weight decay ${args.weightDecay}; batch ${args.batch}, ${args.epochs} epochs, seed ${args.seed}\n`);
+
+  const random = new Random(args.seed);
+  const x = { data: train.images, shape: [train.count, 1, rows, cols] };
+  const interactive = args.progress && process.stderr.isTTY === true;
+  const t0 = performance.now();
+  let samples = 0;
+  for (let epoch = 0; epoch < args.epochs; epoch++) {
+    optimizer.lr = args.lr * 0.5 * (1 + Math.cos((Math.PI * epoch) / args.epochs));
+    const label = `epoch ${String(epoch + 1).padStart(String(args.epochs).length)}/${args.epochs}`;
+    const bar = interactive
+      ? new cliProgress.SingleBar(
+          { format: `${label} {bar} {percentage}% | {value}/{total} | loss {loss} | {speed} img/s | ETA {eta}s`, hideCursor: true, clearOnComplete: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
+    bar?.start(train.count, 0, { loss: '-', speed: '-' });
+    const started = performance.now();
+    let lastDraw = 0;
+    const r = trainEpoch(model, optimizer, x, train.labels, {
+      batchSize: args.batch,
+      random,
+      onBatch: ({ samples: seen, loss }) => {
+        const now = performance.now();
+        if (bar && (now - lastDraw > 100 || seen === train.count)) {
+          lastDraw = now;
+          bar.update(seen, { loss: loss.toFixed(4), speed: Math.round(seen / ((now - started) / 1000)) });
+        }
+      },
+    });
+    bar?.stop();
+    samples += r.samples;
+    const test = evaluate(model, data);
+    console.log(
+      `${label}  loss ${r.loss.toFixed(4)}  train acc ${pct(r.accuracy)}  ${Math.round(r.samples / r.seconds)} img/s  ` +
+        `${r.seconds.toFixed(1)} s  test acc ${pct(test.accuracy)}`,
+    );
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const test = evaluate(model, data);
+  console.log(`\ntest accuracy ${pct(test.accuracy)} (${test.correct}/${test.count}) after ${args.epochs} epochs, seed ${args.seed}, isa ${backend().isa}`);
+  console.log(`trained ${samples} images in ${seconds.toFixed(1)} s (${Math.round(samples / seconds)} img/s including the per-epoch tests)`);
+  await saveModel(args.out, model, {
+    testAccuracy: test.accuracy, epochs: args.epochs, batch: args.batch, lr: args.lr, optimizer: args.optimizer,
+    seed: args.seed, isa: backend().isa, data: data.source, savedAt: new Date().toISOString(),
+  });
+  console.log(`saved weights to ${args.out} (reload: wasmconv-train --eval ${args.out})`);
+  optimizer.dispose();
+  model.dispose();
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  relaunchForRelaxedSimd(args);
+  try {
+    await init({ isa: args.isa });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const t0 = performance.now();
+  const data = await loadData(args);
+  console.log(`wasmconv-train: isa ${backend().isa}; data: ${data.source}, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (args.eval) await runEval(args, data);
+  else await runTraining(args, data);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+// wasmconv/nn: layers, loss, optimisers and a Sequential container whose activations and
+// parameters stay in Wasm memory across a training step.
+export { Layer, type LayerSpec } from './layer.js';
+export { Conv2d, Conv1d, type Conv2dLayerOptions, type Conv1dLayerOptions, type ConvLayerOptions } from './conv.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { ReLU } from './activation.js';
+export { MaxPool2d } from './pool.js';
+export { Flatten } from './flatten.js';
+export { SoftmaxCrossEntropy, type LossResult } from './loss.js';
+export { SGD, Adam, type Optimizer, type SGDOptions, type AdamOptions } from './optim.js';
+export { Sequential, layerFromSpec, type SequentialOptions, type EvaluateResult } from './sequential.js';
+export { Parameter, type Activation } from './resident.js';
+export { Random, kaimingNormal } from './random.js';
+export { encodeWeights, decodeWeights, WEIGHTS_MAGIC, WEIGHTS_VERSION, type WeightsFile, type WeightsTensor } from './weights.js';
+export { lenet } from './models.js';
+export { trainEpoch, type EpochOptions, type EpochResult } from './train.js';

@@ -1,0 +1,100 @@
+// What every layer implements. A layer reads its input from Wasm memory and writes its output
+// to a buffer it owns there, so a model's forward and backward passes hand pointers from layer
+// to layer and nothing is copied to JS in between. The input of the last forward pass stays
+// where the previous layer wrote it until that layer's next forward, which is what backward uses.
+import { requireBackend, type Backend } from '../runtime.js';
+import type { Activation, Parameter } from './resident.js';
+import type { Random } from './random.js';
+
+/** A layer's constructor arguments as JSON: what a weights file records as the architecture. */
+export type LayerSpec =
+  | {
+      type: 'Conv2d'; inChannels: number; outChannels: number; kernelSize: [number, number];
+      stride: number | [number, number];
+      padding: number | [number, number] | [number, number, number, number] | 'valid' | 'same';
+      dilation: number | [number, number]; groups: number; bias: boolean;
+    }
+  | {
+      type: 'Conv1d'; inChannels: number; outChannels: number; kernelSize: number;
+      stride: number; padding: number | [number, number] | 'valid' | 'same'; dilation: number; groups: number; bias: boolean;
+    }
+  | { type: 'Linear'; inFeatures: number; outFeatures: number; bias: boolean }
+  | { type: 'ReLU' }
+  | { type: 'MaxPool2d'; kernelSize: [number, number]; stride: [number, number] }
+  | { type: 'Flatten' };
+
+export abstract class Layer {
+  protected readonly backend: Backend;
+
+  protected constructor(protected readonly op: string) {
+    this.backend = requireBackend(op);
+  }
+
+  /** y for input x (both resident, batch first). Keeps what backward needs. */
+  abstract forward(x: Activation): Activation;
+
+  /**
+   * Given dy = ∂L/∂y for the last forward pass, overwrites every parameter's gradient and
+   * returns dx = ∂L/∂x, or null when `inputGradient` is false (the first layer needs none).
+   */
+  abstract backward(dy: Activation, inputGradient: boolean): Activation | null;
+
+  /** The layer's constructor arguments, as JSON. */
+  abstract spec(): LayerSpec;
+
+  /** Trainable parameters (none for ReLU, MaxPool2d, Flatten). */
+  parameters(): Parameter[] {
+    return [];
+  }
+
+  /** Re-draws the parameters (He/Kaiming normal weights, zero biases) from `random`. */
+  resetParameters(_random: Random): void {}
+
+  /** Frees the layer's Wasm memory; the layer is unusable afterwards. */
+  abstract dispose(): void;
+
+  /** The backend (kernels and memory) the layer was built on. */
+  get kernelsBackend(): Backend {
+    return this.backend;
+  }
+
+  /** `Conv2d(1→16, 5×5)`: how the layer appears in messages. */
+  toString(): string {
+    return describeSpec(this.spec());
+  }
+
+  /** The input of the last forward pass, or an Error saying backward came first. */
+  protected lastInput(x: Activation | null): Activation {
+    if (!x) throw new Error(`${this.op}: backward called before forward`);
+    return x;
+  }
+
+  /** Throws unless dy has the shape of the last output. */
+  protected checkGradientShape(dy: Activation, yShape: readonly number[]): void {
+    if (dy.shape.length !== yShape.length || dy.shape.some((d, i) => d !== yShape[i])) {
+      throw new Error(`${this.op}: dy has shape [${dy.shape.join(',')}] but the last forward pass output [${yShape.join(',')}]`);
+    }
+  }
+}
+
+export function describeSpec(s: LayerSpec): string {
+  switch (s.type) {
+    case 'Conv2d':
+      return `Conv2d(${s.inChannels}→${s.outChannels}, ${s.kernelSize.join('×')})`;
+    case 'Conv1d':
+      return `Conv1d(${s.inChannels}→${s.outChannels}, ${s.kernelSize})`;
+    case 'Linear':
+      return `Linear(${s.inFeatures}→${s.outFeatures})`;
+    case 'MaxPool2d':
+      return `MaxPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')})`;
+    default:
+      return `${s.type}()`;
+  }
+}
+
+export function positiveInteger(op: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new Error(`${op}: ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}

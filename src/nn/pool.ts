@@ -1,0 +1,72 @@
+// MaxPool2d over x [N, C, H, W] without padding: y [N, C, OH, OW], OH = floor((H − KH)/SH) + 1.
+// The forward pass keeps each output's argmax; backward routes dy to it (ties: the first).
+import { sizeOf } from '../tensor.js';
+import { Layer, positiveInteger, type LayerSpec } from './layer.js';
+import { Buffer, type Activation } from './resident.js';
+
+const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+export class MaxPool2d extends Layer {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  private readonly y: Buffer;
+  private readonly argmax: Buffer;
+  private readonly dx: Buffer;
+  private input: Activation | null = null;
+  private outShape: number[] = [];
+
+  /** stride defaults to the kernel size (non-overlapping windows). */
+  constructor(kernelSize: number | [number, number], stride?: number | [number, number]) {
+    super('nn.MaxPool2d');
+    this.kernelSize = pair(kernelSize);
+    this.stride = pair(stride ?? kernelSize);
+    this.kernelSize.forEach((k, i) => positiveInteger(this.op, `kernelSize[${i}]`, k));
+    this.stride.forEach((s, i) => positiveInteger(this.op, `stride[${i}]`, s));
+    this.y = new Buffer(this.backend, this.op);
+    this.argmax = new Buffer(this.backend, this.op);
+    this.dx = new Buffer(this.backend, this.op);
+  }
+
+  forward(x: Activation): Activation {
+    if (x.shape.length !== 4) {
+      throw new Error(`${this.op}: x must have rank 4 ([N,C,H,W]), got shape [${x.shape.join(',')}]`);
+    }
+    const [N, C, H, W] = x.shape;
+    const [kh, kw] = this.kernelSize;
+    const [sh, sw] = this.stride;
+    if (kh > H || kw > W) {
+      throw new Error(`${this.op}: window ${kh}×${kw} is larger than x's ${H}×${W} plane (x [${x.shape.join(',')}])`);
+    }
+    const OH = Math.floor((H - kh) / sh) + 1, OW = Math.floor((W - kw) / sw) + 1;
+    const outShape = [N, C, OH, OW];
+    const count = sizeOf(outShape);
+    const y = this.y.reserve(count);
+    const idx = this.argmax.reserve(count);
+    this.backend.kernels.f32_maxpool2d(x.ptr, N * C, H, W, kh, kw, sh, sw, OH, OW, y, idx);
+    this.input = x;
+    this.outShape = outShape;
+    return { ptr: y, shape: outShape };
+  }
+
+  backward(dy: Activation, inputGradient: boolean): Activation | null {
+    const x = this.lastInput(this.input);
+    this.checkGradientShape(dy, this.outShape);
+    if (!inputGradient) return null;
+    const [N, C, H, W] = x.shape;
+    const [, , OH, OW] = this.outShape;
+    const dx = this.dx.reserve(sizeOf(x.shape));
+    this.backend.kernels.f32_maxpool2d_backward(dy.ptr, this.argmax.reserve(0), N * C, H * W, OH * OW, dx);
+    return { ptr: dx, shape: x.shape };
+  }
+
+  spec(): LayerSpec {
+    return { type: 'MaxPool2d', kernelSize: this.kernelSize, stride: this.stride };
+  }
+
+  dispose(): void {
+    this.y.dispose();
+    this.argmax.dispose();
+    this.dx.dispose();
+    this.input = null;
+  }
+}

@@ -1,0 +1,95 @@
+// The reference for the nn layers besides convolution: ReLU, max-pool, linear and softmax
+// cross-entropy as plain float64 loops, forward and backward side by side. Together with
+// conv2dRef / conv2dBackwardRef they form the JS reference path that whole models are checked
+// (and benchmarked) against.
+import type { RefTensor } from './conv2d.js';
+
+export interface RefArray {
+  data: Float64Array;
+  shape: number[];
+}
+
+/** y = max(x, 0) */
+export function reluRef(x: RefTensor): RefArray {
+  return { data: Float64Array.from(x.data, (v) => Math.max(v, 0)), shape: [...x.shape] };
+}
+
+/** dx = dy where y > 0, else 0 (y the ReLU's output) */
+export function reluBackwardRef(dy: ArrayLike<number>, y: RefTensor): RefArray {
+  return { data: Float64Array.from(y.data, (v, i) => (v > 0 ? dy[i] : 0)), shape: [...y.shape] };
+}
+
+/** Max over k×k windows with stride k (no padding); argmax holds each output's x index (first on ties). */
+export function maxPool2dRef(x: RefTensor, k: number): { y: RefArray; argmax: Int32Array } {
+  const [N, C, H, W] = x.shape;
+  const OH = Math.floor((H - k) / k) + 1, OW = Math.floor((W - k) / k) + 1;
+  const y = new Float64Array(N * C * OH * OW), argmax = new Int32Array(y.length);
+  for (let p = 0; p < N * C; p++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++) {
+        let best = -Infinity, at = -1;
+        for (let i = 0; i < k; i++)
+          for (let j = 0; j < k; j++) {
+            const xi = p * H * W + (oh * k + i) * W + ow * k + j;
+            if (x.data[xi] > best) [best, at] = [x.data[xi], xi];
+          }
+        const yi = (p * OH + oh) * OW + ow;
+        y[yi] = best;
+        argmax[yi] = at;
+      }
+  return { y: { data: y, shape: [N, C, OH, OW] }, argmax };
+}
+
+/** dx[argmax[i]] += dy[i] */
+export function maxPool2dBackwardRef(dy: ArrayLike<number>, argmax: Int32Array, xShape: readonly number[]): RefArray {
+  const dx = new Float64Array(xShape.reduce((a, b) => a * b, 1));
+  argmax.forEach((xi, yi) => (dx[xi] += dy[yi]));
+  return { data: dx, shape: [...xShape] };
+}
+
+/** y[n,o] = b[o] + Σ_i x[n,i]·w[o,i]  (w [O, I], PyTorch's layout) */
+export function linearRef(x: RefTensor, w: ArrayLike<number>, b: ArrayLike<number> | null, outFeatures: number): RefArray {
+  const [N, I] = x.shape;
+  const O = outFeatures;
+  const y = new Float64Array(N * O);
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++) {
+      let s = b ? b[o] : 0;
+      for (let i = 0; i < I; i++) s += x.data[n * I + i] * w[o * I + i];
+      y[n * O + o] = s;
+    }
+  return { data: y, shape: [N, O] };
+}
+
+/** dx = dy·W, dW = dyᵀ·x, db = Σ_n dy */
+export function linearBackwardRef(dy: ArrayLike<number>, x: RefTensor, w: ArrayLike<number>, outFeatures: number): { dx: RefArray; dw: Float64Array; db: Float64Array } {
+  const [N, I] = x.shape;
+  const O = outFeatures;
+  const dx = new Float64Array(N * I), dw = new Float64Array(O * I), db = new Float64Array(O);
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++) {
+      const g = dy[n * O + o];
+      db[o] += g;
+      for (let i = 0; i < I; i++) {
+        dw[o * I + i] += g * x.data[n * I + i];
+        dx[n * I + i] += g * w[o * I + i];
+      }
+    }
+  return { dx: { data: dx, shape: [N, I] }, dw, db };
+}
+
+/** Mean softmax cross-entropy over the rows of z [N, K] and its gradient ∂loss/∂z. */
+export function softmaxCrossEntropyRef(z: RefTensor, labels: ArrayLike<number>): { loss: number; dz: Float64Array } {
+  const [N, K] = z.shape;
+  const dz = new Float64Array(N * K);
+  let loss = 0;
+  for (let n = 0; n < N; n++) {
+    let m = -Infinity;
+    for (let j = 0; j < K; j++) m = Math.max(m, z.data[n * K + j]);
+    let sum = 0;
+    for (let j = 0; j < K; j++) sum += Math.exp(z.data[n * K + j] - m);
+    loss += Math.log(sum) + m - z.data[n * K + labels[n]];
+    for (let j = 0; j < K; j++) dz[n * K + j] = (Math.exp(z.data[n * K + j] - m) / sum - (j === labels[n] ? 1 : 0)) / N;
+  }
+  return { loss: loss / N, dz };
+}

@@ -27,8 +27,10 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          // building the page, starting the server and the browser happen in beforeAll
+          // building the page, starting the server and the browser happen in beforeAll; the demo
+          // test trains for 300 steps. Generous limits for a shared machine: nothing is timed.
           hookTimeout: 120_000,
+          testTimeout: 120_000,
         },
       },
     ],

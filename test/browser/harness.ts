@@ -60,8 +60,16 @@ export interface ServedBundle {
   close(): Promise<void>;
 }
 
-/** `vite build` of the app in `root` into test/artifacts/<name>, then `vite preview` of it. */
-export async function buildAndServe(name: string, root: string, plugins: Plugin[] = []): Promise<ServedBundle> {
+export interface AppOptions {
+  /** the app's folder (its index.html) */
+  root: string;
+  /** the app's own Vite config, if it has one (else none is read) */
+  configFile?: string;
+  plugins?: Plugin[];
+}
+
+/** `vite build` of the app into test/artifacts/<name>, then `vite preview` of it on 127.0.0.1. */
+export async function buildAndServe(name: string, { root, configFile, plugins = [] }: AppOptions): Promise<ServedBundle> {
   const outDir = join(ARTIFACTS, name);
   const warnings: string[] = [];
   const logger = createLogger('warn', { allowClearScreen: false });
@@ -72,7 +80,7 @@ export async function buildAndServe(name: string, root: string, plugins: Plugin[
   };
   logger.warnOnce = logger.warn;
   await build({
-    configFile: false,
+    configFile: configFile ?? false,
     root,
     logLevel: 'warn',
     customLogger: logger,
@@ -84,7 +92,7 @@ export async function buildAndServe(name: string, root: string, plugins: Plugin[
     },
   });
   let server: PreviewServer | null = await preview({
-    configFile: false,
+    configFile: configFile ?? false,
     root,
     logLevel: 'warn',
     plugins,
@@ -102,6 +110,27 @@ export async function buildAndServe(name: string, root: string, plugins: Plugin[
       server = null;
     },
   };
+}
+
+/**
+ * What is wrong with a built app that imports wasmconv: Vite's warnings, a Node built-in (or
+ * the stub Vite puts in its place, which throws "externalized for browser compatibility"), or
+ * a kernel binary missing from the assets (new URL(…, import.meta.url) not followed).
+ */
+export function bundleProblems(bundle: ServedBundle): string[] {
+  const problems = bundle.warnings.map((w) => `warning: ${w}`);
+  const assets = readdirSync(join(bundle.outDir, 'assets'));
+  for (const isa of ['scalar', 'simd', 'relaxed-simd']) {
+    if (!assets.some((name) => new RegExp(`^wasmconv-${isa}-[\\w-]+\\.wasm$`).test(name))) problems.push(`no ${isa} binary among ${assets.join(', ')}`);
+  }
+  const scripts = assets.filter((name) => name.endsWith('.js'));
+  if (scripts.length === 0) problems.push('no script in the bundle');
+  for (const name of scripts) {
+    const code = readFileSync(join(bundle.outDir, 'assets', name), 'utf8');
+    const found = /externalized for browser compatibility|__vite-browser-external|from\s*["']node:[\w/]+["']|import\(\s*["']node:|require\(["']node:/.exec(code);
+    if (found) problems.push(`${name} pulls in a Node built-in: …${code.slice(Math.max(0, found.index - 60), found.index + 60)}…`);
+  }
+  return problems;
 }
 
 /** Collects a page's uncaught errors and console errors, so a test can assert there were none. */

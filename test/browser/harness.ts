@@ -66,10 +66,12 @@ export interface AppOptions {
   /** the app's own Vite config, if it has one (else none is read) */
   configFile?: string;
   plugins?: Plugin[];
+  /** esbuild's syntax target for the build (Vite's default if not given) */
+  target?: string;
 }
 
 /** `vite build` of the app into test/artifacts/<name>, then `vite preview` of it on 127.0.0.1. */
-export async function buildAndServe(name: string, { root, configFile, plugins = [] }: AppOptions): Promise<ServedBundle> {
+export async function buildAndServe(name: string, { root, configFile, plugins = [], target }: AppOptions): Promise<ServedBundle> {
   const outDir = join(ARTIFACTS, name);
   const warnings: string[] = [];
   const logger = createLogger('warn', { allowClearScreen: false });
@@ -88,6 +90,7 @@ export async function buildAndServe(name: string, { root, configFile, plugins = 
     build: {
       outDir,
       emptyOutDir: true,
+      ...(target ? { target } : {}),
       rollupOptions: { onwarn: (warning) => void warnings.push(warning.message) },
     },
   });

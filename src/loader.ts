@@ -175,8 +175,9 @@ async function compileBytes(bytes: BufferSource, what: string, contentType?: str
 }
 
 /**
- * Compiles a fetched binary, streaming when the engine can. Servers that send .wasm without
- * application/wasm make compileStreaming reject; the copy taken first is then compiled whole.
+ * Compiles a fetched binary: streamed when the server says application/wasm (compileStreaming
+ * refuses any other type, and servers often send .wasm as application/octet-stream), otherwise,
+ * or if streaming refuses the response for another reason, compiled whole from its bytes.
  */
 async function compileResponse(response: Response, what: string): Promise<WebAssembly.Module> {
   if (!response.ok) throw new Error(`${what}: HTTP ${response.status} ${response.statusText}`.trimEnd());

@@ -25,6 +25,10 @@ export interface KernelExports {
     outH: number, outW: number, dx: number): void;
   f32_fill_rows(c: number, rows: number, cols: number, values: number): void;
   f32_zero(x: number, count: number): void;
+  /** depthwise passes over one image, driven by a plan in memory (src/ops/passes/depthwise.ts) */
+  f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
+  f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
+  f32_dwconv_dw(plan: number, dy: number, x: number, dw: number, db: number, padded: number): void;
 }
 
 /** Literal URLs, one per binary, so bundlers (Vite, esbuild, webpack 5) see and copy each file. */

@@ -69,6 +69,10 @@ export interface KernelExports {
   f32_sgd_momentum(w: number, g: number, v: number, count: number, lr: number, momentum: number, weightDecay: number, scale: number): void;
   f32_adam(w: number, g: number, m: number, v: number, count: number,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, scale: number, bc1: number, bc2: number): void;
+  /** depthwise passes over one image, driven by a plan in memory (src/ops/passes/depthwise.ts) */
+  f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
+  f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
+  f32_dwconv_dw(plan: number, dy: number, x: number, dw: number, db: number, padded: number): void;
 }
 
 /** Literal URLs, one per binary, so bundlers (Vite, esbuild, webpack 5) see and copy each file. */

@@ -1,10 +1,13 @@
-// Table-driven cases: shapes peers have shipped wrong results on (DESIGN.md), GEMM tile edges,
-// and shapes large enough to run every tile path many times. Each checks forward and all
+// Table-driven cases: shapes peers have shipped wrong results on (DESIGN.md), GEMM and depthwise
+// kernel edges, and shapes large enough to run every tile path many times. Each checks forward and all
 // gradients against the reference, and the output shape against a hand-computed one.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv1d, conv2d, init, tensor, type Conv1dOptions, type Conv2dOptions } from '../src/index.js';
 import { checkConvCase, type ConvCase } from './helpers/check-conv.js';
 import { TEST_ISAS } from './helpers/isas.js';
+import { convGeometry } from '../src/ops/geometry.js';
+import { parseConv1dOptions, parseConv2dOptions } from '../src/ops/options.js';
+import { convPasses } from '../src/ops/passes/index.js';
 
 const cases: Array<ConvCase & { name: string; outShape: number[] }> = [
   // tfjs shipped wrong results on each of these four
@@ -32,7 +35,37 @@ const cases: Array<ConvCase & { name: string; outShape: number[] }> = [
   // panels of 8 positions that start mid-row and wrap onto the next output row (stride 1), and rows narrower than 8
   { name: 'output rows of 9, 8-position panels wrap', xShape: [2, 3, 9, 9], wShape: [5, 3, 3, 3], bias: true, opts: { padding: 1 }, outShape: [2, 5, 9, 9], seed: 20 },
   { name: 'output rows of 5, panels span three rows', xShape: [1, 2, 7, 7], wShape: [4, 2, 3, 3], bias: false, opts: {}, outShape: [1, 4, 5, 5], seed: 21 },
+  // depthwise kernels (groups = C): stride phases, column steps 8/4/1–3, row pairs and a last odd row
+  { name: "depthwise 3×1, stride 2, 'same' (the 1×N case transposed)", xShape: [2, 4, 10, 9], wShape: [4, 1, 3, 1], bias: true, opts: { stride: 2, padding: 'same', groups: 4 }, outShape: [2, 4, 5, 5], seed: 15 },
+  { name: "conv1d depthwise, kernel 4, stride 2, 'same'", xShape: [2, 6, 11], wShape: [6, 1, 4], bias: true, opts: { stride: 2, padding: 'same', groups: 6 }, outShape: [2, 6, 6], seed: 16 },
+  { name: 'depthwise multiplier 3, stride 3, dilation 2, asymmetric padding', xShape: [1, 2, 11, 13], wShape: [6, 1, 3, 2], bias: true, opts: { stride: 3, dilation: 2, padding: [2, 0, 1, 3], groups: 2 }, outShape: [1, 6, 3, 5], seed: 17 },
+  { name: 'depthwise 1 column wide', xShape: [2, 3, 6, 1], wShape: [3, 1, 3, 3], bias: false, opts: { padding: 1, groups: 3 }, outShape: [2, 3, 6, 1], seed: 18 },
+  { name: 'depthwise 9 wide, 7 rows, multiplier 2', xShape: [1, 4, 7, 9], wShape: [8, 1, 3, 3], bias: true, opts: { padding: 1, groups: 4 }, outShape: [1, 8, 7, 9], seed: 19 },
+  { name: 'depthwise stride 2, 13 outputs wide', xShape: [1, 3, 5, 26], wShape: [3, 1, 3, 3], bias: false, opts: { stride: 2, padding: 1, groups: 3 }, outShape: [1, 3, 3, 13], seed: 20 },
+  { name: 'depthwise padding wider than the kernel', xShape: [1, 2, 3, 4], wShape: [2, 1, 1, 2], bias: true, opts: { padding: 3, groups: 2 }, outShape: [1, 2, 9, 9], seed: 21 },
+  { name: 'depthwise stride 3 > kernel 1 (pixels never read)', xShape: [1, 3, 8, 8], wShape: [3, 1, 1, 1], bias: false, opts: { stride: 3, groups: 3 }, outShape: [1, 3, 3, 3], seed: 22 },
+  { name: 'depthwise kernel equal to padded input', xShape: [2, 3, 3, 3], wShape: [3, 1, 5, 5], bias: true, opts: { padding: 1, groups: 3 }, outShape: [2, 3, 1, 1], seed: 23 },
+  { name: 'depthwise stride 2, dilation 2 (odd dx phases get nothing)', xShape: [1, 2, 9, 10], wShape: [2, 1, 3, 3], bias: false, opts: { stride: 2, dilation: 2, padding: 2, groups: 2 }, outShape: [1, 2, 5, 5], seed: 24 },
+  { name: 'conv1d depthwise, 1001 long, kernel 9, multiplier 2', xShape: [2, 3, 1001], wShape: [6, 1, 9], bias: true, opts: { padding: 4, groups: 3 }, outShape: [2, 6, 1001], seed: 25 },
+  { name: "depthwise 5×5 stride 2 'same' on even sizes", xShape: [2, 8, 16, 16], wShape: [8, 1, 5, 5], bias: true, opts: { stride: 2, padding: 'same', groups: 8 }, outShape: [2, 8, 8, 8], seed: 26 },
+  { name: 'depthwise 3×3 pad 1 on 28×28 (S6 planes)', xShape: [2, 16, 28, 28], wShape: [16, 1, 3, 3], bias: true, opts: { padding: 1, groups: 16 }, outShape: [2, 16, 28, 28], seed: 27 },
 ];
+
+/** The strategy a case's convolution runs, as convPasses picks it. */
+function strategyOf(c: ConvCase): string {
+  const params = c.xShape.length === 4 ? parseConv2dOptions('test', c.opts as Conv2dOptions) : parseConv1dOptions('test', c.opts as Conv1dOptions);
+  return convPasses(convGeometry('test', c.xShape, c.wShape, params)).strategy;
+}
+
+describe('strategy choice', () => {
+  it('every depthwise case (groups = C > 1) runs the depthwise kernels, the rest do not', () => {
+    for (const c of cases) {
+      const groups = c.opts.groups ?? 1;
+      const depthwise = groups > 1 && c.xShape[1] === groups;
+      expect([c.name, strategyOf(c)]).toEqual([c.name, depthwise ? 'depthwise' : expect.not.stringMatching('depthwise')]);
+    }
+  });
+});
 
 for (const isa of TEST_ISAS) {
   describe(`table cases, isa ${isa}`, () => {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { init } from '../src/index.js';
-import { conv1dCase, conv2dCase, pointwiseCase } from './helpers/arbitraries.js';
+import { conv1dCase, conv2dCase, depthwiseCase, pointwiseCase } from './helpers/arbitraries.js';
 import { checkConvCase, worstSeen } from './helpers/check-conv.js';
 import { TEST_ISAS } from './helpers/isas.js';
 
@@ -14,6 +14,7 @@ const properties = [
   ['conv2d forward + dx/dw/db', conv2dCase],
   ['conv1d forward + dx/dw/db', conv1dCase],
   ['pointwise conv2d forward + dx/dw/db', pointwiseCase],
+  ['depthwise conv2d/conv1d forward + dx/dw/db', depthwiseCase],
 ] as const;
 
 for (const isa of TEST_ISAS) {

@@ -4,6 +4,13 @@ import { f32_gemm_4x8__wasmsimd } from "./f32-gemm/f32-gemm-4x8-wasmsimd";
 import { f32_gemm_1x4__scalar } from "./f32-gemm/f32-gemm-1x4-scalar";
 import { f32_rowsum_accumulate__wasmsimd } from "./f32-rowsum/f32-rowsum-wasmsimd";
 import { f32_rowsum_accumulate__scalar } from "./f32-rowsum/f32-rowsum-scalar";
+import { DwPlan } from "./f32-dwconv/f32-dwconv-plan";
+import { f32_dwconv_fwd__wasmsimd } from "./f32-dwconv/f32-dwconv-fwd-wasmsimd";
+import { f32_dwconv_fwd__scalar } from "./f32-dwconv/f32-dwconv-fwd-scalar";
+import { f32_dwconv_dx__wasmsimd } from "./f32-dwconv/f32-dwconv-dx-wasmsimd";
+import { f32_dwconv_dx__scalar } from "./f32-dwconv/f32-dwconv-dx-scalar";
+import { f32_dwconv_dw__wasmsimd } from "./f32-dwconv/f32-dwconv-dw-wasmsimd";
+import { f32_dwconv_dw__scalar } from "./f32-dwconv/f32-dwconv-dw-scalar";
 
 export { f32_im2col, f32_im2row } from "./f32-im2col/f32-im2col";
 export { f32_col2im } from "./f32-im2col/f32-col2im";
@@ -80,4 +87,25 @@ export function f32_adam(
   lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, scale: f32, bc1: f32, bc2: f32,
 ): void {
   f32_adam__scalar(w, g, m, v, count, lr, beta1, beta2, eps, weightDecay, scale, bc1, bc2);
+}
+
+// Depthwise convolution, one image per call, driven by a plan (see f32-dwconv/f32-dwconv-plan.ts)
+// that src/ops/passes/depthwise.ts writes into scratch; `padded` is the scratch after it.
+
+/** y = depthwise conv of x (+ bias; 0 = none). */
+export function f32_dwconv_fwd(plan: usize, x: usize, w: usize, bias: usize, y: usize, padded: usize): void {
+  if (ASC_FEATURE_SIMD) f32_dwconv_fwd__wasmsimd(changetype<DwPlan>(plan), x, w, bias, y, padded);
+  else f32_dwconv_fwd__scalar(changetype<DwPlan>(plan), x, w, bias, y, padded);
+}
+
+/** dx = input gradient (overwritten). */
+export function f32_dwconv_dx(plan: usize, dy: usize, w: usize, dx: usize, padded: usize): void {
+  if (ASC_FEATURE_SIMD) f32_dwconv_dx__wasmsimd(changetype<DwPlan>(plan), dy, w, dx, padded);
+  else f32_dwconv_dx__scalar(changetype<DwPlan>(plan), dy, w, dx, padded);
+}
+
+/** dw += filter gradient, db += bias gradient of one image. */
+export function f32_dwconv_dw(plan: usize, dy: usize, x: usize, dw: usize, db: usize, padded: usize): void {
+  if (ASC_FEATURE_SIMD) f32_dwconv_dw__wasmsimd(changetype<DwPlan>(plan), dy, x, dw, db, padded);
+  else f32_dwconv_dw__scalar(changetype<DwPlan>(plan), dy, x, dw, db, padded);
 }

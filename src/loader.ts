@@ -73,6 +73,10 @@ export interface KernelExports {
   f32_sgd_momentum(w: number, g: number, v: number, count: number, lr: number, momentum: number, weightDecay: number, scale: number): void;
   f32_adam(w: number, g: number, m: number, v: number, count: number,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, scale: number, bc1: number, bc2: number): void;
+  /** depthwise passes over one image, driven by a plan in memory (src/ops/passes/depthwise.ts) */
+  f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
+  f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
+  f32_dwconv_dw(plan: number, dy: number, x: number, dw: number, db: number, padded: number): void;
 }
 
 /** Where a kernel binary can come from (see init({ wasm })). */
@@ -88,7 +92,7 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true, f32_im2col: true, f32_im2row: true,
   f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
   f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
-  f32_sgd_momentum: true, f32_adam: true,
+  f32_sgd_momentum: true, f32_adam: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 

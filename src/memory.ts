@@ -98,6 +98,6 @@ export class WasmArena {
 
   /** A copy owned by the caller, not a view of Wasm memory. */
   read(offset: number, count: number): Float32Array {
-    return new Float32Array(this.kernels.memory.buffer, offset, count).slice();
+    return new Float32Array(new Float32Array(this.kernels.memory.buffer, offset, count));
   }
 }

@@ -4,17 +4,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { init } from '../src/index.js';
-import { conv1dCase, conv2dCase, pointwiseCase } from './helpers/arbitraries.js';
+import { FUZZ_PROPERTIES } from './helpers/arbitraries.js';
 import { checkConvCase, worstSeen } from './helpers/check-conv.js';
 import { TEST_ISAS } from './helpers/isas.js';
 
 const RUNS = Number(process.env.WASMCONV_FUZZ_RUNS ?? 1000);
 
-const properties = [
-  ['conv2d forward + dx/dw/db', conv2dCase],
-  ['conv1d forward + dx/dw/db', conv1dCase],
-  ['pointwise conv2d forward + dx/dw/db', pointwiseCase],
-] as const;
+const properties = FUZZ_PROPERTIES;
 
 for (const isa of TEST_ISAS) {
   describe(`fuzz against the reference, isa ${isa}`, () => {

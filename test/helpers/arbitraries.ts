@@ -98,3 +98,61 @@ export const pointwiseCase: fc.Arbitrary<ConvCase> = fc
     opts: { groups },
     seed,
   }));
+
+/**
+ * Depthwise convs (groups = C, any channel multiplier) run their own kernels: fuzz them on their
+ * own, 2-D and 1-D. Widths reach past 16 so every column step (8, 4, 1–3 left over) and both
+ * row steps (pairs, a last odd row) run; strides up to 3 give every column-phase split.
+ */
+export const depthwiseCase: fc.Arbitrary<ConvCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    channels: fc.integer({ min: 2, max: 5 }),
+    multiplier: fc.integer({ min: 1, max: 3 }),
+    oneD: fc.boolean(),
+    kernel: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })),
+    stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+    padding: fc.oneof(
+      fc.constant('valid' as const),
+      fc.constant('same' as const),
+      padding1,
+      fc.tuple(padding1, padding1, padding1, padding1),
+    ),
+    extra: fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 21 })),
+    bias: fc.boolean(),
+    seed: fc.integer(),
+  })
+  .map(({ batch, channels, multiplier, oneD, kernel, stride, dilation, padding, extra, bias, seed }) => {
+    const [pt, pb, pl, pr] =
+      typeof padding === 'number' ? [padding, padding, padding, padding]
+      : typeof padding === 'string' ? [0, 0, 0, 0]
+      : padding;
+    const width = inputSize(kernel[1], dilation[1], pl, pr, extra[1]);
+    const groups = channels;
+    const outChannels = channels * multiplier;
+    if (oneD) {
+      return {
+        xShape: [batch, channels, width],
+        wShape: [outChannels, 1, kernel[1]],
+        bias,
+        opts: { stride: stride[1], dilation: dilation[1], padding: typeof padding === 'object' ? [pl, pr] : padding, groups },
+        seed,
+      };
+    }
+    return {
+      xShape: [batch, channels, inputSize(kernel[0], dilation[0], pt, pb, extra[0]), width],
+      wShape: [outChannels, 1, kernel[0], kernel[1]],
+      bias,
+      opts: { stride, dilation, padding, groups },
+      seed,
+    };
+  });
+
+/** The fuzz suite's properties, by name: run on every ISA in Node (fuzz.test.ts) and in Chromium (test/browser). */
+export const FUZZ_PROPERTIES = [
+  ['conv2d forward + dx/dw/db', conv2dCase],
+  ['conv1d forward + dx/dw/db', conv1dCase],
+  ['pointwise conv2d forward + dx/dw/db', pointwiseCase],
+  ['depthwise conv2d/conv1d forward + dx/dw/db', depthwiseCase],
+] as const;

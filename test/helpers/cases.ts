@@ -1,6 +1,7 @@
-// Table-driven cases: shapes peers have shipped wrong results on (DESIGN.md), GEMM tile edges,
-// and shapes large enough to run every tile path many times, each with its hand-computed output
-// shape. Shared by the Node suite (cases.test.ts) and the browser page (test/browser/page).
+// Table-driven cases: shapes peers have shipped wrong results on (DESIGN.md), GEMM and depthwise
+// kernel edges, and shapes large enough to run every tile path many times, each with its
+// hand-computed output shape. Shared by the Node suite (cases.test.ts) and the browser test page
+// (test/browser/core-page).
 import type { ConvCase } from './check-conv.js';
 
 export interface TableCase extends ConvCase {
@@ -34,4 +35,18 @@ export const TABLE_CASES: TableCase[] = [
   // panels of 8 positions that start mid-row and wrap onto the next output row (stride 1), and rows narrower than 8
   { name: 'output rows of 9, 8-position panels wrap', xShape: [2, 3, 9, 9], wShape: [5, 3, 3, 3], bias: true, opts: { padding: 1 }, outShape: [2, 5, 9, 9], seed: 20 },
   { name: 'output rows of 5, panels span three rows', xShape: [1, 2, 7, 7], wShape: [4, 2, 3, 3], bias: false, opts: {}, outShape: [1, 4, 5, 5], seed: 21 },
+  // depthwise kernels (groups = C): stride phases, column steps 8/4/1–3, row pairs and a last odd row
+  { name: "depthwise 3×1, stride 2, 'same' (the 1×N case transposed)", xShape: [2, 4, 10, 9], wShape: [4, 1, 3, 1], bias: true, opts: { stride: 2, padding: 'same', groups: 4 }, outShape: [2, 4, 5, 5], seed: 15 },
+  { name: "conv1d depthwise, kernel 4, stride 2, 'same'", xShape: [2, 6, 11], wShape: [6, 1, 4], bias: true, opts: { stride: 2, padding: 'same', groups: 6 }, outShape: [2, 6, 6], seed: 16 },
+  { name: 'depthwise multiplier 3, stride 3, dilation 2, asymmetric padding', xShape: [1, 2, 11, 13], wShape: [6, 1, 3, 2], bias: true, opts: { stride: 3, dilation: 2, padding: [2, 0, 1, 3], groups: 2 }, outShape: [1, 6, 3, 5], seed: 17 },
+  { name: 'depthwise 1 column wide', xShape: [2, 3, 6, 1], wShape: [3, 1, 3, 3], bias: false, opts: { padding: 1, groups: 3 }, outShape: [2, 3, 6, 1], seed: 18 },
+  { name: 'depthwise 9 wide, 7 rows, multiplier 2', xShape: [1, 4, 7, 9], wShape: [8, 1, 3, 3], bias: true, opts: { padding: 1, groups: 4 }, outShape: [1, 8, 7, 9], seed: 19 },
+  { name: 'depthwise stride 2, 13 outputs wide', xShape: [1, 3, 5, 26], wShape: [3, 1, 3, 3], bias: false, opts: { stride: 2, padding: 1, groups: 3 }, outShape: [1, 3, 3, 13], seed: 20 },
+  { name: 'depthwise padding wider than the kernel', xShape: [1, 2, 3, 4], wShape: [2, 1, 1, 2], bias: true, opts: { padding: 3, groups: 2 }, outShape: [1, 2, 9, 9], seed: 21 },
+  { name: 'depthwise stride 3 > kernel 1 (pixels never read)', xShape: [1, 3, 8, 8], wShape: [3, 1, 1, 1], bias: false, opts: { stride: 3, groups: 3 }, outShape: [1, 3, 3, 3], seed: 22 },
+  { name: 'depthwise kernel equal to padded input', xShape: [2, 3, 3, 3], wShape: [3, 1, 5, 5], bias: true, opts: { padding: 1, groups: 3 }, outShape: [2, 3, 1, 1], seed: 23 },
+  { name: 'depthwise stride 2, dilation 2 (odd dx phases get nothing)', xShape: [1, 2, 9, 10], wShape: [2, 1, 3, 3], bias: false, opts: { stride: 2, dilation: 2, padding: 2, groups: 2 }, outShape: [1, 2, 5, 5], seed: 24 },
+  { name: 'conv1d depthwise, 1001 long, kernel 9, multiplier 2', xShape: [2, 3, 1001], wShape: [6, 1, 9], bias: true, opts: { padding: 4, groups: 3 }, outShape: [2, 6, 1001], seed: 25 },
+  { name: "depthwise 5×5 stride 2 'same' on even sizes", xShape: [2, 8, 16, 16], wShape: [8, 1, 5, 5], bias: true, opts: { stride: 2, padding: 'same', groups: 8 }, outShape: [2, 8, 8, 8], seed: 26 },
+  { name: 'depthwise 3×3 pad 1 on 28×28 (S6 planes)', xShape: [2, 16, 28, 28], wShape: [16, 1, 3, 3], bias: true, opts: { padding: 1, groups: 16 }, outShape: [2, 16, 28, 28], seed: 27 },
 ];

@@ -8,7 +8,7 @@ import { backend, conv1d, conv2d, init, tensor, type BackendInfo, type Conv1dOpt
 import relaxedSimdUrl from 'wasmconv/build/wasmconv-relaxed-simd.wasm?url';
 import scalarUrl from 'wasmconv/build/wasmconv-scalar.wasm?url';
 import simdUrl from 'wasmconv/build/wasmconv-simd.wasm?url';
-import { conv1dCase, conv2dCase, pointwiseCase } from '../../helpers/arbitraries.js';
+import { FUZZ_PROPERTIES } from '../../helpers/arbitraries.js';
 import { TABLE_CASES } from '../../helpers/cases.js';
 import { checkConvCase, worstSeen } from '../../helpers/check-conv.js';
 
@@ -21,11 +21,7 @@ export interface CoreResult {
   failures: string[];
 }
 
-const PROPERTIES = [
-  ['conv2d', conv2dCase],
-  ['conv1d', conv1dCase],
-  ['pointwise conv2d', pointwiseCase],
-] as const;
+const PROPERTIES = FUZZ_PROPERTIES;
 
 async function runCore(isa: Isa, runs: number, seed: number): Promise<CoreResult> {
   await init({ isa });

@@ -54,9 +54,10 @@ export interface KernelExports {
   f32_im2row(x: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
     strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
     outH: number, outW: number, rows: number): void;
+  /** col2im for output rows [ohStart, ohEnd); col holds just those rows */
   f32_col2im(col: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
     strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
-    outH: number, outW: number, dx: number): void;
+    outH: number, outW: number, ohStart: number, ohEnd: number, dx: number): void;
   f32_fill_rows(c: number, rows: number, cols: number, values: number): void;
   f32_zero(x: number, count: number): void;
   // Layers, losses and optimisers (src/nn/); i32 buffers (labels, argmax indices) are byte offsets too.

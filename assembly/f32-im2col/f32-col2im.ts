@@ -1,14 +1,16 @@
 import { validOutputRange } from "./window";
 
 /**
- * The adjoint of f32_im2col: add every column entry back onto the input pixel it was read
- * from (padding entries are dropped). dx must hold its previous sum (zeros for a fresh dX).
+ * The adjoint of f32_im2col for output rows [ohStart, ohEnd): add every column entry back onto
+ * the input pixel it was read from (padding entries are dropped). col holds those rows only,
+ * col[tap][(oh − ohStart)·outW + ow], so dX can be built a few output rows at a time while its
+ * column block is still in L1. dx must hold its previous sum (zeros for a fresh dX).
  */
 export function f32_col2im(
   col: usize, channels: i32, height: i32, width: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
   dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32,
-  outH: i32, outW: i32, dx: usize,
+  outH: i32, outW: i32, ohStart: i32, ohEnd: i32, dx: usize,
 ): void {
   const rowBytes = <usize>width << 2;
   const planeBytes = <usize>height * rowBytes;
@@ -22,7 +24,7 @@ export function f32_col2im(
         const range = validOutputRange(iwOffset, strideW, width, outW);
         const owLo = <i32>(<u32>range);
         const owHi = <i32>(<u32>(range >> 32));
-        for (let oh = 0; oh < outH; oh++) {
+        for (let oh = ohStart; oh < ohEnd; oh++) {
           const ih = oh * strideH - padTop + kh * dilationH;
           if (ih >= 0 && ih < height) {
             const row = plane + <usize>ih * rowBytes;

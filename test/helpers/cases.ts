@@ -35,6 +35,8 @@ export const TABLE_CASES: TableCase[] = [
   // panels of 8 positions that start mid-row and wrap onto the next output row (stride 1), and rows narrower than 8
   { name: 'output rows of 9, 8-position panels wrap', xShape: [2, 3, 9, 9], wShape: [5, 3, 3, 3], bias: true, opts: { padding: 1 }, outShape: [2, 5, 9, 9], seed: 20 },
   { name: 'output rows of 5, panels span three rows', xShape: [1, 2, 7, 7], wShape: [4, 2, 3, 3], bias: false, opts: {}, outShape: [1, 4, 5, 5], seed: 21 },
+  // strided dX builds dcol and scatters it a block of output rows at a time (here 4 rows, the last block 1)
+  { name: 'stride-2 dX in blocks of output rows', xShape: [1, 16, 41, 42], wShape: [4, 16, 3, 3], bias: false, opts: { stride: 2, padding: 1 }, outShape: [1, 4, 21, 21], seed: 22 },
   // depthwise kernels (groups = C): stride phases, column steps 8/4/1–3, row pairs and a last odd row
   { name: "depthwise 3×1, stride 2, 'same' (the 1×N case transposed)", xShape: [2, 4, 10, 9], wShape: [4, 1, 3, 1], bias: true, opts: { stride: 2, padding: 'same', groups: 4 }, outShape: [2, 4, 5, 5], seed: 15 },
   { name: "conv1d depthwise, kernel 4, stride 2, 'same'", xShape: [2, 6, 11], wShape: [6, 1, 4], bias: true, opts: { stride: 2, padding: 'same', groups: 6 }, outShape: [2, 6, 6], seed: 16 },

@@ -204,8 +204,12 @@ function scatterInputGradient(g: ConvGeometry): Pass<InputGradientPointers> {
   // dY_g is copied to rows 8 floats longer first: at 1024 positions its rows sit 4 KiB apart,
   // and packing B panels from rows that share cache sets runs at L2 speed
   const dyStride = positions + 8;
+  // dcol is built and scattered a block of output rows at a time, the block sized to stay in L1
+  // (~24 KiB) but at least 64 positions wide for the GEMM
+  const chunkRows = Math.min(g.outH, Math.max(Math.ceil(64 / g.outW), Math.floor(6144 / (patch * g.outW))));
   const at = scratchLayout({
-    work: GEMM_WORK_FLOATS, packedWt: g.groups * packedFloats(patch, groupOut), dy: groupOut * dyStride + 8, dcol: patch * positions,
+    work: GEMM_WORK_FLOATS, packedWt: g.groups * packedFloats(patch, groupOut), dy: groupOut * dyStride + 8,
+    dcol: patch * chunkRows * g.outW,
   });
   return {
     scratchFloats: at.total,
@@ -220,8 +224,14 @@ function scatterInputGradient(g: ConvGeometry): Pass<InputGradientPointers> {
         for (let gr = 0; gr < g.groups; gr++) {
           const dxg = xAt(p.dx, n, gr);
           k.f32_pad_image(yAt(p.dy, n, gr), 1, groupOut, positions, 0, 0, groupOut, dyStride, scratch + at.dy);
-          k.f32_gemm_packed(patch, positions, groupOut, packedWt(gr), scratch + at.dy, dyStride * 4, 4, scratch + at.dcol, positions * 4, 0, scratch + at.work);
-          k.f32_col2im(scratch + at.dcol, groupIn, g.inH, g.inW, ...window, dxg);
+          for (let oh = 0; oh < g.outH; oh += chunkRows) {
+            const rows = Math.min(chunkRows, g.outH - oh);
+            const chunk = rows * g.outW;
+            // dcol[patch×chunk] = W_gᵀ · dY_g[:, this block of positions]
+            k.f32_gemm_packed(patch, chunk, groupOut, packedWt(gr), scratch + at.dy + oh * g.outW * 4, dyStride * 4, 4,
+              scratch + at.dcol, chunk * 4, 0, scratch + at.work);
+            k.f32_col2im(scratch + at.dcol, groupIn, g.inH, g.inW, ...window, oh, oh + rows, dxg);
+          }
         }
       }
     },

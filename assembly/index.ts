@@ -12,7 +12,6 @@ import { f32_dwconv_dx__scalar } from "./f32-dwconv/f32-dwconv-dx-scalar";
 import { f32_dwconv_dw__wasmsimd } from "./f32-dwconv/f32-dwconv-dw-wasmsimd";
 import { f32_dwconv_dw__scalar } from "./f32-dwconv/f32-dwconv-dw-scalar";
 
-export { f32_im2col, f32_im2row } from "./f32-im2col/f32-im2col";
 export { f32_col2im } from "./f32-im2col/f32-col2im";
 import { f32_relu__wasmsimd, f32_relu_backward__wasmsimd } from "./f32-relu/f32-relu-wasmsimd";
 import { f32_relu__scalar, f32_relu_backward__scalar } from "./f32-relu/f32-relu-scalar";

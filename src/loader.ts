@@ -48,12 +48,6 @@ export interface KernelExports {
   f32_conv_tap_offsets(channels: number, kernelH: number, kernelW: number, dilationH: number, dilationW: number,
     paddedH: number, paddedW: number, out: number): void;
   f32_rowsum_accumulate(x: number, rows: number, cols: number, sums: number): void;
-  f32_im2col(x: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
-    strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
-    outH: number, outW: number, col: number): void;
-  f32_im2row(x: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
-    strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
-    outH: number, outW: number, rows: number): void;
   /** col2im for output rows [ohStart, ohEnd); col holds just those rows */
   f32_col2im(col: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
     strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
@@ -90,7 +84,7 @@ export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssem
 const EXPORTED: Record<keyof KernelExports, true> = {
   memory: true, heap_base: true, kernel_isa: true, f32_gemm: true, f32_pack_a_x4: true, f32_gemm_packed: true,
   f32_gemm_packed_work_bytes: true, f32_gemm_im2col: true, f32_gemm_im2row: true, f32_pad_image: true,
-  f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true, f32_im2col: true, f32_im2row: true,
+  f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true,
   f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
   f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
   f32_sgd_momentum: true, f32_adam: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,

@@ -1,10 +1,12 @@
 import { validOutputRange } from "./window";
 
 /**
- * The adjoint of f32_im2col for output rows [ohStart, ohEnd): add every column entry back onto
- * the input pixel it was read from (padding entries are dropped). col holds those rows only,
- * col[tap][(oh − ohStart)·outW + ow], so dX can be built a few output rows at a time while its
- * column block is still in L1. dx must hold its previous sum (zeros for a fresh dX).
+ * The adjoint of im2col for output rows [ohStart, ohEnd): add every column entry
+ * col[(c·kernelH + kh)·kernelW + kw][(oh − ohStart)·outW + ow] back onto the input pixel
+ * x[c][oh·strideH − padTop + kh·dilationH][ow·strideW − padLeft + kw·dilationW] it stands for
+ * (padding entries are dropped). col holds those rows only, so dX can be built a few output
+ * rows at a time while its column block is still in L1. dx must hold its previous sum (zeros
+ * for a fresh dX).
  */
 export function f32_col2im(
   col: usize, channels: i32, height: i32, width: i32,

@@ -1,6 +1,6 @@
 // wasmconv: convolution forward and backward (dX, dW, db) in WebAssembly SIMD.
 export { tensor, type Tensor } from './tensor.js';
-export { init, backend, type InitOptions, type BackendInfo, type WasmOption } from './runtime.js';
+export { init, backend, dispose, type InitOptions, type BackendInfo, type WasmOption } from './runtime.js';
 export type { WasmSource } from './loader.js';
 export type { Isa } from './isa.js';
 export { conv2d, conv2dBackward, conv2dBackwardInput, conv2dBackwardFilter } from './ops/conv2d.js';

@@ -91,17 +91,30 @@ const EXPORTED: Record<keyof KernelExports, true> = {
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 
-/** Literal URLs, one per binary, so bundlers (Vite, esbuild, webpack 5) see and copy each file. */
-function binaryUrl(isa: Isa): URL {
+/**
+ * Literal URLs, one per binary, so bundlers (Vite, esbuild, webpack 5) see and copy each file.
+ * The -threads builds import a shared memory (the pool's workers run on it); the others own
+ * their memory.
+ */
+function binaryUrl(isa: Isa, threaded: boolean): URL {
   switch (isa) {
     case 'scalar':
-      return new URL('../build/wasmconv-scalar.wasm', import.meta.url);
+      return threaded
+        ? new URL('../build/wasmconv-scalar-threads.wasm', import.meta.url)
+        : new URL('../build/wasmconv-scalar.wasm', import.meta.url);
     case 'simd':
-      return new URL('../build/wasmconv-simd.wasm', import.meta.url);
+      return threaded
+        ? new URL('../build/wasmconv-simd-threads.wasm', import.meta.url)
+        : new URL('../build/wasmconv-simd.wasm', import.meta.url);
     case 'relaxed-simd':
-      return new URL('../build/wasmconv-relaxed-simd.wasm', import.meta.url);
+      return threaded
+        ? new URL('../build/wasmconv-relaxed-simd-threads.wasm', import.meta.url)
+        : new URL('../build/wasmconv-relaxed-simd.wasm', import.meta.url);
   }
 }
+
+/** The file name of the package's binary for `isa`. */
+export const binaryName = (isa: Isa, threaded: boolean): string => `build/wasmconv-${isa}${threaded ? '-threads' : ''}.wasm`;
 
 // Node built-ins are imported through variables so that browser bundles neither resolve nor
 // include them; they are only reached for file: URLs and paths, which only Node has.
@@ -224,16 +237,17 @@ async function compileSource(source: Exclude<WasmSource, string>, what: string):
 
 const ISA_CODES: readonly Isa[] = ['scalar', 'simd', 'relaxed-simd'];
 
-/** The package's own binaries, compiled once per ISA. */
-const compiled = new Map<Isa, Promise<WebAssembly.Module>>();
+/** The package's own binaries, compiled once per file. */
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
-function compileDefault(isa: Isa): Promise<WebAssembly.Module> {
-  let module = compiled.get(isa);
+function compileDefault(isa: Isa, threaded: boolean): Promise<WebAssembly.Module> {
+  const name = binaryName(isa, threaded);
+  let module = compiled.get(name);
   if (!module) {
-    const url = binaryUrl(isa);
-    module = compileUrl(url, `init: build/wasmconv-${isa}.wasm (${url.href})`);
-    compiled.set(isa, module);
-    module.catch(() => compiled.delete(isa)); // let a later init() retry after a failed load
+    const url = binaryUrl(isa, threaded);
+    module = compileUrl(url, `init: ${name} (${url.href})`);
+    compiled.set(name, module);
+    module.catch(() => compiled.delete(name)); // let a later init() retry after a failed load
   }
   return module;
 }
@@ -241,22 +255,36 @@ function compileDefault(isa: Isa): Promise<WebAssembly.Module> {
 export interface LoadedKernels {
   isa: Isa;
   kernels: KernelExports;
+  /** the compiled binary, which a thread pool's workers instantiate too */
+  module: WebAssembly.Module;
+  /** true for a threaded build: its memory is shared (kernels.memory) */
+  threaded: boolean;
 }
 
-/** A fresh instance of the package's own kernels for `isa`. */
+/** The names of the kernel exports, in the order thread-pool tapes number them. */
+export const KERNEL_FUNCTIONS: readonly string[] = REQUIRED_EXPORTS.filter((name) => name !== 'memory');
+
+/** Pages a threaded build's shared memory may grow to: all that wasm32 addresses. */
+const SHARED_MEMORY_MAXIMUM_PAGES = 65536;
+
+/** A fresh instance of the package's own (single-thread) kernels for `isa`. */
 export async function instantiateKernels(isa: Isa): Promise<KernelExports> {
   return (await loadKernels(isa)).kernels;
 }
+
+/** True if the binary imports its memory: a threaded build. */
+const importsMemory = (module: WebAssembly.Module): boolean =>
+  WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
 
 /**
  * A fresh instance of the kernels: the package's own binary for `isa`, or `source` when given.
  * A user's binary must be a wasmconv build with every export, and of `isa` when one is expected
  * (null: whichever build it is). Errors start with `what`.
  */
-export async function loadKernels(isa: Isa | null, source?: WasmSource, what = 'init: opts.wasm'): Promise<LoadedKernels> {
+export async function loadKernels(isa: Isa | null, source?: WasmSource, what = 'init: opts.wasm', threaded = false): Promise<LoadedKernels> {
   let module: WebAssembly.Module;
   if (source === undefined) {
-    module = await compileDefault(isa ?? 'scalar');
+    module = await compileDefault(isa ?? 'scalar', threaded);
   } else {
     const resolved = typeof source === 'string' ? await resolveString(source, what) : source;
     if (resolved instanceof URL) what = `${what} (${resolved.href})`;
@@ -277,14 +305,18 @@ export async function loadKernels(isa: Isa | null, source?: WasmSource, what = '
       );
     }
   }
-  const instance = await WebAssembly.instantiate(module, {});
+  const sharedMemory = importsMemory(module);
+  const imports: WebAssembly.Imports = sharedMemory
+    ? { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: SHARED_MEMORY_MAXIMUM_PAGES, shared: true }) } }
+    : {};
+  const instance = await WebAssembly.instantiate(module, imports);
   const kernels = instance.exports as unknown as KernelExports;
   const built = ISA_CODES[kernels.kernel_isa()];
   if (built === undefined) throw new Error(`${what} reports an unknown build (${kernels.kernel_isa()})`);
   if (isa !== null && built !== isa) {
     throw new Error(`${what} is the ${built} build, but isa '${isa}' was asked for; pass build/wasmconv-${isa}.wasm for it`);
   }
-  return { isa: built, kernels };
+  return { isa: built, kernels, module, threaded: sharedMemory };
 }
 
 /** What init({ wasm }) accepts, for errors. */

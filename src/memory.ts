@@ -23,6 +23,8 @@ export class WasmArena {
   /** Blocks that stay in memory across calls; per-call layouts start past them. */
   readonly resident: ResidentAllocator;
   private f32View = new Float32Array(0);
+  /** first byte past the latest layout() */
+  private layoutEnd = 0;
   private i32View = new Int32Array(0);
 
   constructor(private readonly kernels: KernelExports) {
@@ -68,7 +70,19 @@ export class WasmArena {
       );
     }
     this.ensure(op, end);
+    this.layoutEnd = end;
     return offsets;
+  }
+
+  /**
+   * A 16-byte aligned byte offset of `bytes` bytes past the latest layout (and past every
+   * resident block), growing memory if needed: space for the rest of the current call, which
+   * the next layout() may reuse.
+   */
+  after(op: string, bytes: number): number {
+    const at = align(Math.max(this.layoutEnd, this.resident.top));
+    this.ensure(op, at + bytes);
+    return at;
   }
 
   /** Grows memory to hold at least `bytes` bytes; a clear Error past what wasm32 addresses. */

@@ -1,14 +1,20 @@
 // The loaded backend: which ISA is in use, its kernels and its memory. init() sets it; every
 // op asks for it and gets a clear Error if init() has not resolved yet.
 import { ISA_PREFERENCE, isaSupported, supportedIsas, type Isa } from './isa.js';
-import { isWasmSource, loadKernels, WASM_OPTION_RULE, WASM_SOURCE_RULE, type KernelExports, type WasmSource } from './loader.js';
+import {
+  binaryName, isWasmSource, KERNEL_FUNCTIONS, loadKernels, WASM_OPTION_RULE, WASM_SOURCE_RULE, type KernelExports, type WasmSource,
+} from './loader.js';
 import { WasmArena } from './memory.js';
 import { GEMM_WORK_FLOATS } from './ops/passes/gemm.js';
 import { describe } from './tensor.js';
+import { ThreadPool } from './threads/pool.js';
+import { availableCores, threadsUnavailable } from './threads/support.js';
 
 export interface Backend {
   kernels: KernelExports;
   arena: WasmArena;
+  /** the workers of a multi-threaded backend; null when it runs on the calling thread alone */
+  pool: ThreadPool | null;
 }
 
 /**
@@ -23,6 +29,12 @@ export type WasmOption =
 export interface InitOptions {
   isa?: 'auto' | Isa;
   wasm?: WasmOption;
+  /**
+   * Threads an op may use: 'auto' (the default) is the available cores, at most 8. Where
+   * threads cannot run (no SharedArrayBuffer, a page that is not cross-origin isolated, a
+   * single-thread opts.wasm) init() uses one and backend().threadsNote says why.
+   */
+  threads?: 'auto' | number;
 }
 
 export interface BackendInfo {
@@ -31,15 +43,33 @@ export interface BackendInfo {
   supported: Isa[];
   /** bytes of WebAssembly linear memory the active backend holds */
   memoryBytes: number;
+  /** threads an op may use (the calling thread and the pool's workers) */
+  threads: number;
+  /** why fewer threads run than init() was asked for, if they do */
+  threadsNote?: string;
 }
 
-const INIT_OPTIONS = ['isa', 'wasm'];
+const INIT_OPTIONS = ['isa', 'wasm', 'threads'];
+/** 'auto' uses at most this many threads: the batch splits finer than that rarely pay. */
+const MAX_AUTO_THREADS = 8;
+const MAX_THREADS = 64;
 /** The key of a backend loaded from the package's own binary. */
 const PACKAGE_BINARY = Symbol('package binary');
 
-let active: { isa: Isa; backend: Backend } | null = null;
-/** One instance per ISA, with the source it was loaded from (reused while that is unchanged). */
-const backends = new Map<Isa, { backend: Backend; key: unknown }>();
+interface LoadedBackend {
+  isa: Isa;
+  backend: Backend;
+  /** the source it was loaded from (reused while that is unchanged) */
+  key: unknown;
+  /** the thread count init() was asked for, and whether this environment could run them */
+  requestedThreads: number;
+  wantThreads: boolean;
+  threadsNote?: string;
+}
+
+let active: LoadedBackend | null = null;
+/** Backends loaded so far, each reused by a later init() with the same ISA, source and threads. */
+const backends: LoadedBackend[] = [];
 
 /** Strings and URLs compare by text; bytes, modules and responses by identity. */
 const sourceKey = (source: WasmSource | undefined): unknown =>
@@ -113,23 +143,28 @@ export async function init(opts: InitOptions = {}): Promise<void> {
   }
   for (const key of Object.keys(opts)) {
     if (!INIT_OPTIONS.includes(key)) {
-      throw new Error(`init: unknown option ${JSON.stringify(key)}; init takes ${INIT_OPTIONS.join(' and ')}`);
+      throw new Error(`init: unknown option ${JSON.stringify(key)}; init takes ${INIT_OPTIONS.join(', ')}`);
     }
   }
   const requested = opts.isa ?? 'auto';
   if (requested !== 'auto' && !ISA_PREFERENCE.includes(requested)) {
     throw new Error(`init: isa must be 'auto', ${ISA_PREFERENCE.map((i) => `'${i}'`).join(', ')}; got ${describe(requested)}`);
   }
-  const { isa, source, what } = await chooseBinary(requested, opts.wasm);
+  const requestedThreads = await threadCount(opts.threads);
+  const chosen = await chooseBinary(requested, opts.wasm);
+  const { isa, source } = chosen;
   const key = sourceKey(source);
-  const cached = isa === null
-    ? [...backends.entries()].find(([, entry]) => entry.key === key)
-    : backends.get(isa)?.key === key ? ([isa, backends.get(isa)!] as const) : undefined;
-  if (cached) {
-    active = { isa: cached[0], backend: cached[1].backend };
+  const unavailable = requestedThreads > 1 ? threadsUnavailable() : null;
+  const wantThreads = requestedThreads > 1 && unavailable === null;
+  const reusable = backends.find((b) =>
+    b.key === key && (isa === null || b.isa === isa) && b.requestedThreads === requestedThreads &&
+    b.wantThreads === wantThreads && (b.backend.pool?.serving ?? true));
+  if (reusable) {
+    active = reusable;
     return;
   }
-  const loaded = await loadKernels(isa, source, what);
+  const what = source === undefined ? `init: ${binaryName(isa!, wantThreads)}` : chosen.what;
+  const loaded = await loadKernels(isa, source, what, wantThreads);
   const { kernels } = loaded;
   const binary = what.slice('init: '.length);
   if (kernels.f32_gemm_packed_work_bytes() !== GEMM_WORK_FLOATS * 4) {
@@ -138,15 +173,57 @@ export async function init(opts: InitOptions = {}): Promise<void> {
         `TypeScript side reserves ${GEMM_WORK_FLOATS * 4}; rebuild both (npm run build)`,
     );
   }
-  const backend = { kernels, arena: new WasmArena(kernels) };
-  backends.set(loaded.isa, { backend, key });
-  active = { isa: loaded.isa, backend };
+  let pool: ThreadPool | null = null;
+  let threadsNote: string | undefined;
+  if (unavailable !== null) {
+    threadsNote = `${requestedThreads} threads were asked for but one runs: ${unavailable}`;
+  } else if (wantThreads && !loaded.threaded) {
+    threadsNote = `${requestedThreads} threads were asked for but one runs: ${binary} is a single-thread build ` +
+      `(pass build/wasmconv-${loaded.isa}-threads.wasm for threads)`;
+  } else if (wantThreads) {
+    try {
+      pool = await ThreadPool.start(loaded.module, kernels.memory, kernels, requestedThreads, [...KERNEL_FUNCTIONS]);
+    } catch (error) {
+      throw new Error(`init: could not start ${requestedThreads - 1} worker thread(s): ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const entry: LoadedBackend = {
+    isa: loaded.isa, backend: { kernels, arena: new WasmArena(kernels), pool }, key, requestedThreads, wantThreads, threadsNote,
+  };
+  const stale = backends.findIndex((b) =>
+    b.isa === entry.isa && b.key === key && b.requestedThreads === requestedThreads && b.wantThreads === wantThreads);
+  if (stale >= 0) void backends.splice(stale, 1)[0].backend.pool?.dispose(); // a pool that lost a worker
+  backends.push(entry);
+  active = entry;
+}
+
+/** The thread count asked for: 'auto' (or nothing) is the available cores, capped. */
+async function threadCount(threads: unknown): Promise<number> {
+  if (threads === undefined || threads === 'auto') return Math.min(await availableCores(), MAX_AUTO_THREADS);
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new Error(`init: threads must be 'auto' or an integer from 1 to ${MAX_THREADS}; got ${describe(threads)}`);
+  }
+  return threads;
+}
+
+/**
+ * Stops every worker thread wasmconv started and forgets the loaded backends: ops then throw
+ * until init() is called again. Layers built before keep working, on one thread.
+ */
+export async function dispose(): Promise<void> {
+  const pools = backends.map((b) => b.backend.pool).filter((pool): pool is ThreadPool => pool !== null);
+  backends.length = 0;
+  active = null;
+  await Promise.all(pools.map((pool) => pool.dispose()));
 }
 
 /** The backend in use. */
 export function backend(): BackendInfo {
   if (!active) throw new Error('backend: wasmconv is not initialised; call `await init()` first');
-  return { isa: active.isa, supported: supportedIsas(), memoryBytes: active.backend.arena.byteLength };
+  const { isa, backend: b, threadsNote } = active;
+  const threads = b.pool?.serving ? b.pool.threads : 1;
+  const note = b.pool && !b.pool.serving ? `the thread pool stopped (${b.pool.stoppedReason}); one thread runs` : threadsNote;
+  return { isa, supported: supportedIsas(), memoryBytes: b.arena.byteLength, threads, ...(note ? { threadsNote: note } : {}) };
 }
 
 /** The backend for an op, or an Error telling the caller to await init(). */

@@ -122,7 +122,7 @@ describe('init({ wasm }): bad values are clear Errors, and the library keeps wor
     ['a missing file', () => init({ wasm: 'build/nope.wasm' }), /^init: opts\.wasm \(file:.*\/build\/nope\.wasm\): could not read .*\/build\/nope\.wasm: ENOENT/],
     ['an HTTP 404', () => init({ wasm: `${origin}/missing.wasm` }), /^init: opts\.wasm \(http:\/\/127\.0\.0\.1:\d+\/missing\.wasm\): HTTP 404 Not Found$/],
     ['an HTML page', () => init({ wasm: `${origin}/page.html` }), /^init: opts\.wasm \(http:.*\/page\.html\) is not a WebAssembly binary \(the server sent text\/html, 38 bytes starting "<!doctype html><"\): is the \.wasm file served at that URL\? \(With Vite's dev server, add optimizeDeps: \{ exclude: \['wasmconv'\] \}/],
-    ['an unknown init option', () => init({ wsam: bytes('simd') } as never), /^init: unknown option "wsam"; init takes isa and wasm$/],
+    ['an unknown init option', () => init({ wsam: bytes('simd') } as never), /^init: unknown option "wsam"; init takes isa, wasm, threads$/],
   ];
   if (!isaSupported('relaxed-simd')) {
     cases.push(

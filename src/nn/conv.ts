@@ -2,6 +2,7 @@
 // tensors. Weights [O, C/groups, KH, KW] (or [O, C/groups, K]) and bias [O], PyTorch's layout.
 import { convGeometry, type ConvGeometry } from '../ops/geometry.js';
 import { parseConv1dOptions, parseConv2dOptions, type Conv1dOptions, type Conv2dOptions, type ConvParams } from '../ops/options.js';
+import { threadsOf } from '../ops/execute.js';
 import { convPasses, type ConvPasses } from '../ops/passes/index.js';
 import { sizeOf } from '../tensor.js';
 import { Layer, positiveInteger, type LayerSpec } from './layer.js';
@@ -101,14 +102,16 @@ abstract class ConvLayer extends Layer {
   }
 
   private plan(xShape: readonly number[]): Plan {
-    const key = xShape.join(',');
+    // a pool that stopped serving (a worker died) sends the layer back to one thread
+    const threads = threadsOf(this.op, this.backend);
+    const key = `${xShape.join(',')}${threads?.pool.serving ? ' threads' : ''}`;
     let plan = this.plans.get(key);
     if (!plan) {
       if (xShape.length !== this.rank) {
         throw new Error(`${this.op}: x must have rank ${this.rank} (${this.layout}), got shape [${xShape.join(',')}] for ${this.toString()}`);
       }
       const geometry = convGeometry(this.op, xShape, this.weight.shape, this.params);
-      plan = { geometry, passes: convPasses(geometry) };
+      plan = { geometry, passes: convPasses(geometry, threads) };
       this.plans.set(key, plan);
     }
     return plan;

@@ -2,13 +2,18 @@
 // Wasm memory, copy the inputs in, run the pass, copy the results out.
 import type { Backend } from '../runtime.js';
 import type { ConvGeometry } from './geometry.js';
-import { convPasses } from './passes/index.js';
+import { convPasses, type Threads } from './passes/index.js';
+
+/** The backend's thread pool as the passes take it (null: one thread). */
+export const threadsOf = (op: string, { pool, arena }: Backend): Threads | null => (pool ? { pool, arena, op } : null);
 
 export function convForward(
-  op: string, { kernels, arena }: Backend, g: ConvGeometry,
+  op: string, backend: Backend, g: ConvGeometry,
   x: Float32Array, w: Float32Array, bias: Float32Array | null,
 ): Float32Array {
-  const pass = convPasses(g).forward;
+  const pass = convPasses(g, threadsOf(op, backend)).forward;
+  const { kernels, arena } = backend;
+  backend.pool?.wake(); // the workers poll while the inputs are copied in
   const yFloats = g.batch * g.outChannels * g.outH * g.outW;
   const at = arena.layout(op, { x: x.length, w: w.length, bias: bias ? bias.length : 0, y: yFloats, scratch: pass.scratchFloats });
   arena.write(at.x, x);
@@ -19,9 +24,11 @@ export function convForward(
 }
 
 export function convInputGradient(
-  op: string, { kernels, arena }: Backend, g: ConvGeometry, dy: Float32Array, w: Float32Array,
+  op: string, backend: Backend, g: ConvGeometry, dy: Float32Array, w: Float32Array,
 ): Float32Array {
-  const pass = convPasses(g).inputGradient;
+  const pass = convPasses(g, threadsOf(op, backend)).inputGradient;
+  const { kernels, arena } = backend;
+  backend.pool?.wake(); // the workers poll while the inputs are copied in
   const dxFloats = g.batch * g.inChannels * g.inH * g.inW;
   const at = arena.layout(op, { dy: dy.length, w: w.length, dx: dxFloats, scratch: pass.scratchFloats });
   arena.write(at.dy, dy);
@@ -31,9 +38,11 @@ export function convInputGradient(
 }
 
 export function convFilterGradient(
-  op: string, { kernels, arena }: Backend, g: ConvGeometry, dy: Float32Array, x: Float32Array, wFloats: number,
+  op: string, backend: Backend, g: ConvGeometry, dy: Float32Array, x: Float32Array, wFloats: number,
 ): { dw: Float32Array; db: Float32Array } {
-  const pass = convPasses(g).filterGradient;
+  const pass = convPasses(g, threadsOf(op, backend)).filterGradient;
+  const { kernels, arena } = backend;
+  backend.pool?.wake(); // the workers poll while the inputs are copied in
   const at = arena.layout(op, { dy: dy.length, x: x.length, dw: wFloats, db: g.outChannels, scratch: pass.scratchFloats });
   arena.write(at.dy, dy);
   arena.write(at.x, x);
@@ -43,10 +52,12 @@ export function convFilterGradient(
 
 /** All three gradients; dy is copied in once and the two passes share the scratch block. */
 export function convBackward(
-  op: string, { kernels, arena }: Backend, g: ConvGeometry,
+  op: string, backend: Backend, g: ConvGeometry,
   dy: Float32Array, x: Float32Array, w: Float32Array,
 ): { dx: Float32Array; dw: Float32Array; db: Float32Array } {
-  const passes = convPasses(g);
+  const passes = convPasses(g, threadsOf(op, backend));
+  const { kernels, arena } = backend;
+  backend.pool?.wake(); // the workers poll while the inputs are copied in
   const scratchFloats = Math.max(passes.inputGradient.scratchFloats, passes.filterGradient.scratchFloats);
   const at = arena.layout(op, {
     dy: dy.length, x: x.length, w: w.length, dx: x.length, dw: w.length, db: g.outChannels, scratch: scratchFloats,

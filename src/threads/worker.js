@@ -1,0 +1,94 @@
+// A pool worker (Node worker_threads or a browser Web Worker). It instantiates the kernels on
+// the shared memory it is sent, says 'ready', then serves tasks from its slot of the control
+// block until told to shut down (protocol.js).
+import {
+  DONE, replay, SHUTDOWN, slot, STATE, STATE_FAILED, STATE_STOPPED, TAPE_LENGTH, TAPE_PTR, TASK, writeMessage,
+} from './protocol.js';
+
+// Through a variable so that browser bundlers leave the Node built-in alone.
+const NODE_WORKER_THREADS = 'node:worker_threads';
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+/**
+ * Milliseconds a worker keeps polling for its next task before it sleeps in Atomics.wait:
+ * waking a sleeping thread takes 30–100 µs here, as long as a small conv's whole slice, and
+ * in a training loop the next op follows within a millisecond or two. The main thread's
+ * wake() (at the start of an op) restarts the polling before the op's task is ready.
+ */
+const POLL_MS = 3;
+
+/**
+ * @param {{ module: WebAssembly.Module, memory: WebAssembly.Memory, control: SharedArrayBuffer,
+ *           worker: number, workers: number, names: string[] }} setup
+ * @param {(message: unknown) => void} post
+ */
+async function start(setup, post) {
+  const control = new Int32Array(setup.control);
+  let functions;
+  try {
+    const instance = await WebAssembly.instantiate(setup.module, { env: { memory: setup.memory } });
+    functions = setup.names.map((name) => {
+      const fn = instance.exports[name];
+      if (typeof fn !== 'function') throw new Error(`the kernel binary has no function ${name}`);
+      return fn;
+    });
+  } catch (error) {
+    post({ type: 'failed', message: String(error?.message ?? error) });
+    return;
+  }
+  post({ type: 'ready' });
+  try {
+    serve(setup, control, functions);
+  } finally {
+    Atomics.store(control, slot(setup.worker, STATE), STATE_STOPPED);
+    Atomics.notify(control, slot(setup.worker, DONE));
+  }
+}
+
+function serve({ memory, worker, workers }, control, functions) {
+  const taskAt = slot(worker, TASK);
+  let done = Atomics.load(control, slot(worker, DONE));
+  for (;;) {
+    let task = poll(control, taskAt, done);
+    while (task === done) {
+      Atomics.wait(control, taskAt, done);
+      task = poll(control, taskAt, done);
+    }
+    if (task === SHUTDOWN) return;
+    const length = Atomics.load(control, slot(worker, TAPE_LENGTH));
+    try {
+      replay(functions, new Float64Array(memory.buffer, Atomics.load(control, slot(worker, TAPE_PTR)), length));
+    } catch (error) {
+      writeMessage(control, workers, worker, String(error?.message ?? error));
+      Atomics.store(control, slot(worker, STATE), STATE_FAILED);
+    }
+    done = task;
+    Atomics.store(control, slot(worker, DONE), done);
+    Atomics.notify(control, slot(worker, DONE));
+  }
+}
+
+/** The task counter once it differs from `done`, or `done` after POLL_MS of polling. */
+function poll(control, taskAt, done) {
+  const until = performance.now() + POLL_MS;
+  let task = Atomics.load(control, taskAt);
+  while (task === done && performance.now() < until) {
+    for (let i = 0; i < 1000 && task === done; i++) task = Atomics.load(control, taskAt);
+  }
+  return task;
+}
+
+if (isNode) {
+  const { parentPort } = await import(/* @vite-ignore */ NODE_WORKER_THREADS);
+  parentPort.once('message', (setup) => {
+    // a worker that ends any other way (process.exit in a kernel's host, say) still says so
+    process.once('exit', () => {
+      const control = new Int32Array(setup.control);
+      Atomics.store(control, slot(setup.worker, STATE), STATE_STOPPED);
+      Atomics.notify(control, slot(setup.worker, DONE));
+    });
+    void start(setup, (message) => parentPort.postMessage(message));
+  });
+} else {
+  self.addEventListener('message', (event) => void start(event.data, (message) => self.postMessage(message)), { once: true });
+}

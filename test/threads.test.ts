@@ -1,0 +1,182 @@
+// The thread pool: results with threads against the reference (fuzzed) and against one
+// thread, determinism, the init({ threads }) option, and failures that must surface as
+// Errors rather than hangs.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backend, conv2d, conv2dBackward, dispose, init, nn, tensor, type Tensor } from '../src/index.js';
+import { setMinFlopsPerSlice } from '../src/ops/passes/parallel.js';
+import { requireBackend } from '../src/runtime.js';
+import { SHUTDOWN, slot, STATE, STATE_STOPPED, TASK } from '../src/threads/protocol.js';
+import { FUZZ_PROPERTIES } from './helpers/arbitraries.js';
+import { checkConvCase, type ConvCase } from './helpers/check-conv.js';
+import { TEST_ISAS } from './helpers/isas.js';
+import { product, randomData, seededRandom } from './helpers/random.js';
+
+const RUNS = Number(process.env.WASMCONV_THREAD_FUZZ_RUNS ?? 300);
+
+/** Batches of 2–4 images, so that every case is split (uneven splits with 3 threads). */
+const withBatchOfTwoOrMore = (c: ConvCase): ConvCase => ({ ...c, xShape: [c.xShape[0] + 1, ...c.xShape.slice(1)] });
+
+/** The functional conv2d/conv1d passes of a case, as flat arrays. */
+async function results(c: ConvCase, threads: number, isa: (typeof TEST_ISAS)[number]) {
+  await init({ isa, threads });
+  const random = seededRandom(c.seed);
+  const x = tensor(randomData(product(c.xShape), random), c.xShape);
+  const w = tensor(randomData(product(c.wShape), random), c.wShape);
+  const { conv1d, conv1dBackward } = await import('../src/index.js');
+  const forward = c.xShape.length === 4 ? conv2d : conv1d;
+  const backwardOf = c.xShape.length === 4 ? conv2dBackward : conv1dBackward;
+  const y = forward(x, w, null, c.opts as never);
+  const dy = tensor(randomData(y.data.length, random), y.shape);
+  const g = backwardOf(dy, x, w, c.opts as never);
+  return { y: y.data, dx: g.dx.data, dw: g.dw.data, db: g.db.data };
+}
+
+const bitwiseEqual = (a: Float32Array, b: Float32Array) =>
+  a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((v, i) => v === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
+
+for (const isa of TEST_ISAS) {
+  describe(`threads, isa ${isa}`, () => {
+    let threshold: number;
+    beforeAll(async () => {
+      threshold = setMinFlopsPerSlice(0); // split even the fuzzer's tiny shapes
+      await init({ isa, threads: 3 });
+      expect(backend().threads).toBe(3);
+    });
+    afterAll(() => {
+      setMinFlopsPerSlice(threshold);
+    });
+
+    for (const [name, arbitrary] of FUZZ_PROPERTIES) {
+      it(`${name}, 3 threads: ${RUNS} random cases against the reference`, async () => {
+        await init({ isa, threads: 3 });
+        fc.assert(fc.property(arbitrary.map(withBatchOfTwoOrMore), (c) => checkConvCase(`${isa} ×3 threads`, c)), { numRuns: RUNS });
+      }, 120_000);
+    }
+
+    it('y and dx equal one thread\'s bit for bit; dw and db are the same on every run', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(...FUZZ_PROPERTIES.map(([, a]) => a)).map(withBatchOfTwoOrMore), async (c) => {
+          const one = await results(c, 1, isa);
+          const two = await results(c, 2, isa);
+          const again = await results(c, 2, isa);
+          expect(bitwiseEqual(two.y, one.y), 'y').toBe(true);
+          expect(bitwiseEqual(two.dx, one.dx), 'dx').toBe(true);
+          expect(bitwiseEqual(again.dw, two.dw) && bitwiseEqual(again.db, two.db), 'dw, db deterministic').toBe(true);
+        }),
+        { numRuns: 100 },
+      );
+    }, 120_000);
+  });
+}
+
+describe('init({ threads })', () => {
+  it('rejects bad values with an Error naming the option', async () => {
+    for (const bad of [0, -1, 1.5, 65, 'many', null]) {
+      await expect(init({ threads: bad as never })).rejects.toThrow(/^init: threads must be 'auto' or an integer from 1 to 64; got /);
+    }
+  });
+
+  it("'auto' uses the available cores, at most 8; backend() says how many run", async () => {
+    const { availableParallelism } = await import('node:os');
+    await init({ isa: 'scalar' });
+    expect(backend().threads).toBe(Math.min(availableParallelism(), 8));
+    await init({ isa: 'scalar', threads: 1 });
+    expect(backend().threads).toBe(1);
+    expect(backend().threadsNote).toBeUndefined();
+  });
+
+  it('falls back to one thread, with a note, where SharedArrayBuffer is missing', async () => {
+    const saved = globalThis.SharedArrayBuffer;
+    try {
+      (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
+      await init({ isa: 'simd', threads: 2 });
+    } finally {
+      globalThis.SharedArrayBuffer = saved;
+    }
+    expect(backend().threads).toBe(1);
+    expect(backend().threadsNote).toBe('2 threads were asked for but one runs: SharedArrayBuffer is not available');
+    const y = conv2d(tensor([1, 2, 3, 4], [1, 1, 2, 2]), tensor([1], [1, 1, 1, 1]));
+    expect(Array.from(y.data)).toEqual([1, 2, 3, 4]);
+    await init({ isa: 'simd', threads: 2 }); // with SharedArrayBuffer back, threads run
+    expect(backend().threads).toBe(2);
+  });
+});
+
+describe('failures on a worker', () => {
+  const x = tensor(randomData(4 * 8 * 12 * 12, seededRandom(1)), [4, 8, 12, 12]);
+  const w = tensor(randomData(8 * 8 * 9, seededRandom(2)), [8, 8, 3, 3]);
+  let expected: Tensor;
+  let threshold: number;
+  beforeAll(async () => {
+    threshold = setMinFlopsPerSlice(0);
+    await init({ isa: 'simd', threads: 1 });
+    expected = conv2d(x, w, null, { padding: 1 });
+  });
+  afterAll(() => {
+    setMinFlopsPerSlice(threshold);
+  });
+
+  it('a trap in a worker is an Error naming the op and the worker, and the pool keeps working', async () => {
+    await init({ isa: 'simd', threads: 2 });
+    const { pool, arena } = requireBackend('test');
+    const outOfBounds = 0xfffffff0;
+    expect(() => pool!.run('test op', [() => {}, (k) => k.f32_zero(outOfBounds, 64)], (bytes) => arena.after('test op', bytes)))
+      .toThrow(/^test op: worker thread 1 failed: .*out of bounds/);
+    expect(backend().threads).toBe(2);
+    expect(conv2d(x, w, null, { padding: 1 }).data).toEqual(expected.data);
+  });
+
+  it('a worker that stops is an Error, not a hang; ops then run on one thread, and init() starts a new pool', async () => {
+    await init({ isa: 'simd', threads: 2 });
+    const { pool } = requireBackend('test');
+    // the protocol's own shutdown, sent to the worker alone: it leaves its loop and reports itself gone
+    const control = (pool as unknown as { control: Int32Array }).control;
+    Atomics.store(control, slot(0, TASK), SHUTDOWN);
+    Atomics.notify(control, slot(0, TASK));
+    const stateAt = slot(0, STATE);
+    while (Atomics.load(control, stateAt) !== STATE_STOPPED) Atomics.wait(control, stateAt, Atomics.load(control, stateAt), 10);
+    expect(() => conv2d(x, w, null, { padding: 1 })).toThrow(/^conv2d: worker thread 1 stopped before finishing its part/);
+    expect(backend()).toMatchObject({ threads: 1, threadsNote: expect.stringMatching(/thread pool stopped/) });
+    expect(conv2d(x, w, null, { padding: 1 }).data).toEqual(expected.data);
+    await init({ isa: 'simd', threads: 2 });
+    expect(backend().threads).toBe(2);
+    expect(backend().threadsNote).toBeUndefined();
+    expect(conv2d(x, w, null, { padding: 1 }).data).toEqual(expected.data);
+  });
+
+  it('dispose() stops the workers; ops then ask for init(), which starts over', async () => {
+    await init({ isa: 'simd', threads: 2 });
+    await dispose();
+    expect(() => conv2d(x, w, null, { padding: 1 })).toThrow(/await init\(\)/);
+    await init({ isa: 'simd', threads: 2 });
+    expect(conv2d(x, w, null, { padding: 1 }).data).toEqual(expected.data);
+  });
+});
+
+describe('training with threads', () => {
+  it('a LeNet step on 2 threads gives the loss and weights of 1 thread, within roundoff', async () => {
+    const images = randomData(16 * 28 * 28, seededRandom(3)).map((v) => v * 0.5 + 0.5);
+    const labels = Int32Array.from({ length: 16 }, (_, i) => i % 10);
+    const trained = async (threads: number) => {
+      await init({ isa: 'simd', threads });
+      const model = nn.lenet({ seed: 5 });
+      const opt = new nn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+      const losses = [];
+      for (let step = 0; step < 3; step++) losses.push(model.trainStep({ data: images, shape: [16, 1, 28, 28] }, labels, opt).loss);
+      const weights = model.parameters().map((p) => p.read());
+      opt.dispose();
+      model.dispose();
+      return { losses, weights };
+    };
+    const threshold = setMinFlopsPerSlice(0);
+    try {
+      const one = await trained(1);
+      const two = await trained(2);
+      two.losses.forEach((loss, i) => expect(loss).toBeCloseTo(one.losses[i], 5));
+      two.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j])).toBeLessThan(1e-5)));
+    } finally {
+      setMinFlopsPerSlice(threshold);
+    }
+  });
+});

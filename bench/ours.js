@@ -36,25 +36,35 @@ const readers = {
 
 /** Our outputs on one ISA: the answers every other implementation is checked against. */
 export async function expectedOutputs(isa, shape, data) {
-  await init({ isa });
+  await init({ isa, threads: 1 });
   const ops = oursOps(shape);
   return Object.fromEntries(Object.entries(ops).map(([pass, op]) => [pass, readers[pass](op(data))]));
 }
 
 /** Which ISAs this engine validates (best first), asked the way src/isa.ts asks. */
 export async function supportedIsas() {
-  await init({ isa: 'scalar' });
+  await init({ isa: 'scalar', threads: 1 });
   return backend().supported;
 }
 
-export function oursImpl(isa) {
+/** The row name of ours on `isa` with `threads` threads: 'simd', 'simd ×2'. */
+export const oursName = (isa, threads) => (threads > 1 ? `${isa} ×${threads}` : isa);
+
+export function oursImpl(isa, threads = 1) {
   return {
-    name: isa,
+    name: oursName(isa, threads),
     kind: 'ours',
-    describe: () => `wasmconv ${isa} (public API; dX: conv*dBackwardInput, dW+db: conv*dBackwardFilter)`,
+    threads,
+    describe: () =>
+      `wasmconv ${isa}, ${threads === 1 ? 'one thread' : `${threads} threads (the batch split across a worker pool)`} ` +
+      '(public API; dX: conv*dBackwardInput, dW+db: conv*dBackwardFilter)',
     async prepare(shape, data) {
-      await init({ isa });
+      await init({ isa, threads });
       if (backend().isa !== isa) throw new Error(`wasmconv: asked for ${isa}, got ${backend().isa}`);
+      if (backend().threads !== threads) {
+        const skip = { status: 'unsupported', reason: `not available: ${backend().threadsNote ?? `${backend().threads} threads run`}` };
+        return { cases: { forward: skip, dx: skip, dw: skip }, dispose() {} };
+      }
       const ops = oursOps(shape);
       const cases = {};
       for (const [pass, op] of Object.entries(ops)) cases[pass] = { run: () => op(data), read: readers[pass] };

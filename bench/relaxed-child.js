@@ -1,6 +1,7 @@
 // The relaxed-SIMD measurements, in a process of their own: Node 20 validates relaxed SIMD only
 // with --experimental-wasm-relaxed-simd, and the peers and the other ISAs are timed without that
 // flag. Started by run.js with the same flags; prints one JSON object on stdout, progress on stderr.
+// One thread, and --threads threads.
 import { measureCeiling } from './probe/simd-ceiling.js';
 import { parseOptions } from './options.js';
 import { POLICIES } from './measure.js';
@@ -17,7 +18,8 @@ if (!isas.includes('relaxed-simd')) {
   process.stderr.write('relaxed-simd child: SIMD ceiling probe (relaxed_madd)\n');
   const probe = await measureCeiling('relaxed_madd', { timeMs: opts.quick ? 300 : 1000 });
   const rows = await runSuite({
-    impls: [oursImpl('relaxed-simd')],
+    impls: [oursImpl('relaxed-simd'), ...(opts.threads > 1 ? [oursImpl('relaxed-simd', opts.threads)] : [])]
+      .filter((impl) => !opts.impls || opts.impls.includes(impl.name)),
     shapes: opts.shapes,
     passes: opts.passes,
     policy,

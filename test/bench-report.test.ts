@@ -1,9 +1,9 @@
 // The benchmark's pure report helpers: ratios to the best peer, % of ceiling, the Markdown
 // tables and the SVG, from a fixed set of rows (nothing is timed here).
 import { describe, expect, it } from 'vitest';
-import { addDerived, headline } from '../bench/report/ratios.js';
+import { addDerived, headline, threadScaling } from '../bench/report/ratios.js';
 import { axisScale, renderSvg } from '../bench/report/svg.js';
-import { headlineTable, resultsTable } from '../bench/report/table.js';
+import { headlineTable, resultsTable, threadsTable } from '../bench/report/table.js';
 
 const ok = (impl: string, kind: string, gflops: number, extra = {}) => ({
   shape: 'S2 mnist-c2', pass: 'forward', impl, kind, status: 'ok', gflops, ms: 462 / gflops, samples: 5, ...extra,
@@ -69,5 +69,25 @@ describe('bench report', () => {
     expect(axisScale(62.7)).toEqual({ max: 80, step: 20 });
     expect(axisScale(9)).toEqual({ max: 10, step: 2 });
     expect(axisScale(0.3)).toEqual({ max: 0.3, step: 0.1 });
+  });
+
+  it('leaves multi-thread rows out of the headline and sets them against one thread of the same ISA', () => {
+    const withThreads = addDerived([
+      ...ROWS.map((r) => ({ ...r, threads: 1 })),
+      ok('simd ×2', 'ours', 36, { threads: 2 }),
+      { shape: 'S2 mnist-c2', pass: 'dW+db', impl: 'simd ×2', kind: 'ours', threads: 2, status: 'unsupported', reason: 'not available: one core' },
+    ], CEILINGS);
+    expect(headline(withThreads)[0]).toMatchObject({ ours: 'relaxed-simd', oursGflops: 30 });
+    const scaling = threadScaling(withThreads);
+    expect(scaling).toEqual([
+      { shape: 'S2 mnist-c2', pass: 'forward', isa: 'simd', threads: 2, oneGflops: 20, manyGflops: 36, speedup: 1.8 },
+      { shape: 'S2 mnist-c2', pass: 'dW+db', isa: 'simd', threads: 2, oneGflops: 10, manyGflops: null, speedup: null },
+    ]);
+    expect(threadsTable(scaling).split('\n')).toEqual([
+      '| shape       | pass    | ISA  | 1 thread GFLOP/s | 2 threads GFLOP/s | speedup |',
+      '|-------------|---------|------|-----------------:|------------------:|--------:|',
+      '| S2 mnist-c2 | forward | simd |            20.00 |             36.00 |   1.80× |',
+      '| S2 mnist-c2 | dW+db   | simd |            10.00 |                 — |       — |',
+    ]);
   });
 });

@@ -155,15 +155,16 @@ describe('failures on a worker', () => {
 });
 
 describe('training with threads', () => {
+  // 32 images: enough that ReLU and max pooling split across the threads too (src/nn/parallel.ts)
   it('a LeNet step on 2 threads gives the loss and weights of 1 thread, within roundoff', async () => {
-    const images = randomData(16 * 28 * 28, seededRandom(3)).map((v) => v * 0.5 + 0.5);
-    const labels = Int32Array.from({ length: 16 }, (_, i) => i % 10);
+    const images = randomData(32 * 28 * 28, seededRandom(3)).map((v) => v * 0.5 + 0.5);
+    const labels = Int32Array.from({ length: 32 }, (_, i) => i % 10);
     const trained = async (threads: number) => {
       await init({ isa: 'simd', threads });
       const model = nn.lenet({ seed: 5 });
       const opt = new nn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
       const losses = [];
-      for (let step = 0; step < 3; step++) losses.push(model.trainStep({ data: images, shape: [16, 1, 28, 28] }, labels, opt).loss);
+      for (let step = 0; step < 3; step++) losses.push(model.trainStep({ data: images, shape: [32, 1, 28, 28] }, labels, opt).loss);
       const weights = model.parameters().map((p) => p.read());
       opt.dispose();
       model.dispose();

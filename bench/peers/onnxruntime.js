@@ -76,3 +76,25 @@ export function onnxruntimeImpl() {
     },
   };
 }
+
+/**
+ * onnxruntime-web with several threads. Its thread count is fixed when the runtime first loads,
+ * so it cannot be timed in the process that times it on one thread, and in Node it does not
+ * use them anyway: with numThreads 2 the S4 forward ran at the one-thread speed and used 0.94
+ * CPU-seconds per wall-second (Node 20, onnxruntime-web 1.30, measured 2026-11-25). The row
+ * says so rather than timing a one-thread run under a two-thread name.
+ */
+export function onnxruntimeThreadedImpl(threads) {
+  const reason = 'not supported in Node: onnxruntime-web accepts numThreads 2 but runs on one core ' +
+    '(S4 forward: one-thread speed, 0.94 CPU-s per wall-s); it threads only in cross-origin isolated browsers';
+  return {
+    name: `onnxruntime-web ×${threads}`,
+    kind: 'peer',
+    threads,
+    describe: () => `onnxruntime-web ${ort.env.versions?.web ?? ''} (wasm backend, ${threads} threads)`,
+    async prepare() {
+      const skip = { status: 'unsupported', reason };
+      return { cases: { forward: skip, dx: skip, dw: skip }, dispose() {} };
+    },
+  };
+}

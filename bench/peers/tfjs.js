@@ -128,3 +128,25 @@ export function tfjsImpl(backendName) {
     },
   };
 }
+
+/**
+ * tfjs-backend-wasm on several threads: its threaded build runs only in browsers. In Node it
+ * turns multi-threading off itself (flag WASM_HAS_MULTITHREAD_SUPPORT is false under IS_NODE,
+ * tfjs issue #3830); forcing the flag on makes setBackend('wasm') fail, because Emscripten
+ * starts its pthreads from a blob: URL, which Node's Worker refuses (ERR_WORKER_PATH). So the
+ * row says so instead of timing a one-thread run under a two-thread name.
+ */
+export function tfjsWasmThreadedImpl(threads) {
+  const reason = 'not supported: tfjs-backend-wasm runs its threaded build only in browsers (in Node it disables threads itself, ' +
+    'and forcing them fails: its workers start from blob: URLs, which Node refuses)';
+  return {
+    name: `tfjs-wasm ×${threads}`,
+    kind: 'peer',
+    threads,
+    describe: () => `@tensorflow/tfjs-backend-wasm ${tf.version_core} with ${threads} threads`,
+    async prepare() {
+      const skip = { status: 'unsupported', reason };
+      return { cases: { forward: skip, dx: skip, dw: skip }, dispose() {} };
+    },
+  };
+}

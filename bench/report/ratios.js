@@ -37,12 +37,35 @@ export function addDerived(rows, ceilings) {
 }
 
 /**
- * The headline: per shape and pass, our fastest ISA against the fastest peer.
+ * Multi-thread rows against the one-thread row of the same ISA, per shape and pass.
+ * @returns [{ shape, pass, isa, threads, oneGflops, manyGflops, speedup }]
+ */
+export function threadScaling(rows) {
+  const one = new Map();
+  for (const r of rows) if (r.kind === 'ours' && (r.threads ?? 1) === 1 && r.status === 'ok') one.set(`${r.shape}\u0000${r.pass}\u0000${r.impl}`, r);
+  const out = [];
+  for (const r of rows) {
+    if (r.kind !== 'ours' || (r.threads ?? 1) === 1) continue;
+    const isa = r.impl.split(' ')[0];
+    const base = one.get(`${r.shape}\u0000${r.pass}\u0000${isa}`);
+    out.push({
+      shape: r.shape, pass: r.pass, isa, threads: r.threads,
+      oneGflops: base?.gflops ?? null,
+      manyGflops: r.status === 'ok' ? r.gflops : null,
+      speedup: base && r.status === 'ok' ? r.gflops / base.gflops : null,
+    });
+  }
+  return out;
+}
+
+/**
+ * The headline: per shape and pass, our fastest ISA against the fastest peer, one thread each.
  * @returns [{ shape, pass, ours, oursGflops, peer, peerGflops, speedup }] (peer null if none ran)
  */
 export function headline(rows) {
   const groups = new Map();
   for (const r of rows) {
+    if ((r.threads ?? 1) !== 1) continue;
     const key = `${r.shape}\u0000${r.pass}`;
     if (!groups.has(key)) groups.set(key, { shape: r.shape, pass: r.pass, ours: null, peer: null });
     const g = groups.get(key);

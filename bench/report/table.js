@@ -42,3 +42,16 @@ export function headlineTable(lines) {
   ]);
   return markdownTable(columns, cells);
 }
+
+/** Multi-thread rows against one thread, same ISA (ratios.js threadScaling). */
+export function threadsTable(lines) {
+  const many = lines[0]?.threads ?? 2;
+  const columns = [
+    { title: 'shape' }, { title: 'pass' }, { title: 'ISA' }, { title: '1 thread GFLOP/s', align: 'right' },
+    { title: `${many} threads GFLOP/s`, align: 'right' }, { title: 'speedup', align: 'right' },
+  ];
+  const cells = lines.map((l) => [
+    l.shape, l.pass, l.isa, rate(l.oneGflops), rate(l.manyGflops), l.speedup == null ? '—' : `${l.speedup.toFixed(2)}×`,
+  ]);
+  return markdownTable(columns, cells);
+}

@@ -1,7 +1,11 @@
 // ReLU: y = max(x, 0); dx = dy where y > 0, else 0.
 import { sizeOf } from '../tensor.js';
 import { Layer, type LayerSpec } from './layer.js';
+import { splitRange } from './parallel.js';
 import { Buffer, type Activation } from './resident.js';
+
+/** Elements below which ReLU stays on one thread (~50 µs of work). */
+const MIN_SPLIT = 1 << 18;
 
 export class ReLU extends Layer {
   private readonly y: Buffer;
@@ -17,7 +21,7 @@ export class ReLU extends Layer {
   forward(x: Activation): Activation {
     const count = sizeOf(x.shape);
     const y = this.y.reserve(count);
-    this.backend.kernels.f32_relu(x.ptr, y, count);
+    splitRange(this.backend, this.op, count, MIN_SPLIT, (k, start, n) => k.f32_relu(x.ptr + start * 4, y + start * 4, n));
     this.output = { ptr: y, shape: x.shape };
     return this.output;
   }
@@ -28,7 +32,8 @@ export class ReLU extends Layer {
     if (!inputGradient) return null;
     const count = sizeOf(y.shape);
     const dx = this.dx.reserve(count);
-    this.backend.kernels.f32_relu_backward(y.ptr, dy.ptr, dx, count);
+    splitRange(this.backend, this.op, count, MIN_SPLIT, (k, start, n) =>
+      k.f32_relu_backward(y.ptr + start * 4, dy.ptr + start * 4, dx + start * 4, n));
     return { ptr: dx, shape: y.shape };
   }
 

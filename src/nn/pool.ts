@@ -2,7 +2,11 @@
 // The forward pass keeps each output's argmax; backward routes dy to it (ties: the first).
 import { sizeOf } from '../tensor.js';
 import { Layer, positiveInteger, type LayerSpec } from './layer.js';
+import { splitRange } from './parallel.js';
 import { Buffer, type Activation } from './resident.js';
+
+/** Pooled outputs below which a pass stays on one thread. */
+const MIN_SPLIT_OUTPUTS = 1 << 15;
 
 const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
@@ -42,7 +46,9 @@ export class MaxPool2d extends Layer {
     const count = sizeOf(outShape);
     const y = this.y.reserve(count);
     const idx = this.argmax.reserve(count);
-    this.backend.kernels.f32_maxpool2d(x.ptr, N * C, H, W, kh, kw, sh, sw, OH, OW, y, idx);
+    // whole planes per thread: the argmax indices are plane-relative
+    splitRange(this.backend, this.op, N * C, MIN_SPLIT_OUTPUTS / (OH * OW), (k, p0, planes) =>
+      k.f32_maxpool2d(x.ptr + p0 * H * W * 4, planes, H, W, kh, kw, sh, sw, OH, OW, y + p0 * OH * OW * 4, idx + p0 * OH * OW * 4));
     this.input = x;
     this.outShape = outShape;
     return { ptr: y, shape: outShape };
@@ -55,7 +61,9 @@ export class MaxPool2d extends Layer {
     const [N, C, H, W] = x.shape;
     const [, , OH, OW] = this.outShape;
     const dx = this.dx.reserve(sizeOf(x.shape));
-    this.backend.kernels.f32_maxpool2d_backward(dy.ptr, this.argmax.reserve(0), N * C, H * W, OH * OW, dx);
+    const idx = this.argmax.reserve(0);
+    splitRange(this.backend, this.op, N * C, MIN_SPLIT_OUTPUTS / (OH * OW), (k, p0, planes) =>
+      k.f32_maxpool2d_backward(dy.ptr + p0 * OH * OW * 4, idx + p0 * OH * OW * 4, planes, H * W, OH * OW, dx + p0 * H * W * 4));
     return { ptr: dx, shape: x.shape };
   }
 

@@ -206,6 +206,7 @@ export class Sequential {
     if (!x || !(x.data instanceof Float32Array) || !Array.isArray(x.shape) || x.data.length !== sizeOf(x.shape)) {
       throw new Error(`${op}: x must be a Tensor { data: Float32Array, shape } whose data length matches its shape`);
     }
+    this.backend.pool?.wake(); // the workers poll while the batch is copied in
     const ptr = this.input.reserve(x.data.length);
     this.backend.arena.f32().set(x.data, ptr >>> 2);
     let a: Activation = { ptr, shape: [...x.shape] };

@@ -1,0 +1,28 @@
+// Element-wise and per-plane layer kernels (ReLU, max pooling) split across the backend's
+// threads: [0, total) in one contiguous range per thread. Each range is independent, so the
+// result is the same on any number of threads.
+import type { KernelExports } from '../loader.js';
+import type { Backend } from '../runtime.js';
+
+/**
+ * Runs part(kernels, start, count) over [0, total): on the pool's threads when it has one and
+ * `total` reaches `minTotal` (below that, handing out the parts costs more than it saves),
+ * otherwise as one part on this thread.
+ */
+export function splitRange(
+  backend: Backend, op: string, total: number, minTotal: number,
+  part: (kernels: KernelExports, start: number, count: number) => void,
+): void {
+  const { pool, arena, kernels } = backend;
+  const threads = pool?.serving && total >= minTotal ? Math.min(pool.threads, total) : 1;
+  if (threads === 1) {
+    part(kernels, 0, total);
+    return;
+  }
+  const parts = Array.from({ length: threads }, (_, t) => {
+    const start = Math.floor((t * total) / threads);
+    const count = Math.floor(((t + 1) * total) / threads) - start;
+    return (k: KernelExports) => part(k, start, count);
+  });
+  pool!.run(op, parts, (bytes) => arena.after(op, bytes));
+}

@@ -110,6 +110,11 @@ export class WasmArena {
     new Float32Array(this.kernels.memory.buffer, offset, data.length).set(data);
   }
 
+  /** Copies `count` floats at `offset` into out[outAt …]. */
+  readInto(offset: number, out: Float32Array, outAt: number, count: number): void {
+    out.set(new Float32Array(this.kernels.memory.buffer, offset, count), outAt);
+  }
+
   /** A copy owned by the caller, not a view of Wasm memory. */
   read(offset: number, count: number): Float32Array {
     return new Float32Array(new Float32Array(this.kernels.memory.buffer, offset, count));

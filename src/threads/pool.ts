@@ -154,10 +154,12 @@ export class ThreadPool {
   /**
    * Runs the parts, part i on thread i (0: here), and returns once all have finished.
    * `tapeSpace(bytes)` gives a 16-byte aligned byte offset in Wasm memory the tapes may use
-   * for the duration of the call. A part that fails on a worker throws here, naming `op`;
-   * the pool stays usable unless the worker itself is gone.
+   * for the duration of the call. `around.before` and `around.after` run here just before and
+   * after part 0, while the workers run theirs (the functional API copies part 0's tensors in
+   * and out there). Returns the milliseconds part 0 took. A part that fails on a worker
+   * throws here, naming `op`; the pool stays usable unless the worker itself is gone.
    */
-  run(op: string, parts: Part[], tapeSpace: (bytes: number) => number): void {
+  run(op: string, parts: Part[], tapeSpace: (bytes: number) => number, around: { before?(): void; after?(): void } = {}): number {
     if (parts.length > this.threads) throw new Error(`${op}: ${parts.length} parts for ${this.threads} threads`);
     if (this.stopped !== null) throw new Error(`${op}: the thread pool has stopped (${this.stopped})`);
     for (let worker = 0; worker < parts.length - 1; worker++) {
@@ -188,8 +190,13 @@ export class ThreadPool {
       Atomics.notify(this.control, slot(worker, TASK));
     });
     let failure: unknown = null;
+    let firstMs = 0;
     try {
+      around.before?.();
+      const start = performance.now();
       parts[0](this.kernels);
+      firstMs = performance.now() - start;
+      around.after?.();
     } catch (error) {
       failure = error;
     }
@@ -200,6 +207,7 @@ export class ThreadPool {
     });
     if (failure !== null) throw failure;
     if (problems.length > 0) throw new Error(`${op}: ${problems.join('; ')}`);
+    return firstMs;
   }
 
   /** Waits for `worker` to finish `task`; returns what went wrong, if anything. */

@@ -5,7 +5,7 @@ import { gemmPasses } from './gemm.js';
 import { batchSlices, parallelPasses, type Threads } from './parallel.js';
 import type { ConvPasses } from './types.js';
 
-export type { ConvPasses, ForwardPointers, InputGradientPointers, FilterGradientPointers, Pass } from './types.js';
+export type { ConvPasses, ForwardPointers, InputGradientPointers, FilterGradientPointers, Pass, Slice, SliceHooks } from './types.js';
 export type { Threads } from './parallel.js';
 
 /**
@@ -22,7 +22,7 @@ function singleThreadPasses(g: ConvGeometry): ConvPasses {
 /** The passes for `g`: split over the batch across `threads` when it has a serving pool and the work pays for it. */
 export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasses {
   if (threads && threads.pool.serving) {
-    const slices = batchSlices(g, threads.pool.threads);
+    const slices = batchSlices(g, threads.pool.threads, threads.mainImages);
     if (slices.length > 1) return parallelPasses(g, slices, singleThreadPasses, threads);
   }
   return singleThreadPasses(g);

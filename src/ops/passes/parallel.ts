@@ -4,9 +4,9 @@
 // sums its images into its own partial buffer, then the partials are added in slice order,
 // so the result depends on the thread count but never on scheduling.
 import type { WasmArena } from '../../memory.js';
-import type { ThreadPool } from '../../threads/pool.js';
+import type { Part, ThreadPool } from '../../threads/pool.js';
 import type { ConvGeometry } from '../geometry.js';
-import type { ConvPasses, FilterGradientPointers, ForwardPointers, InputGradientPointers, Pass } from './types.js';
+import type { ConvPasses, FilterGradientPointers, ForwardPointers, InputGradientPointers, Pass, Slice, SliceHooks } from './types.js';
 
 /** What a multi-threaded pass runs on. */
 export interface Threads {
@@ -14,6 +14,8 @@ export interface Threads {
   arena: WasmArena;
   /** the op, for errors */
   op: string;
+  /** how many images the calling thread takes (default: an even share) */
+  mainImages?: number;
 }
 
 /**
@@ -29,58 +31,73 @@ export function setMinFlopsPerSlice(flops: number): number {
   return old;
 }
 
-/** The first image and image count of each slice; one slice when splitting does not pay. */
-export function batchSlices(g: ConvGeometry, threads: number): Array<{ start: number; count: number }> {
+/**
+ * The slices of the batch, the calling thread's first; one slice when splitting does not pay.
+ * `mainImages` sets how many the calling thread takes (at least one, at most an even share):
+ * fewer when it also copies tensors in and out around its slice. The rest are shared evenly.
+ */
+export function batchSlices(g: ConvGeometry, threads: number, mainImages?: number): Slice[] {
   const flops = 2 * g.batch * g.outChannels * g.outH * g.outW * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
-  const slices = Math.max(1, Math.min(threads, g.batch, minFlopsPerSlice > 0 ? Math.floor(flops / minFlopsPerSlice) : Infinity));
-  return Array.from({ length: slices }, (_, t) => {
-    const start = Math.floor((t * g.batch) / slices);
-    return { start, count: Math.floor(((t + 1) * g.batch) / slices) - start };
-  });
+  const count = Math.max(1, Math.min(threads, g.batch, minFlopsPerSlice > 0 ? Math.floor(flops / minFlopsPerSlice) : Infinity));
+  const even = Math.floor(g.batch / count);
+  const first = count === 1 ? g.batch : Math.min(Math.max(1, Math.round(mainImages ?? even)), even);
+  const rest = g.batch - first;
+  const slices: Slice[] = [{ start: 0, count: first }];
+  for (let t = 1; t < count; t++) {
+    const start = first + Math.floor(((t - 1) * rest) / (count - 1));
+    slices.push({ start, count: first + Math.floor((t * rest) / (count - 1)) - start });
+  }
+  return slices;
 }
 
 const roundUp4 = (floats: number) => Math.ceil(floats / 4) * 4;
 
 /** `single` passes run over batch slices on the pool's threads. */
-export function parallelPasses(
-  g: ConvGeometry, slices: Array<{ start: number; count: number }>, single: (g: ConvGeometry) => ConvPasses, threads: Threads,
-): ConvPasses {
+export function parallelPasses(g: ConvGeometry, slices: Slice[], single: (g: ConvGeometry) => ConvPasses, threads: Threads): ConvPasses {
   const passes = slices.map(({ count }) => single({ ...g, batch: count, outShape: [count, ...g.outShape.slice(1)] }));
   const xImageBytes = g.inChannels * g.inH * g.inW * 4;
   const yImageBytes = g.outChannels * g.outH * g.outW * 4;
   const wFloats = g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
   const tapeSpace = (bytes: number) => threads.arena.after(threads.op, bytes);
 
+  /** Runs the slices' parts on the pool, the hooks around the calling thread's. */
+  const runSlices = (parts: Part[], hooks?: SliceHooks) => {
+    const ms = threads.pool.run(threads.op, parts, tapeSpace, { before: hooks?.before, after: hooks?.after });
+    hooks?.timed?.(ms);
+  };
+
   /** A pass whose slices each get `perSlice` floats of scratch, after `shared` floats. */
-  function split<P>(pick: (p: ConvPasses) => Pass<P>, shared: number, run: (scratch: number, perSlice: number, p: P) => void): Pass<P> {
+  function split<P>(
+    pick: (p: ConvPasses) => Pass<P>, shared: number, run: (scratch: number, perSlice: number, p: P, hooks?: SliceHooks) => void,
+  ): Pass<P> {
     const perSlice = roundUp4(Math.max(...passes.map((p) => pick(p).scratchFloats)));
-    return { scratchFloats: shared + perSlice * slices.length, run: (_k, p, scratch) => run(scratch, perSlice, p) };
+    return { scratchFloats: shared + perSlice * slices.length, run: (_k, p, scratch, hooks) => run(scratch, perSlice, p, hooks) };
   }
 
-  const forward = split<ForwardPointers>((p) => p.forward, 0, (scratch, perSlice, p) =>
-    threads.pool.run(threads.op, slices.map(({ start }, t) => (k) => passes[t].forward.run(k, {
+  const forward = split<ForwardPointers>((p) => p.forward, 0, (scratch, perSlice, p, hooks) =>
+    runSlices(slices.map(({ start }, t) => (k) => passes[t].forward.run(k, {
       ...p, x: p.x + start * xImageBytes, y: p.y + start * yImageBytes,
-    }, scratch + t * perSlice * 4)), tapeSpace));
+    }, scratch + t * perSlice * 4)), hooks));
 
-  const inputGradient = split<InputGradientPointers>((p) => p.inputGradient, 0, (scratch, perSlice, p) =>
-    threads.pool.run(threads.op, slices.map(({ start }, t) => (k) => passes[t].inputGradient.run(k, {
+  const inputGradient = split<InputGradientPointers>((p) => p.inputGradient, 0, (scratch, perSlice, p, hooks) =>
+    runSlices(slices.map(({ start }, t) => (k) => passes[t].inputGradient.run(k, {
       ...p, dy: p.dy + start * yImageBytes, dx: p.dx + start * xImageBytes,
-    }, scratch + t * perSlice * 4)), tapeSpace));
+    }, scratch + t * perSlice * 4)), hooks));
 
   // partial dW rows (slices × wFloats, packed so f32_colsum adds them) then partial db rows
   const partialFloats = roundUp4(slices.length * wFloats) + roundUp4(slices.length * g.outChannels);
-  const filterGradient = split<FilterGradientPointers>((p) => p.filterGradient, partialFloats, (scratch, perSlice, p) => {
+  const filterGradient = split<FilterGradientPointers>((p) => p.filterGradient, partialFloats, (scratch, perSlice, p, hooks) => {
     const dwPartials = scratch;
     const dbPartials = scratch + roundUp4(slices.length * wFloats) * 4;
     const sliceScratch = scratch + partialFloats * 4;
-    threads.pool.run(threads.op, slices.map(({ start }, t) => (k) => passes[t].filterGradient.run(k, {
+    runSlices(slices.map(({ start }, t) => (k) => passes[t].filterGradient.run(k, {
       dy: p.dy + start * yImageBytes, x: p.x + start * xImageBytes,
       dw: dwPartials + t * wFloats * 4, db: dbPartials + t * g.outChannels * 4,
-    }, sliceScratch + t * perSlice * 4)), tapeSpace);
+    }, sliceScratch + t * perSlice * 4)), hooks);
     const k = threads.pool.kernels;
     k.f32_colsum(dwPartials, slices.length, wFloats, p.dw);
     k.f32_colsum(dbPartials, slices.length, g.outChannels, p.db);
   });
 
-  return { strategy: passes[0].strategy, forward, inputGradient, filterGradient };
+  return { strategy: passes[0].strategy, forward, inputGradient, filterGradient, slices };
 }

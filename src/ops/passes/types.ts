@@ -28,10 +28,28 @@ export interface FilterGradientPointers {
   db: number;
 }
 
+/** Images [start, start + count) of the batch. */
+export interface Slice {
+  start: number;
+  count: number;
+}
+
+/**
+ * What the calling thread does around its own slice of a pass split across threads (while the
+ * workers run theirs): the functional API copies that slice's tensors in and out there.
+ * Passes on one thread ignore them.
+ */
+export interface SliceHooks {
+  before?(): void;
+  after?(): void;
+  /** told how many milliseconds the calling thread's slice took */
+  timed?(ms: number): void;
+}
+
 export interface Pass<Pointers> {
   /** floats of scratch the pass needs at `scratch` (16-byte aligned) */
   readonly scratchFloats: number;
-  run(kernels: KernelExports, p: Pointers, scratch: number): void;
+  run(kernels: KernelExports, p: Pointers, scratch: number, hooks?: SliceHooks): void;
 }
 
 export interface ConvPasses {
@@ -40,4 +58,6 @@ export interface ConvPasses {
   readonly forward: Pass<ForwardPointers>;
   readonly inputGradient: Pass<InputGradientPointers>;
   readonly filterGradient: Pass<FilterGradientPointers>;
+  /** the batch slices when the passes are split across threads, the calling thread's first */
+  readonly slices?: readonly Slice[];
 }

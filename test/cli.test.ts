@@ -13,19 +13,22 @@ const run = (args: string[]) => execFileSync(process.execPath, [CLI, ...args], {
 describe('wasmconv-train', () => {
   it('--help documents every flag', () => {
     const help = run(['--help']);
-    for (const flag of ['--epochs', '--batch', '--lr', '--optimizer', '--seed', '--isa', '--data', '--out', '--eval']) expect(help).toContain(flag);
+    for (const flag of ['--epochs', '--batch', '--lr', '--optimizer', '--seed', '--isa', '--threads', '--data', '--out', '--eval']) expect(help).toContain(flag);
   });
 
   it('a bad flag is a usage error (exit 2) naming it', () => {
     const r = spawnSync(process.execPath, [CLI, '--optimizer', 'rmsprop'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--optimizer must be sgd or adam, got "rmsprop"');
+    const threads = spawnSync(process.execPath, [CLI, '--threads', '0'], { encoding: 'utf8' });
+    expect(threads.status).toBe(2);
+    expect(threads.stderr).toContain('--threads must be auto or an integer from 1 to 64, got "0"');
   });
 
   it('trains, saves, and --eval reloads the saved model to the same accuracy', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'wasmconv-cli-')), 'm.wasmconv');
     const trained = run(['--train', '1000', '--test', '500', '--epochs', '1', '--batch', '32', '--isa', 'simd', '--optimizer', 'adam', '--no-progress', '--out', out]);
-    const accuracy = /test accuracy (\d+\.\d+)% \((\d+)\/500\) after 1 epochs, seed 1, isa simd/.exec(trained);
+    const accuracy = /test accuracy (\d+\.\d+)% \((\d+)\/500\) after 1 epochs, seed 1, isa simd, \d+ thread\(s\)/.exec(trained);
     expect(accuracy, trained).not.toBeNull();
     expect(Number(accuracy![1])).toBeGreaterThan(70);
     expect(existsSync(out)).toBe(true);

@@ -31,6 +31,8 @@ Options:
   --weight-decay X    L2 weight decay (default 5e-4 for sgd, 0 for adam)
   --seed N            seed of the initial weights and of the shuffles (default 1)
   --isa NAME          auto, relaxed-simd, simd or scalar (default auto: the best this engine runs)
+  --threads N         threads for the kernels: auto (the available cores, at most 8) or 1–64
+                      (default auto)
   --data DIR          train and test on the MNIST IDX files in DIR (train-images-idx3-ubyte,
                       train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte,
                       optionally .gz) instead of the 10,000 digits of the mnist package
@@ -47,7 +49,7 @@ little-endian float32 values; see README.md ("Weights file").`;
 
 interface Args {
   epochs: number; batch: number; lr: number; optimizer: 'sgd' | 'adam'; momentum: number; weightDecay: number;
-  seed: number; isa: 'auto' | Isa; data?: string; train: number; test?: number; out: string; eval?: string; progress: boolean;
+  seed: number; isa: 'auto' | Isa; threads: 'auto' | number; data?: string; train: number; test?: number; out: string; eval?: string; progress: boolean;
 }
 
 function fail(message: string): never {
@@ -71,7 +73,7 @@ function parse(argv: string[]): Args {
       options: {
         epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
         momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, seed: { type: 'string' }, isa: { type: 'string' },
-        data: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, out: { type: 'string' }, eval: { type: 'string' },
+        threads: { type: 'string' }, data: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, out: { type: 'string' }, eval: { type: 'string' },
         'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -97,6 +99,9 @@ function parse(argv: string[]): Args {
     weightDecay: number('weight-decay', values['weight-decay'], optimizer === 'sgd' ? 5e-4 : 0, nonNegative, 'a number ≥ 0'),
     seed: number('seed', values.seed, 1, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
     isa: isa as Args['isa'],
+    threads: values.threads === undefined || values.threads === 'auto'
+      ? 'auto'
+      : number('threads', values.threads, 1, (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'auto or an integer from 1 to 64'),
     data: values.data,
     train: number('train', values.train, 8000, positiveInt, 'a positive integer'),
     test: values.test === undefined ? undefined : number('test', values.test, 0, positiveInt, 'a positive integer'),
@@ -196,11 +201,11 @@ async function runTraining(args: Args, data: DigitData): Promise<void> {
   }
   const seconds = (performance.now() - t0) / 1000;
   const test = evaluate(model, data);
-  console.log(`\ntest accuracy ${pct(test.accuracy)} (${test.correct}/${test.count}) after ${args.epochs} epochs, seed ${args.seed}, isa ${backend().isa}`);
+  console.log(`\ntest accuracy ${pct(test.accuracy)} (${test.correct}/${test.count}) after ${args.epochs} epochs, seed ${args.seed}, isa ${backend().isa}, ${backend().threads} thread(s)`);
   console.log(`trained ${samples} images in ${seconds.toFixed(1)} s (${Math.round(samples / seconds)} img/s including the per-epoch tests)`);
   await saveModel(args.out, model, {
     testAccuracy: test.accuracy, epochs: args.epochs, batch: args.batch, lr: args.lr, optimizer: args.optimizer,
-    seed: args.seed, isa: backend().isa, data: data.source, savedAt: new Date().toISOString(),
+    seed: args.seed, isa: backend().isa, threads: backend().threads, data: data.source, savedAt: new Date().toISOString(),
   });
   console.log(`saved weights to ${args.out} (reload: wasmconv-train --eval ${args.out})`);
   optimizer.dispose();
@@ -211,13 +216,15 @@ async function main(): Promise<void> {
   const args = parse(process.argv.slice(2));
   relaunchForRelaxedSimd(args);
   try {
-    await init({ isa: args.isa });
+    await init({ isa: args.isa, threads: args.threads });
   } catch (error) {
     fail((error as Error).message);
   }
   const t0 = performance.now();
   const data = await loadData(args);
-  console.log(`wasmconv-train: isa ${backend().isa}; data: ${data.source}, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const { isa, threads, threadsNote } = backend();
+  console.log(`wasmconv-train: isa ${isa}, ${threads} thread${threads === 1 ? '' : 's'}${threadsNote ? ` (${threadsNote})` : ''}; ` +
+    `data: ${data.source}, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (args.eval) await runEval(args, data);
   else await runTraining(args, data);
 }

@@ -13,6 +13,8 @@ import { f32_dwconv_dw__wasmsimd } from "./f32-dwconv/f32-dwconv-dw-wasmsimd";
 import { f32_dwconv_dw__scalar } from "./f32-dwconv/f32-dwconv-dw-scalar";
 
 export { f32_col2im } from "./f32-im2col/f32-col2im";
+import { f32_subconv_dx as subconvDx } from "./f32-subconv/f32-subconv-dx";
+import { SubconvPlan } from "./f32-subconv/f32-subconv-plan";
 import { f32_relu__wasmsimd, f32_relu_backward__wasmsimd } from "./f32-relu/f32-relu-wasmsimd";
 import { f32_relu__scalar, f32_relu_backward__scalar } from "./f32-relu/f32-relu-scalar";
 import { f32_sgd_momentum__scalar, f32_adam__scalar } from "./f32-optim/f32-optim-scalar";
@@ -86,6 +88,11 @@ export function f32_adam(
   lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, scale: f32, bc1: f32, bc2: f32,
 ): void {
   f32_adam__scalar(w, g, m, v, count, lr, beta1, beta2, eps, weightDecay, scale, bc1, bc2);
+}
+
+/** Stride-(sh, 2) dX of one image and group with at most 3 input channels, by stride phase (see f32-subconv/). */
+export function f32_subconv_dx(plan: usize, dy: usize, packedW: usize, dx: usize, work: usize): void {
+  subconvDx(changetype<SubconvPlan>(plan), dy, packedW, dx, work);
 }
 
 // Depthwise convolution, one image per call, driven by a plan (see f32-dwconv/f32-dwconv-plan.ts)

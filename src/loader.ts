@@ -72,6 +72,8 @@ export interface KernelExports {
   f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
   f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
   f32_dwconv_dw(plan: number, dy: number, x: number, dw: number, db: number, padded: number): void;
+  /** stride-(sh, 2) dX of one image and group by stride phase, driven by a plan (src/ops/passes/subconv-dx.ts) */
+  f32_subconv_dx(plan: number, dy: number, packedW: number, dx: number, work: number): void;
 }
 
 /** Where a kernel binary can come from (see init({ wasm })). */
@@ -88,6 +90,7 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
   f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
   f32_sgd_momentum: true, f32_adam: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
+  f32_subconv_dx: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 

@@ -9,12 +9,15 @@ import { TEST_ISAS } from './helpers/isas.js';
 import { convGeometry } from '../src/ops/geometry.js';
 import { parseConv1dOptions, parseConv2dOptions } from '../src/ops/options.js';
 import { convPasses } from '../src/ops/passes/index.js';
+import { useSubconvInputGradient } from '../src/ops/passes/subconv-dx.js';
+
+function geometryOf(c: ConvCase) {
+  const params = c.xShape.length === 4 ? parseConv2dOptions('test', c.opts as Conv2dOptions) : parseConv1dOptions('test', c.opts as Conv1dOptions);
+  return convGeometry('test', c.xShape, c.wShape, params);
+}
 
 /** The strategy a case's convolution runs, as convPasses picks it. */
-function strategyOf(c: ConvCase): string {
-  const params = c.xShape.length === 4 ? parseConv2dOptions('test', c.opts as Conv2dOptions) : parseConv1dOptions('test', c.opts as Conv1dOptions);
-  return convPasses(convGeometry('test', c.xShape, c.wShape, params)).strategy;
-}
+const strategyOf = (c: ConvCase): string => convPasses(geometryOf(c)).strategy;
 
 describe('strategy choice', () => {
   it('every depthwise case (groups = C > 1) runs the depthwise kernels, the rest do not', () => {
@@ -23,6 +26,11 @@ describe('strategy choice', () => {
       const depthwise = groups > 1 && c.xShape[1] === groups;
       expect([c.name, strategyOf(c)]).toEqual([c.name, depthwise ? 'depthwise' : expect.not.stringMatching('depthwise')]);
     }
+  });
+  it('the stride-phase cases take dX by stride phase', () => {
+    const phaseCases = cases.filter((c) => c.name.startsWith('stride-phase') || c.name.startsWith('S7'));
+    expect(phaseCases.length).toBe(4);
+    for (const c of phaseCases) expect([c.name, useSubconvInputGradient(geometryOf(c))]).toEqual([c.name, true]);
   });
 });
 

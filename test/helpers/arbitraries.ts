@@ -149,10 +149,62 @@ export const depthwiseCase: fc.Arbitrary<ConvCase> = fc
     };
   });
 
+/**
+ * Convs of stride (sh, 2) with 2–3 input channels per group take dX by stride phase
+ * (src/ops/passes/subconv-dx.ts): fuzz them on their own, 2-D and 1-D. Widths reach past 40 so
+ * rows hold several whole 16-column tiles and a clipped last one, odd or even; kernels, dilations
+ * and paddings give phases with 0–9 taps and dY shifts of either sign.
+ */
+export const stridePhaseCase: fc.Arbitrary<ConvCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    grouping: fc.oneof(
+      fc.record({ groups: fc.constant(1), groupIn: fc.integer({ min: 2, max: 3 }), groupOut: fc.integer({ min: 1, max: 9 }) }),
+      fc.record({ groups: fc.integer({ min: 2, max: 3 }), groupIn: fc.integer({ min: 2, max: 3 }), groupOut: fc.integer({ min: 1, max: 4 }) }),
+    ),
+    oneD: fc.boolean(),
+    kernel: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })),
+    strideH: fc.integer({ min: 1, max: 3 }),
+    dilation: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    padding: fc.oneof(
+      fc.constant('valid' as const),
+      fc.constant('same' as const),
+      padding1,
+      fc.tuple(padding1, padding1, padding1, padding1),
+    ),
+    extra: fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 44 })),
+    bias: fc.boolean(),
+    seed: fc.integer(),
+  })
+  .map(({ batch, grouping: { groups, groupIn, groupOut }, oneD, kernel, strideH, dilation, padding, extra, bias, seed }) => {
+    const [pt, pb, pl, pr] =
+      typeof padding === 'number' ? [padding, padding, padding, padding]
+      : typeof padding === 'string' ? [0, 0, 0, 0]
+      : padding;
+    const width = inputSize(kernel[1], dilation[1], pl, pr, extra[1]);
+    if (oneD) {
+      return {
+        xShape: [batch, groups * groupIn, width],
+        wShape: [groups * groupOut, groupIn, kernel[1]],
+        bias,
+        opts: { stride: 2, dilation: dilation[1], padding: typeof padding === 'object' ? [pl, pr] : padding, groups },
+        seed,
+      };
+    }
+    return {
+      xShape: [batch, groups * groupIn, inputSize(kernel[0], dilation[0], pt, pb, extra[0]), width],
+      wShape: [groups * groupOut, groupIn, kernel[0], kernel[1]],
+      bias,
+      opts: { stride: [strideH, 2], dilation, padding, groups },
+      seed,
+    };
+  });
+
 /** The fuzz suite's properties, by name: run on every ISA in Node (fuzz.test.ts) and in Chromium (test/browser). */
 export const FUZZ_PROPERTIES = [
   ['conv2d forward + dx/dw/db', conv2dCase],
   ['conv1d forward + dx/dw/db', conv1dCase],
   ['pointwise conv2d forward + dx/dw/db', pointwiseCase],
   ['depthwise conv2d/conv1d forward + dx/dw/db', depthwiseCase],
+  ['stride-(sh, 2) conv2d/conv1d on 2–3 channels per group, forward + dx/dw/db', stridePhaseCase],
 ] as const;

@@ -37,6 +37,11 @@ export const TABLE_CASES: TableCase[] = [
   { name: 'output rows of 5, panels span three rows', xShape: [1, 2, 7, 7], wShape: [4, 2, 3, 3], bias: false, opts: {}, outShape: [1, 4, 5, 5], seed: 21 },
   // strided dX builds dcol and scatters it a block of output rows at a time (here 4 rows, the last block 1)
   { name: 'stride-2 dX in blocks of output rows', xShape: [1, 16, 41, 42], wShape: [4, 16, 3, 3], bias: false, opts: { stride: 2, padding: 1 }, outShape: [1, 4, 21, 21], seed: 22 },
+  // stride (sh, 2) on 2–3 channels per group: dX gathered by stride phase, 16-column tiles (the last one clipped)
+  { name: 'S7 stem planes: stride 2, 3×3, pad 1, 3 channels', xShape: [2, 3, 64, 64], wShape: [32, 3, 3, 3], bias: true, opts: { stride: 2, padding: 1 }, outShape: [2, 32, 32, 32], seed: 23 },
+  { name: 'stride-phase dX: width 45, dilation 2 across, asymmetric padding', xShape: [1, 2, 23, 45], wShape: [5, 2, 3, 3], bias: false, opts: { stride: 2, dilation: [1, 2], padding: [1, 2, 0, 1] }, outShape: [1, 5, 12, 21], seed: 24 },
+  { name: 'stride-phase dX: stride (3, 2), 4×3 kernel, groups 2', xShape: [1, 6, 14, 37], wShape: [4, 3, 4, 3], bias: true, opts: { stride: [3, 2], padding: 2, groups: 2 }, outShape: [1, 4, 5, 20], seed: 25 },
+  { name: 'stride-phase dX: conv1d stride 2, kernel 5', xShape: [2, 3, 77], wShape: [8, 3, 5], bias: true, opts: { stride: 2, padding: 2 }, outShape: [2, 8, 39], seed: 26 },
   // depthwise kernels (groups = C): stride phases, column steps 8/4/1–3, row pairs and a last odd row
   { name: "depthwise 3×1, stride 2, 'same' (the 1×N case transposed)", xShape: [2, 4, 10, 9], wShape: [4, 1, 3, 1], bias: true, opts: { stride: 2, padding: 'same', groups: 4 }, outShape: [2, 4, 5, 5], seed: 15 },
   { name: "conv1d depthwise, kernel 4, stride 2, 'same'", xShape: [2, 6, 11], wShape: [6, 1, 4], bias: true, opts: { stride: 2, padding: 'same', groups: 6 }, outShape: [2, 6, 6], seed: 16 },

@@ -11,6 +11,7 @@
 // kernel, stride 1, no padding) reads X_g itself as col, and X_gᵀ as row.
 import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
+import { subconvInputGradient, useSubconvInputGradient } from './subconv-dx.js';
 import type { ConvPasses, FilterGradientPointers, ForwardPointers, InputGradientPointers, Pass } from './types.js';
 
 /** 1×1 kernel, stride 1 and no padding on any side: the output grid is the input grid. */
@@ -94,7 +95,8 @@ export function gemmPasses(g: ConvGeometry): ConvPasses {
   return {
     strategy: isPointwise(g) ? 'pointwise' : 'gemm',
     forward: gemmForward(g),
-    inputGradient: useTransposedInputGradient(g) ? transposedInputGradient(g) : scatterInputGradient(g),
+    inputGradient: useTransposedInputGradient(g) ? transposedInputGradient(g)
+      : useSubconvInputGradient(g) ? subconvInputGradient(g) : scatterInputGradient(g),
     filterGradient: gemmFilterGradient(g),
   };
 }

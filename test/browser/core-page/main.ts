@@ -104,8 +104,11 @@ function passes(c: ConvCase): Float32Array[] {
   return [y.data, g.dx.data, g.dw.data, g.db.data];
 }
 
-const sameBits = (a: Float32Array, b: Float32Array) =>
-  a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((v, i) => v === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  const bits = (v: Float32Array) => new Uint32Array(v.buffer, v.byteOffset, v.length);
+  const [p, q] = [bits(a), bits(b)];
+  return p.length === q.length && p.every((v, i) => v === q[i]);
+}
 
 /**
  * SPLIT_CASES on init({ isa, threads: 'auto' }): every pass against the reference within the

@@ -158,31 +158,48 @@ function predict(timed: boolean): void {
   document.body.dataset.predictions = String(++predictions);
 }
 
-// ---- ISA -------------------------------------------------------------------------------------
+// ---- ISA and threads -----------------------------------------------------------------------
 
 const isaSelect = $<HTMLSelectElement>('isa-select');
+const threadsSelect = $<HTMLSelectElement>('threads-select');
+/** Set when the first init() could not start threads (the page is not cross-origin isolated, say). */
+let threadsUnavailable = false;
 
-function showIsa(): void {
+const threadCount = (n: number) => (n === 1 ? '1 thread' : `${n} threads`);
+
+function showBackend(): void {
   const info = backend();
   $('isa').textContent = info.isa;
   $('supported').textContent = `(this browser validates ${info.supported.join(', ')})`;
   document.body.dataset.isa = info.isa;
   isaSelect.value = info.isa;
+  $('threads').textContent = String(info.threads);
+  $('threads-note').textContent = info.threadsNote
+    ? `(${info.threadsNote})`
+    : info.threads > 1 ? '(training splits each batch across them; one drawn digit runs on one thread)' : '';
+  document.body.dataset.threads = String(info.threads);
+  if (info.threadsNote) document.body.dataset.threadsNote = info.threadsNote;
+  else delete document.body.dataset.threadsNote;
 }
 
-isaSelect.addEventListener('change', async () => {
-  isaSelect.disabled = true;
+/** Loads the backend the two selectors ask for and rebuilds the classifier on it. */
+async function switchBackend(): Promise<void> {
+  isaSelect.disabled = threadsSelect.disabled = true;
   try {
-    await init({ isa: isaSelect.value as Isa });
-    showIsa();
+    await init({ isa: isaSelect.value as Isa, threads: threadsSelect.value === '1' ? 1 : 'auto' });
+    showBackend();
     // a model lives on the backend it was built on: rebuild the classifier on the new one
     if (classifier) useClassifier(classifier.weights, classifier.name);
     if (trained) trained = null;
     $<HTMLButtonElement>('use-trained').disabled = true;
   } finally {
     isaSelect.disabled = training;
+    threadsSelect.disabled = training || threadsUnavailable;
   }
-});
+}
+
+isaSelect.addEventListener('change', () => void switchBackend());
+threadsSelect.addEventListener('change', () => void switchBackend());
 
 // ---- training in the page ----------------------------------------------------------------------
 
@@ -267,7 +284,7 @@ async function train(): Promise<void> {
   const batch = Math.max(1, Math.min(512, Math.floor(Number($<HTMLInputElement>('batch').value)) || 64));
   training = true;
   stopRequested = false;
-  isaSelect.disabled = true;
+  isaSelect.disabled = threadsSelect.disabled = true;
   $<HTMLButtonElement>('train-start').disabled = true;
   $<HTMLButtonElement>('train-stop').disabled = false;
   $<HTMLButtonElement>('use-trained').disabled = true;
@@ -277,6 +294,7 @@ async function train(): Promise<void> {
   const { train: data, test } = subset;
   const seed = 1;
   const model = nn.lenet({ seed });
+  const { isa, threads } = backend();
   const lr = 0.05;
   const optimizer = new nn.SGD(model.parameters(), { lr, momentum: 0.9, weightDecay: 5e-4 });
   const random = new nn.Random(seed);
@@ -303,18 +321,20 @@ async function train(): Promise<void> {
       losses.push(r.loss);
       drawLoss(losses, steps);
       const seconds = (performance.now() - t0) / 1000;
-      status.textContent = `step ${step + 1}/${steps} · loss ${r.loss.toFixed(3)} (mean of last 20: ${mean(losses.slice(-20)).toFixed(3)}) · ${Math.round(((step + 1) * batch) / seconds)} images/s`;
+      status.textContent = `step ${step + 1}/${steps} · loss ${r.loss.toFixed(3)} (mean of last 20: ${mean(losses.slice(-20)).toFixed(3)}) · ${Math.round(((step + 1) * batch) / seconds)} images/s on ${threadCount(threads)}`;
       await yieldToPage();
     }
     const seconds = (performance.now() - t0) / 1000;
     const { accuracy } = model.evaluate({ data: test.x, shape: [test.count, 1, SIDE, SIDE] }, test.labels);
     status.textContent =
-      `${step} steps of ${batch} in ${seconds.toFixed(1)} s (${Math.round((step * batch) / seconds)} images/s, isa ${backend().isa}); ` +
+      `${step} steps of ${batch} in ${seconds.toFixed(1)} s (${Math.round((step * batch) / seconds)} images/s on ${threadCount(threads)}, isa ${isa}); ` +
       `loss ${mean(losses.slice(0, 20)).toFixed(3)} → ${mean(losses.slice(-20)).toFixed(3)} (means of the first and last 20 steps); ` +
       `accuracy on ${test.count} held-out digits: ${(accuracy * 100).toFixed(1)}%`;
     Object.assign(document.body.dataset, {
       train: 'done',
       trainSteps: String(step),
+      trainThreads: String(threads),
+      trainImagesPerSecond: String(Math.round((step * batch) / seconds)),
       trainFirstLoss: mean(losses.slice(0, 20)).toFixed(4),
       trainLastLoss: mean(losses.slice(-20)).toFixed(4),
       trainAccuracy: accuracy.toFixed(4),
@@ -329,6 +349,7 @@ async function train(): Promise<void> {
     optimizer.dispose();
     training = false;
     isaSelect.disabled = false;
+    threadsSelect.disabled = threadsUnavailable;
     $<HTMLButtonElement>('train-start').disabled = false;
     $<HTMLButtonElement>('train-stop').disabled = true;
   }
@@ -345,10 +366,14 @@ $('use-trained').addEventListener('click', () => {
 // ---- start -------------------------------------------------------------------------------------
 
 async function start(): Promise<void> {
-  await init();
+  await init(); // the best ISA; threads: 'auto', the browser's cores (one where threads cannot run)
   for (const isa of backend().supported) isaSelect.add(new Option(isa, isa));
-  showIsa();
+  // the note says why threads cannot run here; choosing 'auto' again would not change that
+  threadsUnavailable = backend().threadsNote !== undefined;
+  if (threadsUnavailable) threadsSelect.title = backend().threadsNote!;
+  showBackend();
   isaSelect.disabled = false;
+  threadsSelect.disabled = threadsUnavailable;
   clearPad();
   const response = await fetch(modelUrl);
   if (!response.ok) throw new Error(`could not load the model (${modelUrl}): HTTP ${response.status}`);

@@ -78,16 +78,20 @@ function poll(control, taskAt, done) {
   return task;
 }
 
+// No top-level await (a promise chain instead): bundlers build browser workers as classic
+// scripts by default (Vite's worker.format is 'iife'), which cannot hold one. Messages posted
+// to the worker before its listener is attached wait in parentPort's queue.
 if (isNode) {
-  const { parentPort } = await import(/* @vite-ignore */ NODE_WORKER_THREADS);
-  parentPort.once('message', (setup) => {
-    // a worker that ends any other way (process.exit in a kernel's host, say) still says so
-    process.once('exit', () => {
-      const control = new Int32Array(setup.control);
-      Atomics.store(control, slot(setup.worker, STATE), STATE_STOPPED);
-      Atomics.notify(control, slot(setup.worker, DONE));
+  void import(/* @vite-ignore */ NODE_WORKER_THREADS).then(({ parentPort }) => {
+    parentPort.once('message', (setup) => {
+      // a worker that ends any other way (process.exit in a kernel's host, say) still says so
+      process.once('exit', () => {
+        const control = new Int32Array(setup.control);
+        Atomics.store(control, slot(setup.worker, STATE), STATE_STOPPED);
+        Atomics.notify(control, slot(setup.worker, DONE));
+      });
+      void start(setup, (message) => parentPort.postMessage(message));
     });
-    void start(setup, (message) => parentPort.postMessage(message));
   });
 } else {
   self.addEventListener('message', (event) => void start(event.data, (message) => self.postMessage(message)), { once: true });

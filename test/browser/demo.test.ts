@@ -1,12 +1,17 @@
-// The demo page (demo/, `npm run demo`) in Chromium, built with its own Vite config: it loads the
-// committed pretrained model, digits of the project's MNIST test split drawn on the canvas with
-// the mouse are classified right on every ISA, and the in-page training lowers the loss and
-// gives a model that classifies too. A screenshot goes to test/artifacts/demo.png.
+// The demo page (demo/, `npm run demo`) in Chromium, built with its own Vite config: served
+// cross-origin isolated, it runs on threads (the browser's cores); it loads the committed
+// pretrained model, digits of the project's MNIST test split drawn on the canvas with the mouse
+// are classified right on every ISA and thread count, and the in-page training, its batches
+// split across the threads, lowers the loss and gives a model that classifies too. The same
+// build served without the isolation headers runs on one thread and says why; Vite's dev server
+// serves the page isolated too. Screenshots go to test/artifacts/demo.png and demo-not-isolated.png.
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagedDigits, type DigitSplit } from '../../src/node/index.js';
-import { ARTIFACTS, bundleProblems, buildAndServe, launchChromium, REPO, watchPage, type ServedBundle } from './harness.js';
+import {
+  ARTIFACTS, bundleProblems, buildAndServe, launchChromium, previewBuilt, REPO, serveDev, watchPage, type Served, type ServedBundle,
+} from './harness.js';
 
 const SIDE = 28;
 /** A pixel at least this bright is drawn over. */
@@ -17,6 +22,10 @@ let bundle: ServedBundle | undefined;
 let page: Page;
 let pageErrors: string[];
 let test: DigitSplit;
+/** the browser's navigator.hardwareConcurrency */
+let cores: number;
+/** the threads init({ threads: 'auto' }) runs there: the cores, at most 8 */
+let autoThreads: number;
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -26,6 +35,8 @@ beforeAll(async () => {
   await page.goto(bundle.url);
   await page.waitForFunction(() => document.body.dataset.subset === 'ready' || document.body.dataset.ready === 'failed');
   ({ test } = await packagedDigits());
+  cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  autoThreads = Math.min(cores, 8);
 });
 
 afterAll(async () => {
@@ -39,35 +50,35 @@ function firstOf(digit: number): Float32Array {
   return test.images.subarray(i * SIDE * SIDE, (i + 1) * SIDE * SIDE);
 }
 
-const dataset = () => page.evaluate(() => ({ ...document.body.dataset }));
+const dataset = (on = page) => on.evaluate(() => ({ ...document.body.dataset }));
 
 /**
  * Draws a 28×28 digit on the pad as a person would, with the mouse: the demo's pen is two
  * pixels of the digit wide, so along every other row, one stroke (press, move, release) per run
  * of pixels inked in that row or the next, through the middle of the pair, scaled to the canvas.
- * Returns the label the page predicted once the last stroke ended, and its probability.
+ * Returns the label the page (`on`) predicted once the last stroke ended, and its probability.
  */
-async function drawDigit(pixels: Float32Array): Promise<{ predicted: number; probability: number }> {
-  await page.click('#clear');
-  const box = (await page.locator('#pad').boundingBox())!;
+async function drawDigit(pixels: Float32Array, on: Page = page): Promise<{ predicted: number; probability: number }> {
+  await on.click('#clear');
+  const box = (await on.locator('#pad').boundingBox())!;
   const cell = box.width / SIDE;
   const at = (x: number, y: number) => [box.x + (x + 0.5) * cell, box.y + y * cell] as const;
   const inked = (x: number, y: number) => Math.max(pixels[y * SIDE + x], pixels[(y + 1) * SIDE + x]) >= INKED;
-  const before = Number((await dataset()).predictions ?? 0);
+  const before = Number((await dataset(on)).predictions ?? 0);
   for (let y = 0; y < SIDE; y += 2) {
     for (let x = 0; x < SIDE; x++) {
       if (!inked(x, y)) continue;
       let end = x;
       while (end + 1 < SIDE && inked(end + 1, y)) end++;
-      await page.mouse.move(...at(x, y + 1));
-      await page.mouse.down();
-      await page.mouse.move(...at(end, y + 1), { steps: 2 });
-      await page.mouse.up();
+      await on.mouse.move(...at(x, y + 1));
+      await on.mouse.down();
+      await on.mouse.move(...at(end, y + 1), { steps: 2 });
+      await on.mouse.up();
       x = end;
     }
   }
-  await page.waitForFunction((n) => Number(document.body.dataset.predictions) > n, before);
-  const d = await dataset();
+  await on.waitForFunction((n) => Number(document.body.dataset.predictions) > n, before);
+  const d = await dataset(on);
   return { predicted: Number(d.prediction), probability: Number(d.probability) };
 }
 
@@ -79,6 +90,20 @@ describe('demo page', () => {
     expect(d.isa).toBe(await page.evaluate(() => document.getElementById('supported')!.textContent!.match(/validates ([\w-]+)/)![1]));
     if (Number(browser!.version().split('.')[0]) >= 114) expect(d.isa).toBe('relaxed-simd');
     expect(await page.textContent('#model-name')).toMatch(/^pretrained by wasmconv-train \(seed 1, 8 epochs, 98\.65% on the 2,000 test digits\)$/);
+  });
+
+  it('is served cross-origin isolated and runs on threads: the cores (2 or more where there are 2 or more)', async () => {
+    const d = await dataset();
+    console.log(`demo: crossOriginIsolated ${await page.evaluate(() => crossOriginIsolated)}; ${cores} cores; ${d.threads} threads`);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(d.threadsNote).toBeUndefined();
+    expect(Number(d.threads)).toBe(autoThreads);
+    if (cores >= 2) expect(Number(d.threads)).toBeGreaterThanOrEqual(2);
+    // the pool's workers run in the page: one fewer than the threads (the page's own thread is one)
+    expect(page.workers().length).toBe(autoThreads - 1);
+    expect(await page.textContent('#threads')).toBe(String(autoThreads));
+    expect(await page.isEnabled('#threads-select')).toBe(true);
+    expect(await page.inputValue('#threads-select')).toBe('auto');
   });
 
   it('classifies the first test digit of every class, drawn on the canvas with the mouse', async () => {
@@ -101,6 +126,23 @@ describe('demo page', () => {
       await page.waitForFunction((want) => document.body.dataset.isa === want && !(document.getElementById('isa-select') as HTMLSelectElement).disabled, isa);
       expect((await drawDigit(seven)).predicted).toBe(7);
       expect(await page.textContent('#inference')).toContain(`isa ${isa})`);
+      expect((await dataset()).threads).toBe(String(autoThreads));
+    }
+  });
+
+  it('the threads selector switches between one thread and auto, rebuilding the classifier', async () => {
+    const seven = firstOf(7);
+    for (const [choice, threads] of [['1', 1], ['auto', autoThreads]] as const) {
+      await page.selectOption('#threads-select', choice);
+      await page.waitForFunction(
+        (want) => document.body.dataset.threads === want && !(document.getElementById('threads-select') as HTMLSelectElement).disabled,
+        String(threads),
+      );
+      const d = await dataset();
+      expect(d.isa).toBe('relaxed-simd');
+      expect(d.threadsNote).toBeUndefined();
+      expect(await page.textContent('#threads')).toBe(String(threads));
+      expect((await drawDigit(seven)).predicted).toBe(7);
     }
   });
 
@@ -111,6 +153,9 @@ describe('demo page', () => {
     console.log(`demo: ${await page.textContent('#train-status')}`);
     expect(d.train).toBe('done');
     expect(d.trainSteps).toBe('300');
+    expect(d.trainThreads).toBe(String(autoThreads));
+    if (cores >= 2) expect(Number(d.trainThreads)).toBeGreaterThanOrEqual(2);
+    expect(await page.textContent('#train-status')).toContain(` images/s on ${autoThreads} thread${autoThreads > 1 ? 's' : ''}, isa relaxed-simd)`);
     expect(Number(d.trainFirstLoss)).toBeGreaterThan(1);
     expect(Number(d.trainLastLoss)).toBeLessThan(Number(d.trainFirstLoss) / 4);
     expect(Number(d.trainAccuracy)).toBeGreaterThan(0.85);
@@ -122,5 +167,84 @@ describe('demo page', () => {
 
   it('the page logged no errors', () => {
     expect(pageErrors).toEqual([]);
+  });
+});
+
+/** Sets the training steps, trains, and returns the page's dataset once training is done. */
+async function trainSteps(on: Page, steps: number): Promise<Record<string, string | undefined>> {
+  await on.fill('#steps', String(steps));
+  await on.click('#train-start');
+  await on.waitForFunction(() => ['done', 'failed'].includes(document.body.dataset.train ?? '') && !(document.getElementById('train-start') as HTMLButtonElement).disabled);
+  return dataset(on);
+}
+
+describe('the same build served without the isolation headers', () => {
+  let plain: Served | undefined;
+  let other: Page;
+  let otherErrors: string[];
+  beforeAll(async () => {
+    plain = await previewBuilt(bundle!.outDir, { root: join(REPO, 'demo') }); // no config file: no headers
+    other = await browser!.newPage({ viewport: { width: 1280, height: 1000 } });
+    otherErrors = watchPage(other);
+    await other.goto(plain.url);
+    await other.waitForFunction(() => document.body.dataset.subset === 'ready' || document.body.dataset.ready === 'failed');
+  });
+  afterAll(async () => {
+    await other?.close();
+    await plain?.close();
+  });
+
+  it('runs on one thread, says why, classifies and trains', async () => {
+    const d = await dataset(other);
+    expect(d.ready).toBe('true');
+    expect(await other.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(d.threads).toBe('1');
+    expect(d.threadsNote).toBe(
+      `${autoThreads} threads were asked for but one runs: the page is not cross-origin isolated ` +
+        '(serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)',
+    );
+    expect(await other.textContent('#threads-note')).toBe(`(${d.threadsNote})`);
+    expect(await other.isDisabled('#threads-select')).toBe(true);
+    expect(other.workers()).toEqual([]);
+    expect((await drawDigit(firstOf(7), other)).predicted).toBe(7);
+    const trained = await trainSteps(other, 40);
+    console.log(`demo, not cross-origin isolated: ${await other.textContent('#train-status')}`);
+    expect(trained).toMatchObject({ train: 'done', trainSteps: '40', trainThreads: '1' });
+    expect(Number(trained.trainLastLoss)).toBeLessThan(Number(trained.trainFirstLoss));
+    expect(await other.textContent('#train-status')).toContain(' images/s on 1 thread, isa relaxed-simd)');
+    await other.screenshot({ path: join(ARTIFACTS, 'demo-not-isolated.png'), fullPage: true });
+    expect(otherErrors).toEqual([]);
+  });
+});
+
+describe("Vite's dev server (vite demo)", () => {
+  let dev: Served | undefined;
+  let other: Page;
+  let otherErrors: string[];
+  beforeAll(async () => {
+    dev = await serveDev({ root: join(REPO, 'demo'), configFile: join(REPO, 'demo/vite.config.ts') });
+    other = await browser!.newPage({ viewport: { width: 1280, height: 1000 } });
+    otherErrors = watchPage(other);
+    await other.goto(dev.url);
+    await other.waitForFunction(() => document.body.dataset.subset === 'ready' || document.body.dataset.ready === 'failed');
+  });
+  afterAll(async () => {
+    await other?.close();
+    await dev?.close();
+  });
+
+  it('serves the page cross-origin isolated: it runs on threads, classifies and trains', async () => {
+    const d = await dataset(other);
+    expect(d.ready).toBe('true');
+    expect(await other.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(d.threads).toBe(String(autoThreads));
+    expect(d.threadsNote).toBeUndefined();
+    expect(other.workers().length).toBe(autoThreads - 1);
+    expect((await drawDigit(firstOf(7), other)).predicted).toBe(7);
+    const trained = await trainSteps(other, 40);
+    console.log(`demo, dev server: ${await other.textContent('#train-status')}`);
+    expect(trained).toMatchObject({ train: 'done', trainSteps: '40', trainThreads: String(autoThreads) });
+    expect(Number(trained.trainLastLoss)).toBeLessThan(Number(trained.trainFirstLoss));
+    expect(otherErrors).toEqual([]);
   });
 });

@@ -1,14 +1,20 @@
 // What the browser tests share: Debian's Chromium driven by playwright-core (never a downloaded
 // browser), the package "installed" the way npm would install it, and a page bundled by Vite's
-// production build and served by `vite preview` on 127.0.0.1 at a free port.
+// production build and served by `vite preview` (or Vite's dev server) on 127.0.0.1 at a free port.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build, createLogger, preview, type Plugin, type PreviewServer } from 'vite';
+import { build, createLogger, createServer, preview, type Plugin, type PreviewServer, type ViteDevServer } from 'vite';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(REPO, 'test/artifacts');
+
+/**
+ * The headers that make a page cross-origin isolated, which wasmconv's threads need
+ * (SharedArrayBuffer); demo/vite.config.ts serves the demo with the same two.
+ */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 export const CHROMIUM = process.env.WASMCONV_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
@@ -68,10 +74,17 @@ export interface AppOptions {
   plugins?: Plugin[];
   /** esbuild's syntax target for the build (Vite's default if not given) */
   target?: string;
+  /** response headers for `vite preview` (beyond those of the app's config file) */
+  headers?: Record<string, string>;
+}
+
+export interface Served {
+  url: string;
+  close(): Promise<void>;
 }
 
 /** `vite build` of the app into test/artifacts/<name>, then `vite preview` of it on 127.0.0.1. */
-export async function buildAndServe(name: string, { root, configFile, plugins = [], target }: AppOptions): Promise<ServedBundle> {
+export async function buildAndServe(name: string, { root, configFile, plugins = [], target, headers }: AppOptions): Promise<ServedBundle> {
   const outDir = join(ARTIFACTS, name);
   const warnings: string[] = [];
   const logger = createLogger('warn', { allowClearScreen: false });
@@ -94,20 +107,47 @@ export async function buildAndServe(name: string, { root, configFile, plugins = 
       rollupOptions: { onwarn: (warning) => void warnings.push(warning.message) },
     },
   });
+  const served = await previewBuilt(outDir, { root, configFile, plugins, headers });
+  return { ...served, outDir, warnings };
+}
+
+/**
+ * `vite preview` of an app already built into `outDir`. Without a config file, no header is
+ * sent but `headers`: `previewBuilt(bundle.outDir, { root })` serves a page not cross-origin isolated.
+ */
+export async function previewBuilt(outDir: string, { root, configFile, plugins = [], headers }: Omit<AppOptions, 'target'>): Promise<Served> {
   let server: PreviewServer | null = await preview({
     configFile: configFile ?? false,
     root,
     logLevel: 'warn',
     plugins,
     build: { outDir },
-    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false, ...(headers ? { headers } : {}) },
   });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a URL');
   return {
     url,
-    outDir,
-    warnings,
+    async close() {
+      await server?.close();
+      server = null;
+    },
+  };
+}
+
+/** Vite's dev server (`vite <root>`) on 127.0.0.1 at a free port, with the app's config file. */
+export async function serveDev({ root, configFile }: Pick<AppOptions, 'root' | 'configFile'>): Promise<Served> {
+  let server: ViteDevServer | null = await createServer({
+    configFile: configFile ?? false,
+    root,
+    logLevel: 'warn',
+    server: { host: '127.0.0.1', port: 0, strictPort: false, open: false, hmr: false },
+  });
+  await server.listen();
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('the Vite dev server did not report a URL');
+  return {
+    url,
     async close() {
       await server?.close();
       server = null;
@@ -117,17 +157,38 @@ export async function buildAndServe(name: string, { root, configFile, plugins = 
 
 /**
  * What is wrong with a built app that imports wasmconv: Vite's warnings, a Node built-in (or
- * the stub Vite puts in its place, which throws "externalized for browser compatibility"), or
- * a kernel binary missing from the assets (new URL(…, import.meta.url) not followed).
+ * the stub Vite puts in its place, which throws "externalized for browser compatibility"), a
+ * kernel binary missing from the assets (new URL(…, import.meta.url) not followed: the three
+ * single-thread builds and the three -threads builds), or the thread pool's worker script not
+ * bundled (`new Worker(new URL('./worker.js', import.meta.url))` must point at an emitted file,
+ * protocol.js bundled into it).
  */
 export function bundleProblems(bundle: ServedBundle): string[] {
   const problems = bundle.warnings.map((w) => `warning: ${w}`);
   const assets = readdirSync(join(bundle.outDir, 'assets'));
   for (const isa of ['scalar', 'simd', 'relaxed-simd']) {
-    if (!assets.some((name) => new RegExp(`^wasmconv-${isa}-[\\w-]+\\.wasm$`).test(name))) problems.push(`no ${isa} binary among ${assets.join(', ')}`);
+    for (const build of [isa, `${isa}-threads`]) {
+      // Vite's file hashes are 8 characters of [A-Za-z0-9_-]
+      if (!assets.some((name) => new RegExp(`^wasmconv-${build}-[\\w-]{8}\\.wasm$`).test(name))) problems.push(`no ${build} binary among ${assets.join(', ')}`);
+    }
   }
   const scripts = assets.filter((name) => name.endsWith('.js'));
   if (scripts.length === 0) problems.push('no script in the bundle');
+  const workers = scripts.flatMap((name) => {
+    const code = readFileSync(join(bundle.outDir, 'assets', name), 'utf8');
+    return Array.from(code.matchAll(/new Worker\(new URL\("([^"]+)"/g), (m) => m[1].split('/').pop()!);
+  });
+  if (workers.length === 0) problems.push('no new Worker(new URL(…)) in the bundle: the thread pool\'s worker was not bundled');
+  for (const worker of new Set(workers)) {
+    if (!scripts.includes(worker)) {
+      problems.push(`the bundle starts a worker from ${worker}, which is not among the assets`);
+      continue;
+    }
+    const code = readFileSync(join(bundle.outDir, 'assets', worker), 'utf8');
+    // protocol.js bundled in (no import of another file), and the worker's message handler there
+    if (/\bimport\s*[{*\w]|\bimport\s*["']/.test(code)) problems.push(`the worker ${worker} imports another file: protocol.js not bundled into it`);
+    if (!code.includes('Atomics.wait') || !code.includes('addEventListener("message"')) problems.push(`the worker ${worker} is not the pool's worker`);
+  }
   for (const name of scripts) {
     const code = readFileSync(join(bundle.outDir, 'assets', name), 'utf8');
     const found = /externalized for browser compatibility|__vite-browser-external|from\s*["']node:[\w/]+["']|import\(\s*["']node:|require\(["']node:/.exec(code);

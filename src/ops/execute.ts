@@ -24,6 +24,22 @@ interface Batched {
 
 const batched = (data: Float32Array, at: number, batch: number): Batched => ({ data, at, perImage: data.length / batch });
 
+/**
+ * A result with one block per image, its array allocated on first use: on threads that is just
+ * after the calling thread's slice, so the allocation (zeroing or faulting in fresh pages) runs
+ * while the workers compute.
+ */
+function result(floats: number, at: number, batch: number): Batched {
+  let data: Float32Array | null = null;
+  return {
+    get data() {
+      return (data ??= new Float32Array(floats));
+    },
+    at,
+    perImage: floats / batch,
+  };
+}
+
 /** The images outside `s` (all of them when there is no slice). */
 function outside(s: Slice | undefined, batch: number): Slice[] {
   if (!s) return [{ start: 0, count: batch }];
@@ -106,7 +122,7 @@ export function convForward(
   const yFloats = g.batch * g.outChannels * g.outH * g.outW;
   const at = arena.layout(op, { x: x.length, w: w.length, bias: bias ? bias.length : 0, y: yFloats, scratch: pass.scratchFloats });
   const xIn = batched(x, at.x, g.batch);
-  const y = batched(new Float32Array(yFloats), at.y, g.batch);
+  const y = result(yFloats, at.y, g.batch);
   for (const r of outside(main, g.batch)) copyIn(arena, xIn, r);
   arena.write(at.w, w);
   if (bias) arena.write(at.bias, bias);
@@ -127,7 +143,7 @@ export function convInputGradient(
   const dxFloats = g.batch * g.inChannels * g.inH * g.inW;
   const at = arena.layout(op, { dy: dy.length, w: w.length, dx: dxFloats, scratch: pass.scratchFloats });
   const dyIn = batched(dy, at.dy, g.batch);
-  const dx = batched(new Float32Array(dxFloats), at.dx, g.batch);
+  const dx = result(dxFloats, at.dx, g.batch);
   for (const r of outside(main, g.batch)) copyIn(arena, dyIn, r);
   arena.write(at.w, w);
   const copies = main && new SliceCopies(arena, key, main, g.batch);
@@ -171,7 +187,7 @@ export function convBackward(
     dy: dy.length, x: x.length, w: w.length, dx: x.length, dw: w.length, db: g.outChannels, scratch: scratchFloats,
   });
   const inputs = [batched(dy, at.dy, g.batch), batched(x, at.x, g.batch)];
-  const dx = batched(new Float32Array(x.length), at.dx, g.batch);
+  const dx = result(x.length, at.dx, g.batch);
   for (const r of outside(even.main, g.batch)) inputs.forEach((t) => copyIn(arena, t, r));
   arena.write(at.w, w);
   const inCopies = even.main && new SliceCopies(arena, even.key, even.main, g.batch);

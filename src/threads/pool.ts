@@ -73,7 +73,9 @@ export class ThreadPool {
   private readonly blocking = mayBlock();
   /** tape-recording stand-ins for the kernels, one per export name */
   private readonly recorder: KernelExports;
-  private tape: number[] = [];
+  /** the tape being recorded: entries [0, tapeLength) of a buffer that doubles when full */
+  private tape = new Float64Array(4096);
+  private tapeLength = 0;
   /** the number of each worker's latest task */
   private readonly lastTask: number[];
   /** why the pool stopped serving (a worker is gone), or null while it serves */
@@ -91,12 +93,30 @@ export class ThreadPool {
     // A part may also write into memory from JavaScript (a depthwise plan into its scratch):
     // the recorder's memory is the real, shared one, so those writes land before the tape runs.
     const recorder: Record<string, unknown> = { memory: kernels.memory };
+    const pool = this;
     names.forEach((name, index) => {
-      recorder[name] = (...args: number[]) => {
-        this.tape.push(index, args.length, ...args);
+      // `arguments`, not a rest parameter: no array per call (a training step records ~500 calls)
+      recorder[name] = function record() {
+        pool.append(index, arguments);
       };
     });
     this.recorder = recorder as unknown as KernelExports;
+  }
+
+  /** Appends one call to the tape being recorded. */
+  private append(index: number, args: ArrayLike<number>): void {
+    const needed = this.tapeLength + 2 + args.length;
+    if (needed > this.tape.length) {
+      const grown = new Float64Array(Math.max(needed, this.tape.length * 2));
+      grown.set(this.tape.subarray(0, this.tapeLength));
+      this.tape = grown;
+    }
+    const t = this.tape;
+    let at = this.tapeLength;
+    t[at++] = index;
+    t[at++] = args.length;
+    for (let i = 0; i < args.length; i++) t[at++] = args[i];
+    this.tapeLength = at;
   }
 
   /**
@@ -168,13 +188,14 @@ export class ThreadPool {
         throw new Error(`${op}: ${this.stoppedMessage(worker)}`);
       }
     }
-    const tapes = parts.slice(1).map((part) => {
-      this.tape = [];
+    // every worker's tape, one after another, and where each ends
+    this.tapeLength = 0;
+    const ends = parts.slice(1).map((part) => {
       part(this.recorder);
-      return this.tape;
+      return this.tapeLength;
     });
-    this.tape = [];
-    const base = tapeSpace(tapes.reduce((bytes, tape) => bytes + tape.length * 8, 0));
+    const tapes = ends.map((end, worker) => this.tape.subarray(worker === 0 ? 0 : ends[worker - 1], end));
+    const base = tapeSpace(this.tapeLength * 8);
     const memory = new Float64Array(this.kernels.memory.buffer);
     const tasks: number[] = [];
     let at = base;

@@ -51,6 +51,7 @@ export function batchSlices(g: ConvGeometry, threads: number, mainImages?: numbe
 }
 
 const roundUp4 = (floats: number) => Math.ceil(floats / 4) * 4;
+const PAGE_FLOATS = 1024;
 
 /** `single` passes run over batch slices on the pool's threads. */
 export function parallelPasses(g: ConvGeometry, slices: Slice[], single: (g: ConvGeometry) => ConvPasses, threads: Threads): ConvPasses {
@@ -70,7 +71,10 @@ export function parallelPasses(g: ConvGeometry, slices: Slice[], single: (g: Con
   function split<P>(
     pick: (p: ConvPasses) => Pass<P>, shared: number, run: (scratch: number, perSlice: number, p: P, hooks?: SliceHooks) => void,
   ): Pass<P> {
-    const perSlice = roundUp4(Math.max(...passes.map((p) => pick(p).scratchFloats)));
+    // whole 4 KiB pages per slice: slices next to each other must not share a cache line
+    // (one slice's tap table beside the next one's B panel made S1-like forwards slower on 2
+    // threads than on 1)
+    const perSlice = Math.ceil(Math.max(...passes.map((p) => pick(p).scratchFloats)) / PAGE_FLOATS) * PAGE_FLOATS;
     return { scratchFloats: shared + perSlice * slices.length, run: (_k, p, scratch, hooks) => run(scratch, perSlice, p, hooks) };
   }
 
@@ -85,7 +89,7 @@ export function parallelPasses(g: ConvGeometry, slices: Slice[], single: (g: Con
     }, scratch + t * perSlice * 4)), hooks));
 
   // partial dW rows (slices × wFloats, packed so f32_colsum adds them) then partial db rows
-  const partialFloats = roundUp4(slices.length * wFloats) + roundUp4(slices.length * g.outChannels);
+  const partialFloats = Math.ceil((roundUp4(slices.length * wFloats) + roundUp4(slices.length * g.outChannels)) / PAGE_FLOATS) * PAGE_FLOATS;
   const filterGradient = split<FilterGradientPointers>((p) => p.filterGradient, partialFloats, (scratch, perSlice, p, hooks) => {
     const dwPartials = scratch;
     const dbPartials = scratch + roundUp4(slices.length * wFloats) * 4;

@@ -7,6 +7,7 @@ import {
 } from 'wasmconv';
 import { conv1dBackwardRef, conv1dRef, conv2dBackwardRef, conv2dRef } from 'wasmconv/reference';
 import { flopsPerPass } from './shapes.js';
+import { unsupportedCases } from './unsupported.js';
 
 /** The float64 reference runs ~0.2 GFLOP/s: only where a pass is at most this many FLOPs. */
 export const REFERENCE_MAX_FLOPS = 1e8;
@@ -61,10 +62,7 @@ export function oursImpl(isa, threads = 1) {
     async prepare(shape, data) {
       await init({ isa, threads });
       if (backend().isa !== isa) throw new Error(`wasmconv: asked for ${isa}, got ${backend().isa}`);
-      if (backend().threads !== threads) {
-        const skip = { status: 'unsupported', reason: `not available: ${backend().threadsNote ?? `${backend().threads} threads run`}` };
-        return { cases: { forward: skip, dx: skip, dw: skip }, dispose() {} };
-      }
+      if (backend().threads !== threads) return unsupportedCases(`not available: ${backend().threadsNote ?? `${backend().threads} threads run`}`);
       const ops = oursOps(shape);
       const cases = {};
       for (const [pass, op] of Object.entries(ops)) cases[pass] = { run: () => op(data), read: readers[pass] };

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
+import { unsupportedCases } from '../unsupported.js';
 
 const { onnx } = onnxProto;
 const require = createRequire(import.meta.url);
@@ -92,9 +93,6 @@ export function onnxruntimeThreadedImpl(threads) {
     kind: 'peer',
     threads,
     describe: () => `onnxruntime-web ${ort.env.versions?.web ?? ''} (wasm backend, ${threads} threads)`,
-    async prepare() {
-      const skip = { status: 'unsupported', reason };
-      return { cases: { forward: skip, dx: skip, dw: skip }, dispose() {} };
-    },
+    prepare: async () => unsupportedCases(reason),
   };
 }

@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { fromHwio, fromNhwc, toHwio, toNhwc } from '../layout.js';
 import { flopsPerPass, outputSizes } from '../shapes.js';
+import { unsupportedCases } from '../unsupported.js';
 
 const require = createRequire(import.meta.url);
 // The .wasm files inside node_modules: nothing is fetched at run time.
@@ -144,9 +145,6 @@ export function tfjsWasmThreadedImpl(threads) {
     kind: 'peer',
     threads,
     describe: () => `@tensorflow/tfjs-backend-wasm ${tf.version_core} with ${threads} threads`,
-    async prepare() {
-      const skip = { status: 'unsupported', reason };
-      return { cases: { forward: skip, dx: skip, dw: skip }, dispose() {} };
-    },
+    prepare: async () => unsupportedCases(reason),
   };
 }

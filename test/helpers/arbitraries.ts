@@ -6,6 +6,13 @@ import fc from 'fast-check';
 import type { ConvCase } from './check-conv.js';
 
 const padding1 = fc.integer({ min: 0, max: 3 });
+/** Every padding form but the per-axis pair (which means [left, right] in 1-D and [h, w] in 2-D). */
+const paddingNoPairs = fc.oneof(
+  fc.constant('valid' as const),
+  fc.constant('same' as const),
+  padding1,
+  fc.tuple(padding1, padding1, padding1, padding1),
+);
 
 /** groups and channels per group: ordinary, grouped or depthwise. */
 const grouping = fc.oneof(
@@ -113,12 +120,7 @@ export const depthwiseCase: fc.Arbitrary<ConvCase> = fc
     kernel: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })),
     stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-    padding: fc.oneof(
-      fc.constant('valid' as const),
-      fc.constant('same' as const),
-      padding1,
-      fc.tuple(padding1, padding1, padding1, padding1),
-    ),
+    padding: paddingNoPairs,
     extra: fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 21 })),
     bias: fc.boolean(),
     seed: fc.integer(),
@@ -166,12 +168,7 @@ export const stridePhaseCase: fc.Arbitrary<ConvCase> = fc
     kernel: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })),
     strideH: fc.integer({ min: 1, max: 3 }),
     dilation: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    padding: fc.oneof(
-      fc.constant('valid' as const),
-      fc.constant('same' as const),
-      padding1,
-      fc.tuple(padding1, padding1, padding1, padding1),
-    ),
+    padding: paddingNoPairs,
     extra: fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 44 })),
     bias: fc.boolean(),
     seed: fc.integer(),

@@ -3,6 +3,7 @@
 // a compiled WebAssembly.Module or a fetch Response). Compiles of the package's own binaries are
 // cached per ISA, so init() can be called again (to switch ISA) without recompiling.
 import { ISA_PREFERENCE, supportedIsas, type Isa } from './isa.js';
+import { isNode } from './environment.js';
 
 /** The kernel module's exports (see assembly/index.ts). Pointers and strides are byte offsets. */
 export interface KernelExports {
@@ -130,8 +131,6 @@ interface NodeUrl {
   pathToFileURL(path: string): URL;
 }
 
-const isNode = (): boolean =>
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 /** True for a value init({ wasm }) accepts as one binary (rather than a per-ISA record or a function). */
 export function isWasmSource(value: unknown): value is WasmSource {

@@ -156,9 +156,10 @@ export async function init(opts: InitOptions = {}): Promise<void> {
   const key = sourceKey(source);
   const unavailable = requestedThreads > 1 ? threadsUnavailable() : null;
   const wantThreads = requestedThreads > 1 && unavailable === null;
-  const reusable = backends.find((b) =>
-    b.key === key && (isa === null || b.isa === isa) && b.requestedThreads === requestedThreads &&
-    b.wantThreads === wantThreads && (b.backend.pool?.serving ?? true));
+  /** Loaded from the same source for the same ISA and threads (isa null: whichever ISA it was). */
+  const sameAs = (b: LoadedBackend, sameIsa: Isa | null) =>
+    b.key === key && (sameIsa === null || b.isa === sameIsa) && b.requestedThreads === requestedThreads && b.wantThreads === wantThreads;
+  const reusable = backends.find((b) => sameAs(b, isa) && (b.backend.pool?.serving ?? true));
   if (reusable) {
     active = reusable;
     return;
@@ -190,8 +191,7 @@ export async function init(opts: InitOptions = {}): Promise<void> {
   const entry: LoadedBackend = {
     isa: loaded.isa, backend: { kernels, arena: new WasmArena(kernels), pool }, key, requestedThreads, wantThreads, threadsNote,
   };
-  const stale = backends.findIndex((b) =>
-    b.isa === entry.isa && b.key === key && b.requestedThreads === requestedThreads && b.wantThreads === wantThreads);
+  const stale = backends.findIndex((b) => sameAs(b, entry.isa));
   if (stale >= 0) void backends.splice(stale, 1)[0].backend.pool?.dispose(); // a pool that lost a worker
   backends.push(entry);
   active = entry;

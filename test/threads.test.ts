@@ -3,7 +3,7 @@
 // Errors rather than hangs.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, conv2d, conv2dBackward, dispose, init, nn, tensor, type Tensor } from '../src/index.js';
+import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, dispose, init, nn, tensor, type Tensor } from '../src/index.js';
 import { setMinFlopsPerSlice } from '../src/ops/passes/parallel.js';
 import { requireBackend } from '../src/runtime.js';
 import { SHUTDOWN, slot, STATE, STATE_STOPPED, TASK } from '../src/threads/protocol.js';
@@ -23,7 +23,6 @@ async function results(c: ConvCase, threads: number, isa: (typeof TEST_ISAS)[num
   const random = seededRandom(c.seed);
   const x = tensor(randomData(product(c.xShape), random), c.xShape);
   const w = tensor(randomData(product(c.wShape), random), c.wShape);
-  const { conv1d, conv1dBackward } = await import('../src/index.js');
   const forward = c.xShape.length === 4 ? conv2d : conv1d;
   const backwardOf = c.xShape.length === 4 ? conv2dBackward : conv1dBackward;
   const y = forward(x, w, null, c.opts as never);

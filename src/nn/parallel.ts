@@ -2,6 +2,7 @@
 // threads: [0, total) in one contiguous range per thread. Each range is independent, so the
 // result is the same on any number of threads.
 import type { KernelExports } from '../loader.js';
+import { evenSlices } from '../ops/passes/parallel.js';
 import type { Backend } from '../runtime.js';
 
 /**
@@ -19,10 +20,6 @@ export function splitRange(
     part(kernels, 0, total);
     return;
   }
-  const parts = Array.from({ length: threads }, (_, t) => {
-    const start = Math.floor((t * total) / threads);
-    const count = Math.floor(((t + 1) * total) / threads) - start;
-    return (k: KernelExports) => part(k, start, count);
-  });
+  const parts = evenSlices(0, total, threads).map(({ start, count }) => (k: KernelExports) => part(k, start, count));
   pool!.run(op, parts, (bytes) => arena.after(op, bytes));
 }

@@ -178,7 +178,9 @@ export function convBackward(
   dy: Float32Array, x: Float32Array, w: Float32Array,
 ): { dx: Float32Array; dw: Float32Array; db: Float32Array } {
   const even = plan(op, backend, g, false);
-  const balanced = plan(op, backend, g, true);
+  // on one thread (or before the balance has seen a call) the two splits are the same
+  const share = backend.pool?.serving ? mainImages(balanceKey(op, g), g.batch, backend.pool.threads) : undefined;
+  const balanced = share === undefined ? even : plan(op, backend, g, true);
   const filterGradient = even.passes.filterGradient, inputGradient = balanced.passes.inputGradient;
   const { kernels, arena } = backend;
   backend.pool?.wake();

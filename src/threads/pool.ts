@@ -8,14 +8,13 @@ import type { KernelExports } from '../loader.js';
 import {
   controlBytes, DONE, readMessage, SHUTDOWN, slot, STATE, STATE_FAILED, STATE_OK, STATE_STOPPED, TAPE_LENGTH, TAPE_PTR, TASK,
 } from './protocol.js';
+import { isNode } from '../environment.js';
 
 /** One share of an op's work: calls the kernels it is given, ignoring their return values. */
 export type Part = (kernels: KernelExports) => void;
 
 // Through a variable so that browser bundlers leave the Node built-in alone.
 const NODE_WORKER_THREADS = 'node:worker_threads';
-const isNode = (): boolean =>
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 /** Atomics.load spins before the main thread sleeps on a worker: most parts end within microseconds of each other. */
 const SPIN = 20000;

@@ -1,10 +1,8 @@
 // Whether this environment can run wasmconv's thread pool, and how many cores it has.
+import { isNode } from '../environment.js';
 
 // Through a variable so that browser bundlers leave the Node built-in alone.
 const NODE_OS = 'node:os';
-
-const isNode = (): boolean =>
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 /** null where threads work here; otherwise why not, in words a user can act on. */
 export function threadsUnavailable(): string | null {

@@ -31,6 +31,14 @@ export function setMinFlopsPerSlice(flops: number): number {
   return old;
 }
 
+/** [start, start + total) cut into `count` contiguous slices whose sizes differ by at most one. */
+export function evenSlices(start: number, total: number, count: number): Slice[] {
+  return Array.from({ length: count }, (_, t) => {
+    const from = start + Math.floor((t * total) / count);
+    return { start: from, count: start + Math.floor(((t + 1) * total) / count) - from };
+  });
+}
+
 /**
  * The slices of the batch, the calling thread's first; one slice when splitting does not pay.
  * `mainImages` sets how many the calling thread takes (at least one, at most an even share):
@@ -39,15 +47,10 @@ export function setMinFlopsPerSlice(flops: number): number {
 export function batchSlices(g: ConvGeometry, threads: number, mainImages?: number): Slice[] {
   const flops = 2 * g.batch * g.outChannels * g.outH * g.outW * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
   const count = Math.max(1, Math.min(threads, g.batch, minFlopsPerSlice > 0 ? Math.floor(flops / minFlopsPerSlice) : Infinity));
+  if (count === 1) return [{ start: 0, count: g.batch }];
   const even = Math.floor(g.batch / count);
-  const first = count === 1 ? g.batch : Math.min(Math.max(1, Math.round(mainImages ?? even)), even);
-  const rest = g.batch - first;
-  const slices: Slice[] = [{ start: 0, count: first }];
-  for (let t = 1; t < count; t++) {
-    const start = first + Math.floor(((t - 1) * rest) / (count - 1));
-    slices.push({ start, count: first + Math.floor((t * rest) / (count - 1)) - start });
-  }
-  return slices;
+  const first = Math.min(Math.max(1, Math.round(mainImages ?? even)), even);
+  return [{ start: 0, count: first }, ...evenSlices(first, g.batch - first, count - 1)];
 }
 
 const roundUp4 = (floats: number) => Math.ceil(floats / 4) * 4;

@@ -57,7 +57,7 @@ export interface KernelExports {
   f32_zero(x: number, count: number): void;
   // Layers, losses and optimisers (src/nn/); i32 buffers (labels, argmax indices) are byte offsets too.
   f32_fill_cols(y: number, rows: number, cols: number, b: number): void;
-  f32_colsum(x: number, rows: number, cols: number, sums: number): void;
+  f32_colsum(x: number, rows: number, cols: number, rowStride: number, sums: number): void;
   f32_transpose(x: number, rows: number, cols: number, xt: number): void;
   f32_relu(x: number, y: number, count: number): void;
   f32_relu_backward(y: number, dy: number, dx: number, count: number): void;

@@ -8,8 +8,12 @@ export function f32_fill_cols(y: usize, rows: i32, cols: i32, b: usize): void {
   }
 }
 
-/** sums[j] = Σ_r x[r][j] for rows×cols row-major x (a Linear layer's db = column sums of dY). */
-export function f32_colsum(x: usize, rows: i32, cols: i32, sums: usize): void {
+/**
+ * sums[j] = Σ_r x[r][j], added in row order, for `rows` rows of `cols` floats that start
+ * `rowStride` floats apart (a Linear layer's db = column sums of dY; the per-thread partial dW
+ * of a split conv pass, each in its own pages).
+ */
+export function f32_colsum(x: usize, rows: i32, cols: i32, rowStride: i32, sums: usize): void {
   const rowBytes = <usize>cols << 2;
   memory.fill(sums, 0, rowBytes);
   let row = x;
@@ -18,7 +22,7 @@ export function f32_colsum(x: usize, rows: i32, cols: i32, sums: usize): void {
       const o = <usize>j << 2;
       store<f32>(sums + o, load<f32>(sums + o) + load<f32>(row + o));
     }
-    row += rowBytes;
+    row += <usize>rowStride << 2;
   }
 }
 

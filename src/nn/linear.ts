@@ -68,7 +68,7 @@ export class Linear extends Layer {
     const dx = inputGradient ? this.dx.reserve(N * I) : 0;
     const at = arena.layout(this.op, { db: this.bias ? 0 : O });
     kernels.f32_gemm(O, I, N, dy.ptr, 4, O * 4, x.ptr, I * 4, this.weight.gradPtr, I * 4, 0);
-    kernels.f32_colsum(dy.ptr, N, O, this.bias ? this.bias.gradPtr : at.db);
+    kernels.f32_colsum(dy.ptr, N, O, O, this.bias ? this.bias.gradPtr : at.db);
     if (!inputGradient) return null;
     kernels.f32_gemm(N, I, O, dy.ptr, O * 4, 4, this.weight.ptr, I * 4, dx, I * 4, 0);
     return { ptr: dx, shape: x.shape };

@@ -4,9 +4,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, dispose, init, nn, tensor, type Tensor } from '../src/index.js';
-import { setMinFlopsPerSlice } from '../src/ops/passes/parallel.js';
+import { setMinFlopsPerThread } from '../src/ops/passes/parallel.js';
 import { requireBackend } from '../src/runtime.js';
-import { SHUTDOWN, slot, STATE, STATE_STOPPED, TASK } from '../src/threads/protocol.js';
+import type { KernelExports } from '../src/loader.js';
+import { rangeOf, SHUTDOWN, slot, STATE, STATE_STOPPED, TASK } from '../src/threads/protocol.js';
 import { FUZZ_PROPERTIES } from './helpers/arbitraries.js';
 import { checkConvCase, type ConvCase } from './helpers/check-conv.js';
 import { TEST_ISAS } from './helpers/isas.js';
@@ -38,12 +39,12 @@ for (const isa of TEST_ISAS) {
   describe(`threads, isa ${isa}`, () => {
     let threshold: number;
     beforeAll(async () => {
-      threshold = setMinFlopsPerSlice(0); // split even the fuzzer's tiny shapes
+      threshold = setMinFlopsPerThread(0); // split even the fuzzer's tiny shapes
       await init({ isa, threads: 3 });
       expect(backend().threads).toBe(3);
     });
     afterAll(() => {
-      setMinFlopsPerSlice(threshold);
+      setMinFlopsPerThread(threshold);
     });
 
     for (const [name, arbitrary] of FUZZ_PROPERTIES) {
@@ -108,19 +109,30 @@ describe('failures on a worker', () => {
   let expected: Tensor;
   let threshold: number;
   beforeAll(async () => {
-    threshold = setMinFlopsPerSlice(0);
+    threshold = setMinFlopsPerThread(0);
     await init({ isa: 'simd', threads: 1 });
     expected = conv2d(x, w, null, { padding: 1 });
   });
   afterAll(() => {
-    setMinFlopsPerSlice(threshold);
+    setMinFlopsPerThread(threshold);
   });
 
   it('a trap in a worker is an Error naming the op and the worker, and the pool keeps working', async () => {
     await init({ isa: 'simd', threads: 2 });
     const { pool, arena } = requireBackend('test');
     const outOfBounds = 0xfffffff0;
-    expect(() => pool!.run('test op', [() => {}, (k) => k.f32_zero(outOfBounds, 64)], (bytes) => arena.after('test op', bytes)))
+    // Two chunks that trap on the worker. The calling thread runs its own (the first) until the
+    // worker has taken the other, so that it cannot take that one over.
+    const control = (pool as unknown as { control: Int32Array }).control;
+    const workerRangeEmpty = () => {
+      const range = Atomics.load(control, rangeOf(1));
+      return (range & 0xffff) >= range >>> 16;
+    };
+    const chunk = (k: KernelExports, thread: number) => {
+      if (thread > 0) k.f32_zero(outOfBounds, 64);
+      else while (!workerRangeEmpty());
+    };
+    expect(() => pool!.run('test op', [chunk, chunk], (bytes) => arena.after('test op', bytes)))
       .toThrow(/^test op: worker thread 1 failed: .*out of bounds/);
     expect(backend().threads).toBe(2);
     expect(conv2d(x, w, null, { padding: 1 }).data).toEqual(expected.data);
@@ -169,14 +181,14 @@ describe('training with threads', () => {
       model.dispose();
       return { losses, weights };
     };
-    const threshold = setMinFlopsPerSlice(0);
+    const threshold = setMinFlopsPerThread(0);
     try {
       const one = await trained(1);
       const two = await trained(2);
       two.losses.forEach((loss, i) => expect(loss).toBeCloseTo(one.losses[i], 5));
       two.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j])).toBeLessThan(1e-5)));
     } finally {
-      setMinFlopsPerSlice(threshold);
+      setMinFlopsPerThread(threshold);
     }
   });
 });

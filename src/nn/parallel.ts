@@ -1,8 +1,8 @@
 // Element-wise and per-plane layer kernels (ReLU, max pooling) split across the backend's
-// threads: [0, total) in one contiguous range per thread. Each range is independent, so the
-// result is the same on any number of threads.
+// threads: [0, total) cut into contiguous ranges, a few per thread, taken as threads come free.
+// Each range is independent, so the result is the same on any number of threads.
 import type { KernelExports } from '../loader.js';
-import { evenSlices } from '../ops/passes/parallel.js';
+import { CHUNKS_PER_THREAD, evenSlices } from '../ops/passes/parallel.js';
 import type { Backend } from '../runtime.js';
 
 /**
@@ -20,6 +20,6 @@ export function splitRange(
     part(kernels, 0, total);
     return;
   }
-  const parts = evenSlices(0, total, threads).map(({ start, count }) => (k: KernelExports) => part(k, start, count));
-  pool!.run(op, parts, (bytes) => arena.after(op, bytes));
+  const chunks = evenSlices(0, total, Math.min(total, CHUNKS_PER_THREAD * threads)).map(({ start, count }) => (k: KernelExports) => part(k, start, count));
+  pool!.run(op, chunks, (bytes) => arena.after(op, bytes), {}, threads);
 }

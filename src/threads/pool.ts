@@ -1,22 +1,38 @@
 // The main thread's side of multi-threading: a pool of workers, each with its own instance of
-// the kernels on the shared Wasm memory. An op splits its work into parts, each a function of
-// the kernels; part 0 runs here, the others are recorded as tapes of kernel calls (pointers and
-// sizes only, so a tape means the same in every instance) and replayed by the workers. Ops
-// stay synchronous: the main thread waits for its workers (Atomics.wait in Node and in
-// workers; a spin on a browser's main thread, which may not block).
+// the kernels on the shared Wasm memory. An op splits its work into chunks, each a function of
+// the kernels and of the thread that runs it. For each worker every chunk is recorded as a
+// tape of kernel calls (pointers and sizes only, so a tape means the same in every instance);
+// then all threads, this one included, work through their own range of chunks and help with
+// the others' once theirs is done (protocol.js). Ops stay synchronous: the main thread waits for its workers (Atomics.wait in Node
+// and in workers; a spin on a browser's main thread, which may not block).
 import type { KernelExports } from '../loader.js';
 import {
-  controlBytes, DONE, readMessage, SHUTDOWN, slot, STATE, STATE_FAILED, STATE_OK, STATE_STOPPED, TAPE_LENGTH, TAPE_PTR, TASK,
+  ABORT, CHUNKS, controlBytes, DONE, doneFlag, FED_ALL, fedFlag, GENERATION, MAX_CHUNKS, packRange, rangeOf, readMessage,
+  SHUTDOWN, slot, STATE, STATE_FAILED, STATE_OK, STATE_STOPPED, takeChunk, TAPE_LENGTH, TAPE_PTR, TASK, THREADS,
 } from './protocol.js';
 import { isNode } from '../environment.js';
 
-/** One share of an op's work: calls the kernels it is given, ignoring their return values. */
-export type Part = (kernels: KernelExports) => void;
+/**
+ * One chunk of an op's work: calls the kernels it is given, ignoring their return values.
+ * `thread` (0: the calling thread, w: worker w) picks the scratch it may use; the chunk's
+ * results must not depend on it.
+ */
+export type Chunk = (kernels: KernelExports, thread: number) => void;
+
+/** What runs around an op's chunks. */
+export interface ChunkHooks {
+  /** run by each thread before its first chunk (packing W into its scratch, say) */
+  prologue?: Chunk;
+  /** copies chunk c's inputs in, on the calling thread: once per chunk (the workers' first), before any thread may start it */
+  feed?(c: number): void;
+  /** copies chunk c's results out, on the calling thread: once per chunk, once it is done */
+  drain?(c: number): void;
+}
 
 // Through a variable so that browser bundlers leave the Node built-in alone.
 const NODE_WORKER_THREADS = 'node:worker_threads';
 
-/** Atomics.load spins before the main thread sleeps on a worker: most parts end within microseconds of each other. */
+/** Atomics.load spins before the main thread sleeps on a worker: most chunks end within microseconds of each other. */
 const SPIN = 20000;
 
 /** What a worker handle must offer, in Node and in browsers. */
@@ -77,6 +93,8 @@ export class ThreadPool {
   private tapeLength = 0;
   /** the number of each worker's latest task */
   private readonly lastTask: number[];
+  /** the latest task's number, as its done chunks' flags hold it */
+  private generation = 0;
   /** why the pool stopped serving (a worker is gone), or null while it serves */
   private stopped: string | null = null;
 
@@ -102,20 +120,25 @@ export class ThreadPool {
     this.recorder = recorder as unknown as KernelExports;
   }
 
-  /** Appends one call to the tape being recorded. */
-  private append(index: number, args: ArrayLike<number>): void {
-    const needed = this.tapeLength + 2 + args.length;
+  /** Makes room for `entries` more entries on the tape (the buffer doubles when full). */
+  private reserve(entries: number): void {
+    const needed = this.tapeLength + entries;
     if (needed > this.tape.length) {
       const grown = new Float64Array(Math.max(needed, this.tape.length * 2));
       grown.set(this.tape.subarray(0, this.tapeLength));
       this.tape = grown;
     }
-    const t = this.tape;
+    this.tapeLength = needed;
+  }
+
+  /** Appends one call to the tape being recorded. */
+  private append(index: number, args: ArrayLike<number>): void {
     let at = this.tapeLength;
+    this.reserve(2 + args.length);
+    const t = this.tape;
     t[at++] = index;
     t[at++] = args.length;
     for (let i = 0; i < args.length; i++) t[at++] = args[i];
-    this.tapeLength = at;
   }
 
   /**
@@ -171,54 +194,86 @@ export class ThreadPool {
   }
 
   /**
-   * Runs the parts, part i on thread i (0: here), and returns once all have finished.
-   * `tapeSpace(bytes)` gives a 16-byte aligned byte offset in Wasm memory the tapes may use
-   * for the duration of the call. `around.before` and `around.after` run here just before and
-   * after part 0, while the workers run theirs (the functional API copies part 0's tensors in
-   * and out there). Returns the milliseconds part 0 took. A part that fails on a worker
-   * throws here, naming `op`; the pool stays usable unless the worker itself is gone.
+   * Runs the chunks on the first `threads` threads (this one and threads − 1 workers), and
+   * returns once all are done. Thread t owns the t-th of `threads` even, contiguous ranges of
+   * chunks and runs them in order; a thread whose range is done takes chunks from the back of
+   * another's. `tapeSpace(bytes)` gives a 16-byte aligned byte offset in Wasm memory the tapes
+   * may use for the duration of the call. Each thread runs `hooks.prologue` before its first
+   * chunk. `hooks.feed(c)` runs here for every chunk (the workers' ranges first) before chunk
+   * c may start anywhere, `hooks.drain(c)` once it is done, between this thread's own chunks.
+   * A chunk that fails on a worker throws here, naming `op`; the pool stays usable unless the
+   * worker itself is gone.
    */
-  run(op: string, parts: Part[], tapeSpace: (bytes: number) => number, around: { before?(): void; after?(): void } = {}): number {
-    if (parts.length > this.threads) throw new Error(`${op}: ${parts.length} parts for ${this.threads} threads`);
+  run(op: string, chunks: Chunk[], tapeSpace: (bytes: number) => number, hooks: ChunkHooks = {}, threads = this.threads): void {
+    const count = chunks.length;
+    if (count < 1 || count > MAX_CHUNKS) throw new Error(`${op}: ${count} chunks; a task has 1 to ${MAX_CHUNKS}`);
+    if (!(threads >= 1 && threads <= this.threads)) throw new Error(`${op}: ${threads} threads asked of a pool of ${this.threads}`);
     if (this.stopped !== null) throw new Error(`${op}: the thread pool has stopped (${this.stopped})`);
-    for (let worker = 0; worker < parts.length - 1; worker++) {
+    const workers = threads - 1;
+    for (let worker = 0; worker < workers; worker++) {
       if (Atomics.load(this.control, slot(worker, STATE)) === STATE_STOPPED) {
         this.stopped = `worker ${worker + 1} stopped`;
         throw new Error(`${op}: ${this.stoppedMessage(worker)}`);
       }
     }
-    // every worker's tape, one after another, and where each ends
-    this.tapeLength = 0;
-    const ends = parts.slice(1).map((part) => {
-      part(this.recorder);
-      return this.tapeLength;
-    });
-    const tapes = ends.map((end, worker) => this.tape.subarray(worker === 0 ? 0 : ends[worker - 1], end));
-    const base = tapeSpace(this.tapeLength * 8);
-    const memory = new Float64Array(this.kernels.memory.buffer);
-    const tasks: number[] = [];
-    let at = base;
-    tapes.forEach((tape, worker) => {
-      memory.set(tape, at / 8);
-      Atomics.store(this.control, slot(worker, TAPE_PTR), at);
-      Atomics.store(this.control, slot(worker, TAPE_LENGTH), tape.length);
-      at += tape.length * 8;
+    this.postTapes(chunks, hooks.prologue, tapeSpace, workers);
+    const c = this.control;
+    const generation = (this.generation = (this.generation + 1) & 0x3fffffff);
+    const ranges = Array.from({ length: threads }, (_, t) => [Math.floor((t * count) / threads), Math.floor(((t + 1) * count) / threads)]);
+    ranges.forEach(([front, back], t) => Atomics.store(c, rangeOf(t), packRange(front, back)));
+    Atomics.store(c, GENERATION, generation);
+    Atomics.store(c, CHUNKS, count);
+    Atomics.store(c, THREADS, threads);
+    Atomics.store(c, ABORT, 0);
+    Atomics.store(c, FED_ALL, hooks.feed ? 0 : generation);
+    const tasks = Array.from({ length: workers }, (_, worker) => {
       // counts up, wrapping before it could reach SHUTDOWN
       const task = (this.lastTask[worker] = (this.lastTask[worker] + 1) & 0x3fffffff);
-      tasks.push(task);
-      Atomics.store(this.control, slot(worker, TASK), task);
-      Atomics.notify(this.control, slot(worker, TASK));
+      Atomics.store(c, slot(worker, TASK), task);
+      Atomics.notify(c, slot(worker, TASK));
+      return task;
     });
     let failure: unknown = null;
-    let firstMs = 0;
     try {
-      around.before?.();
-      const start = performance.now();
-      parts[0](this.kernels);
-      firstMs = performance.now() - start;
-      around.after?.();
+      if (hooks.feed) {
+        // the workers' chunks first: they can start while this thread copies the rest in
+        for (const [front, back] of [...ranges.slice(1), ranges[0]]) {
+          for (let chunk = front; chunk < back; chunk++) {
+            hooks.feed(chunk);
+            Atomics.store(c, fedFlag(chunk), generation);
+          }
+        }
+      }
+      const drained = new Uint8Array(count);
+      const drainDone = () => {
+        for (let chunk = 0; chunk < count; chunk++) {
+          if (!drained[chunk] && Atomics.load(c, doneFlag(chunk)) === generation) {
+            drained[chunk] = 1;
+            hooks.drain!(chunk);
+          }
+        }
+      };
+      let prepared = false;
+      for (let chunk = takeChunk(c, 0, threads); chunk >= 0; chunk = takeChunk(c, 0, threads)) {
+        if (!prepared) hooks.prologue?.(this.kernels, 0);
+        prepared = true;
+        // a chunk taken from a worker's range is fed already: this thread fed it
+        chunks[chunk](this.kernels, 0);
+        Atomics.store(c, doneFlag(chunk), generation);
+        if (hooks.drain) drainDone();
+      }
+      if (hooks.drain) {
+        for (let chunk = 0; chunk < count; chunk++) {
+          if (drained[chunk]) continue;
+          if (!this.awaitChunk(op, chunk, generation, workers)) break;
+          drained[chunk] = 1;
+          hooks.drain(chunk);
+        }
+      }
     } catch (error) {
       failure = error;
+      // the workers take no more chunks and stop waiting for inputs that will not come
+      Atomics.store(c, ABORT, 1);
     }
     const problems: string[] = [];
     tasks.forEach((task, worker) => {
@@ -227,7 +282,58 @@ export class ThreadPool {
     });
     if (failure !== null) throw failure;
     if (problems.length > 0) throw new Error(`${op}: ${problems.join('; ')}`);
-    return firstMs;
+  }
+
+  /**
+   * Records, for each of the first `workers` workers (with its thread number), the prologue and
+   * every chunk, and tells each where its tapes are: segment 0 the prologue, segment c + 1
+   * chunk c.
+   */
+  private postTapes(chunks: Chunk[], prologue: Chunk | undefined, tapeSpace: (bytes: number) => number, workers: number): void {
+    const segments = chunks.length + 1;
+    this.tapeLength = 0;
+    const workerTapes = Array.from({ length: workers }, (_, worker) => {
+      // the segment offsets first, filled in below, then the calls
+      const start = this.tapeLength;
+      this.reserve(segments + 1);
+      const callsFrom = this.tapeLength;
+      for (let segment = 0; segment < segments; segment++) {
+        this.tape[start + segment] = this.tapeLength - callsFrom;
+        if (segment > 0) chunks[segment - 1](this.recorder, worker + 1);
+        else prologue?.(this.recorder, worker + 1);
+      }
+      this.tape[start + segments] = this.tapeLength - callsFrom;
+      return { start, end: this.tapeLength };
+    });
+    const base = tapeSpace(this.tapeLength * 8);
+    new Float64Array(this.kernels.memory.buffer, base, this.tapeLength).set(this.tape.subarray(0, this.tapeLength));
+    workerTapes.forEach(({ start, end }, worker) => {
+      Atomics.store(this.control, slot(worker, TAPE_PTR), base + start * 8);
+      Atomics.store(this.control, slot(worker, TAPE_LENGTH), end - start);
+    });
+  }
+
+  /**
+   * Waits until chunk `chunk` is done; false if the task aborted (a worker's chunk failed,
+   * reported once the workers are awaited). Throws if one of the `workers` stopped meanwhile.
+   */
+  private awaitChunk(op: string, chunk: number, generation: number, workers: number): boolean {
+    const c = this.control;
+    const flagAt = doneFlag(chunk);
+    for (let spin = 0; ; spin++) {
+      const flag = Atomics.load(c, flagAt);
+      if (flag === generation) return true;
+      if (Atomics.load(c, ABORT)) return false;
+      if (spin >= SPIN) {
+        for (let worker = 0; worker < workers; worker++) {
+          if (Atomics.load(c, slot(worker, STATE)) === STATE_STOPPED) {
+            this.stopped = `worker ${worker + 1} stopped`;
+            throw new Error(`${op}: ${this.stoppedMessage(worker)}`);
+          }
+        }
+        if (this.blocking) Atomics.wait(c, flagAt, flag, 100);
+      }
+    }
   }
 
   /** Waits for `worker` to finish `task`; returns what went wrong, if anything. */

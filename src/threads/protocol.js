@@ -1,14 +1,79 @@
 // How the main thread and the pool's workers talk, in plain JavaScript because a worker runs
 // this file as it is (Node cannot start a worker from TypeScript source). Everything lives in
-// one SharedArrayBuffer (the control block) plus the Wasm memory both sides share:
-//   - the main thread writes a worker's task, a "tape" of kernel calls, into Wasm memory,
-//     stores its place in the worker's slot, bumps the slot's TASK counter and wakes it;
-//   - the worker replays its tape against its own instance of the kernels (same memory), then
-//     copies TASK to DONE and wakes the main thread;
-//   - a failure is reported in the worker's slot (state and message), never as a silent hang.
+// one SharedArrayBuffer (the control block) plus the Wasm memory both sides share.
+//
+// An op is split into chunks, a few per thread, each thread owning a contiguous range of them:
+//   - the main thread records, for each worker, a "tape" of kernel calls per chunk, and one of
+//     a prologue each thread runs before its first chunk (pointers and sizes only, with that
+//     worker's scratch), into Wasm memory, sets each thread's range and bumps each worker's
+//     TASK counter;
+//   - every thread, the main one too, takes the chunks of its own range from the front, in
+//     order, so that it works on the same images op after op (they stay in its caches); a
+//     thread with none left takes chunks from the back of another's range. A thread held up
+//     (the OS gave its core to another process for a while) thus leaves its share to the
+//     others instead of holding up the op;
+//   - chunk c may start once it is fed (FED_ALL, or its own FED flag, holds the task's
+//     GENERATION): the functional API copies each chunk's inputs in while the workers already
+//     compute, and copies results out as chunks are DONE;
+//   - a worker copies TASK to DONE when no chunk is left; a failure is reported in its slot
+//     (state and message) and stops the op (ABORT), never as a silent hang.
 
-/** Int32 slots per worker, starting at SLOT_BASE: */
-const SLOT_BASE = 0;
+/** Shared Int32 fields, at the start of the control block: */
+/** this task's number, which a chunk's FED and DONE flags hold once it is fed or done */
+export const GENERATION = 0;
+/** 1 once the task has failed somewhere: take no more chunks */
+export const ABORT = 1;
+/** the task's chunk count */
+export const CHUNKS = 2;
+/** how many threads take part (the main thread and workers 0 … THREADS − 2) */
+export const THREADS = 3;
+/** GENERATION when every chunk is fed from the start (nothing to copy in) */
+export const FED_ALL = 4;
+/** the most threads, and chunks, of a task */
+export const MAX_THREADS = 64;
+export const MAX_CHUNKS = 256;
+/** thread t's range of chunks not yet taken, front | back << 16, at RANGES + t */
+const RANGES = 8;
+const FED_FLAGS = RANGES + MAX_THREADS;
+const DONE_FLAGS = FED_FLAGS + MAX_CHUNKS;
+const HEADER_INTS = DONE_FLAGS + MAX_CHUNKS;
+export const fedFlag = (c) => FED_FLAGS + c;
+export const doneFlag = (c) => DONE_FLAGS + c;
+export const rangeOf = (thread) => RANGES + thread;
+export const packRange = (front, back) => front | (back << 16);
+
+/**
+ * The next chunk for thread `self` of `threads`: the front of its own range, else the back of
+ * the next thread's that has any left; -1 when none is left.
+ */
+export function takeChunk(control, self, threads) {
+  for (let i = 0; i < threads; i++) {
+    const thread = (self + i) % threads;
+    const at = RANGES + thread;
+    for (;;) {
+      const range = Atomics.load(control, at);
+      const front = range & 0xffff;
+      const back = range >>> 16;
+      if (front >= back) break;
+      const own = thread === self;
+      if (Atomics.compareExchange(control, at, range, own ? packRange(front + 1, back) : packRange(front, back - 1)) === range) {
+        return own ? front : back - 1;
+      }
+    }
+  }
+  return -1;
+}
+
+/** True once chunk c of the task `generation` may start (false if the task aborted first). */
+export function awaitFed(control, c, generation) {
+  while (Atomics.load(control, FED_ALL) !== generation && Atomics.load(control, FED_FLAGS + c) !== generation) {
+    if (Atomics.load(control, ABORT)) return false;
+  }
+  return true;
+}
+
+/** Int32 slots per worker, after the header and the chunk flags: */
+const SLOT_BASE = HEADER_INTS;
 const SLOT_INTS = 8;
 /** the number of the worker's latest task (counts up from 0); SHUTDOWN tells it to exit */
 export const TASK = 0;
@@ -17,7 +82,11 @@ export const SHUTDOWN = -1;
 export const DONE = 5;
 /** STATE_OK, STATE_FAILED (the last task threw; message set) or STATE_STOPPED (the worker is gone) */
 export const STATE = 1;
-/** byte offset of the worker's tape in Wasm memory, and its length in f64 entries (0: no task) */
+/**
+ * byte offset of the worker's tapes in Wasm memory and their length in f64 entries: CHUNKS + 2
+ * offsets (where segment s starts and ends, counted from the first entry after them: segment 0
+ * is the prologue, run before the worker's first chunk, segment c + 1 chunk c), then the calls
+ */
 export const TAPE_PTR = 2;
 export const TAPE_LENGTH = 3;
 export const MESSAGE_BYTES = 4;

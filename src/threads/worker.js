@@ -1,8 +1,9 @@
 // A pool worker (Node worker_threads or a browser Web Worker). It instantiates the kernels on
 // the shared memory it is sent, says 'ready', then serves tasks from its slot of the control
-// block until told to shut down (protocol.js).
+// block until told to shut down: for each task it takes chunks until none is left (protocol.js).
 import {
-  DONE, replay, SHUTDOWN, slot, STATE, STATE_FAILED, STATE_STOPPED, TAPE_LENGTH, TAPE_PTR, TASK, writeMessage,
+  ABORT, awaitFed, CHUNKS, DONE, doneFlag, GENERATION, replay, SHUTDOWN, slot, STATE, STATE_FAILED, STATE_STOPPED, takeChunk, TAPE_LENGTH,
+  TAPE_PTR, TASK, THREADS, writeMessage,
 } from './protocol.js';
 
 // Through a variable so that browser bundlers leave the Node built-in alone.
@@ -57,16 +58,40 @@ function serve({ memory, worker, workers }, control, functions) {
       task = poll(control, taskAt, done);
     }
     if (task === SHUTDOWN) return;
-    const length = Atomics.load(control, slot(worker, TAPE_LENGTH));
-    try {
-      replay(functions, new Float64Array(memory.buffer, Atomics.load(control, slot(worker, TAPE_PTR)), length));
-    } catch (error) {
-      writeMessage(control, workers, worker, String(error?.message ?? error));
-      Atomics.store(control, slot(worker, STATE), STATE_FAILED);
-    }
+    takeChunks(control, functions, memory, worker, workers);
     done = task;
     Atomics.store(control, slot(worker, DONE), done);
     Atomics.notify(control, slot(worker, DONE));
+  }
+}
+
+/**
+ * Runs chunks of the current task until none is left or the task aborts, replaying this
+ * worker's tape of each (segment c + 1), and its prologue (segment 0) before the first.
+ */
+function takeChunks(control, functions, memory, worker, workers) {
+  const count = Atomics.load(control, CHUNKS);
+  const threads = Atomics.load(control, THREADS);
+  const generation = Atomics.load(control, GENERATION);
+  const at = Atomics.load(control, slot(worker, TAPE_PTR));
+  const offsets = new Float64Array(memory.buffer, at, count + 2);
+  const calls = new Float64Array(memory.buffer, at + (count + 2) * 8, Atomics.load(control, slot(worker, TAPE_LENGTH)) - count - 2);
+  const segment = (s) => calls.subarray(offsets[s], offsets[s + 1]);
+  let prepared = false;
+  for (let c = takeChunk(control, worker + 1, threads); c >= 0; c = takeChunk(control, worker + 1, threads)) {
+    // the main thread may still be copying this chunk's inputs in
+    if (!awaitFed(control, c, generation) || Atomics.load(control, ABORT)) return;
+    try {
+      if (!prepared) replay(functions, segment(0));
+      prepared = true;
+      replay(functions, segment(c + 1));
+    } catch (error) {
+      writeMessage(control, workers, worker, String(error?.message ?? error));
+      Atomics.store(control, slot(worker, STATE), STATE_FAILED);
+      Atomics.store(control, ABORT, 1);
+    }
+    Atomics.store(control, doneFlag(c), generation);
+    Atomics.notify(control, doneFlag(c));
   }
 }
 

@@ -10,7 +10,7 @@
 //            from the taps with ky·dh = a + sh·u; one region per (row phase, column phase),
 //            each tap listed once per multiplier, so dx is written once, never accumulated.
 import type { ConvGeometry } from '../geometry.js';
-import type { ConvPasses } from './types.js';
+import type { StrategyPasses } from './types.js';
 
 /** One input channel per group and more than one group: a real depthwise convolution. */
 export function isDepthwise(g: ConvGeometry): boolean {
@@ -193,7 +193,7 @@ function scratchLayout(plan: Plan) {
   return { ints, paddedAt, floats: paddedAt / 4 + (plan.padBytes * plan.padPlanes) / 4 };
 }
 
-export function depthwisePasses(g: ConvGeometry): ConvPasses {
+export function depthwisePasses(g: ConvGeometry): StrategyPasses {
   const forward = scratchLayout(forwardPlan(g));
   const inputGradient = scratchLayout(inputGradientPlan(g));
   const xImage = g.inChannels * g.inH * g.inW * 4;
@@ -204,8 +204,8 @@ export function depthwisePasses(g: ConvGeometry): ConvPasses {
     strategy: 'depthwise',
     forward: {
       scratchFloats: forward.floats,
-      run(k, p, scratch) {
-        writePlan(k.memory, scratch, forward.ints);
+      prepare: (k, _p, scratch) => writePlan(k.memory, scratch, forward.ints),
+      images(k, p, scratch) {
         for (let n = 0; n < g.batch; n++) {
           k.f32_dwconv_fwd(scratch, p.x + n * xImage, p.w, p.bias, p.y + n * yImage, scratch + forward.paddedAt);
         }
@@ -213,8 +213,8 @@ export function depthwisePasses(g: ConvGeometry): ConvPasses {
     },
     inputGradient: {
       scratchFloats: inputGradient.floats,
-      run(k, p, scratch) {
-        writePlan(k.memory, scratch, inputGradient.ints);
+      prepare: (k, _p, scratch) => writePlan(k.memory, scratch, inputGradient.ints),
+      images(k, p, scratch) {
         for (let n = 0; n < g.batch; n++) {
           k.f32_dwconv_dx(scratch, p.dy + n * yImage, p.w, p.dx + n * xImage, scratch + inputGradient.paddedAt);
         }
@@ -222,8 +222,8 @@ export function depthwisePasses(g: ConvGeometry): ConvPasses {
     },
     filterGradient: {
       scratchFloats: forward.floats,
-      run(k, p, scratch) {
-        writePlan(k.memory, scratch, forward.ints);
+      prepare: (k, _p, scratch) => writePlan(k.memory, scratch, forward.ints),
+      images(k, p, scratch) {
         k.f32_zero(p.dw, g.outChannels * g.kernelH * g.kernelW);
         k.f32_zero(p.db, g.outChannels);
         for (let n = 0; n < g.batch; n++) {

@@ -12,7 +12,7 @@
 import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
 import { subconvInputGradient, useSubconvInputGradient } from './subconv-dx.js';
-import type { ConvPasses, FilterGradientPointers, ForwardPointers, InputGradientPointers, Pass } from './types.js';
+import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
 
 /** 1×1 kernel, stride 1 and no padding on any side: the output grid is the input grid. */
 export function isPointwise(g: ConvGeometry): boolean {
@@ -91,7 +91,7 @@ function groupSizes(g: ConvGeometry) {
   };
 }
 
-export function gemmPasses(g: ConvGeometry): ConvPasses {
+export function gemmPasses(g: ConvGeometry): StrategyPasses {
   return {
     strategy: isPointwise(g) ? 'pointwise' : 'gemm',
     forward: gemmForward(g),
@@ -101,7 +101,7 @@ export function gemmPasses(g: ConvGeometry): ConvPasses {
   };
 }
 
-function gemmForward(g: ConvGeometry): Pass<ForwardPointers> {
+function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
   const { groupIn, groupOut, positions, patch, xAt, yAt, wAt } = groupSizes(g);
   const pointwise = isPointwise(g);
   const image = paddedImage(g, groupIn);
@@ -111,13 +111,16 @@ function gemmForward(g: ConvGeometry): Pass<ForwardPointers> {
     image: pointwise ? 0 : image.floats,
     taps: pointwise ? 0 : patch,
   });
+  const packedWAt = (scratch: number, gr: number) => scratch + at.packedW + gr * packedFloats(groupOut, patch) * 4;
   return {
     scratchFloats: at.total,
-    run(k, p, scratch) {
-      const work = scratch + at.work;
-      const packedW = (gr: number) => scratch + at.packedW + gr * packedFloats(groupOut, patch) * 4;
-      for (let gr = 0; gr < g.groups; gr++) k.f32_pack_a_x4(groupOut, patch, wAt(p.w, gr), patch * 4, 4, packedW(gr));
+    prepare(k, p, scratch) {
+      for (let gr = 0; gr < g.groups; gr++) k.f32_pack_a_x4(groupOut, patch, wAt(p.w, gr), patch * 4, 4, packedWAt(scratch, gr));
       if (!pointwise) image.writeTaps(k, scratch + at.taps);
+    },
+    images(k, p, scratch) {
+      const work = scratch + at.work;
+      const packedW = (gr: number) => packedWAt(scratch, gr);
       for (let n = 0; n < g.batch; n++) {
         for (let gr = 0; gr < g.groups; gr++) {
           const yg = yAt(p.y, n, gr);
@@ -136,7 +139,7 @@ function gemmForward(g: ConvGeometry): Pass<ForwardPointers> {
   };
 }
 
-function gemmFilterGradient(g: ConvGeometry): Pass<FilterGradientPointers> {
+function gemmFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers> {
   const { groupIn, groupOut, positions, plane, patch, xAt, yAt, wAt } = groupSizes(g);
   const pointwise = isPointwise(g);
   const image = paddedImage(g, groupIn);
@@ -148,12 +151,14 @@ function gemmFilterGradient(g: ConvGeometry): Pass<FilterGradientPointers> {
   });
   return {
     scratchFloats: at.total,
-    run(k, p, scratch) {
+    prepare(k, _p, scratch) {
+      if (!pointwise) image.writeTaps(k, scratch + at.taps);
+    },
+    images(k, p, scratch) {
       const work = scratch + at.work;
       const packedDy = scratch + at.packedDy;
       k.f32_zero(p.dw, g.outChannels * patch);
       k.f32_zero(p.db, g.outChannels);
-      if (!pointwise) image.writeTaps(k, scratch + at.taps);
       for (let n = 0; n < g.batch; n++) {
         for (let gr = 0; gr < g.groups; gr++) {
           const dyg = yAt(p.dy, n, gr);
@@ -185,22 +190,26 @@ function useTransposedInputGradient(g: ConvGeometry): boolean {
 }
 
 /** dX for stride 1: flip and transpose W once, then run the transposed conv's forward pass. */
-function transposedInputGradient(g: ConvGeometry): Pass<InputGradientPointers> {
+function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPointers> {
   const transposed = gemmForward(transposedGeometry(g));
   const taps = g.kernelH * g.kernelW;
   const weightFloats = g.outChannels * (g.inChannels / g.groups) * taps;
   const at = scratchLayout({ flipped: weightFloats, forward: transposed.scratchFloats });
+  const forwardPointers = (p: InputGradientPointers, scratch: number) => ({ x: p.dy, w: scratch + at.flipped, bias: 0, y: p.dx });
   return {
     scratchFloats: at.total,
-    run(k, p, scratch) {
+    prepare(k, p, scratch) {
       k.f32_flip_weights(p.w, g.groups, g.outChannels / g.groups, g.inChannels / g.groups, taps, scratch + at.flipped);
-      transposed.run(k, { x: p.dy, w: scratch + at.flipped, bias: 0, y: p.dx }, scratch + at.forward);
+      transposed.prepare(k, forwardPointers(p, scratch), scratch + at.forward);
+    },
+    images(k, p, scratch) {
+      transposed.images(k, forwardPointers(p, scratch), scratch + at.forward);
     },
   };
 }
 
 /** dX for other strides: dcol = W_gᵀ · dY_g by GEMM, then col2im scatter-adds it into dX_g. */
-function scatterInputGradient(g: ConvGeometry): Pass<InputGradientPointers> {
+function scatterInputGradient(g: ConvGeometry): StagedPass<InputGradientPointers> {
   const { groupIn, groupOut, positions, plane, patch, xAt, yAt, wAt } = groupSizes(g);
   const window = [g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW] as const;
   // dY_g is copied to rows 8 floats longer first: at 1024 positions its rows sit 4 KiB apart,
@@ -215,12 +224,14 @@ function scatterInputGradient(g: ConvGeometry): Pass<InputGradientPointers> {
   });
   return {
     scratchFloats: at.total,
-    run(k, p, scratch) {
-      const packedWt = (gr: number) => scratch + at.packedWt + gr * packedFloats(patch, groupOut) * 4;
+    prepare(k, p, scratch) {
       // Wᵀ[patch×O_g] read through W's strides: row i of Wᵀ is column i of W
       for (let gr = 0; gr < g.groups; gr++) {
-        k.f32_pack_a_x4(patch, groupOut, wAt(p.w, gr), 4, patch * 4, packedWt(gr));
+        k.f32_pack_a_x4(patch, groupOut, wAt(p.w, gr), 4, patch * 4, scratch + at.packedWt + gr * packedFloats(patch, groupOut) * 4);
       }
+    },
+    images(k, p, scratch) {
+      const packedWt = (gr: number) => scratch + at.packedWt + gr * packedFloats(patch, groupOut) * 4;
       k.f32_zero(p.dx, g.batch * g.inChannels * plane);
       for (let n = 0; n < g.batch; n++) {
         for (let gr = 0; gr < g.groups; gr++) {

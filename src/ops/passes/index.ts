@@ -2,10 +2,10 @@
 import type { ConvGeometry } from '../geometry.js';
 import { depthwisePasses, isDepthwise } from './depthwise.js';
 import { gemmPasses } from './gemm.js';
-import { batchSlices, parallelPasses, type Threads } from './parallel.js';
-import type { ConvPasses } from './types.js';
+import { parallelPasses, threadsFor, type Threads } from './parallel.js';
+import type { ConvPasses, ImageCopies, Pass, StagedPass, StrategyPasses } from './types.js';
 
-export type { ConvPasses, ForwardPointers, InputGradientPointers, FilterGradientPointers, Pass, Slice, SliceHooks } from './types.js';
+export type { ConvPasses, ForwardPointers, ImageCopies, InputGradientPointers, FilterGradientPointers, Pass, Slice } from './types.js';
 export type { Threads } from './parallel.js';
 
 /**
@@ -15,15 +15,35 @@ export type { Threads } from './parallel.js';
  * A single-channel input with groups = 1 (S1) stays on the GEMM: there the direct kernels win
  * forward and dW but lose dX, and the GEMM is being sped up.
  */
-function singleThreadPasses(g: ConvGeometry): ConvPasses {
+function strategyPasses(g: ConvGeometry): StrategyPasses {
   return isDepthwise(g) ? depthwisePasses(g) : gemmPasses(g);
+}
+
+/** A pass on the calling thread, with its copies around it: the whole batch in, the pass, the whole batch out. */
+function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
+  const all = { start: 0, count: batch };
+  return {
+    scratchFloats: pass.scratchFloats,
+    run: (k, p, scratch, copies?: ImageCopies) => {
+      copies?.feed?.(all);
+      pass.prepare(k, p, scratch);
+      pass.images(k, p, scratch);
+      copies?.drain?.(all);
+    },
+  };
 }
 
 /** The passes for `g`: split over the batch across `threads` when it has a serving pool and the work pays for it. */
 export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasses {
   if (threads && threads.pool.serving) {
-    const slices = batchSlices(g, threads.pool.threads, threads.mainImages);
-    if (slices.length > 1) return parallelPasses(g, slices, singleThreadPasses, threads);
+    const count = threadsFor(g, threads.pool.threads);
+    if (count > 1) return parallelPasses(g, count, strategyPasses, threads);
   }
-  return singleThreadPasses(g);
+  const { strategy, forward, inputGradient, filterGradient } = strategyPasses(g);
+  return {
+    strategy, threads: 1,
+    forward: onCallingThread(forward, g.batch),
+    inputGradient: onCallingThread(inputGradient, g.batch),
+    filterGradient: onCallingThread(filterGradient, g.batch),
+  };
 }

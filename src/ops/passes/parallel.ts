@@ -1,12 +1,16 @@
-// Multi-threaded passes: the batch split into one contiguous slice of images per thread, each
-// slice run by the single-thread pass for that many images, with its own scratch. Forward and
-// dX slices write disjoint parts of y and dx. dW and db are sums over the batch: each slice
-// sums its images into its own partial buffer, then the partials are added in slice order,
-// so the result depends on the thread count but never on scheduling.
+// Multi-threaded passes: the batch cut into chunks of consecutive images (a few per thread),
+// each chunk run by the single-thread pass for that many images, and the chunks shared out
+// as the threads come free (src/threads). Each thread has its own scratch. Forward and dX
+// chunks write disjoint parts of y and dx, so those equal one thread's bit for bit. dW and db
+// are sums over the batch: each chunk sums its images into its own partial buffer, then the
+// partials are added in chunk order, so the result depends on the chunking (the batch and
+// thread count) but never on which thread ran what.
 import type { WasmArena } from '../../memory.js';
-import type { Part, ThreadPool } from '../../threads/pool.js';
+import type { Chunk, ThreadPool } from '../../threads/pool.js';
 import type { ConvGeometry } from '../geometry.js';
-import type { ConvPasses, FilterGradientPointers, ForwardPointers, InputGradientPointers, Pass, Slice, SliceHooks } from './types.js';
+import type {
+  ConvPasses, FilterGradientPointers, ForwardPointers, ImageCopies, InputGradientPointers, Pass, Slice, StagedPass, StrategyPasses,
+} from './types.js';
 
 /** What a multi-threaded pass runs on. */
 export interface Threads {
@@ -14,22 +18,31 @@ export interface Threads {
   arena: WasmArena;
   /** the op, for errors */
   op: string;
-  /** how many images the calling thread takes (default: an even share) */
-  mainImages?: number;
 }
 
 /**
- * Below this many FLOPs per slice a pass stays on one thread: waking a worker and handing it
- * a tape costs tens of microseconds, about what 2 MFLOP take.
+ * Below this many FLOPs per thread a pass stays on one thread: waking a worker and handing it
+ * its tapes costs tens of microseconds, about what 2 MFLOP take.
  */
-let minFlopsPerSlice = 2e6;
+let minFlopsPerThread = 2e6;
 
 /** Sets that threshold (0: split any batch of 2 or more; the thread tests use it on small shapes). Returns the old value. */
-export function setMinFlopsPerSlice(flops: number): number {
-  const old = minFlopsPerSlice;
-  minFlopsPerSlice = flops;
+export function setMinFlopsPerThread(flops: number): number {
+  const old = minFlopsPerThread;
+  minFlopsPerThread = flops;
   return old;
 }
+
+/**
+ * Chunks per thread: enough that a thread held up for a while (its core lent to another
+ * process) leaves its share to the others, few enough that each chunk's own setup (packing
+ * W, say) stays small beside its images' work.
+ */
+export const CHUNKS_PER_THREAD = 4;
+/** dW+db: fewer, as each chunk holds a partial dW (S4's backward scratch stays under 2× x). */
+const FILTER_CHUNKS_PER_THREAD = 2;
+/** No chunk smaller than this many FLOPs (a chunk costs a few microseconds to hand out). */
+const MIN_FLOPS_PER_CHUNK = 1e6;
 
 /** [start, start + total) cut into `count` contiguous slices whose sizes differ by at most one. */
 export function evenSlices(start: number, total: number, count: number): Slice[] {
@@ -40,81 +53,101 @@ export function evenSlices(start: number, total: number, count: number): Slice[]
 }
 
 /**
- * The slices of the batch, the calling thread's first; one slice when splitting does not pay.
- * `mainImages` sets how many the calling thread takes (at least one, at most an even share):
- * fewer when it also copies tensors in and out around its slice. The rest are shared evenly.
+ * How many threads a pass over `g` uses, out of `threads`: one when splitting does not pay.
+ * Its chunks are then batchChunks(g, threads, perThread).
  */
-export function batchSlices(g: ConvGeometry, threads: number, mainImages?: number): Slice[] {
-  const flops = 2 * g.batch * g.outChannels * g.outH * g.outW * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
-  const count = Math.max(1, Math.min(threads, g.batch, minFlopsPerSlice > 0 ? Math.floor(flops / minFlopsPerSlice) : Infinity));
-  if (count === 1) return [{ start: 0, count: g.batch }];
-  const even = Math.floor(g.batch / count);
-  const first = Math.min(Math.max(1, Math.round(mainImages ?? even)), even);
-  return [{ start: 0, count: first }, ...evenSlices(first, g.batch - first, count - 1)];
+export function threadsFor(g: ConvGeometry, threads: number): number {
+  return Math.max(1, Math.min(threads, g.batch, minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / minFlopsPerThread) : Infinity));
+}
+
+/** The chunks of the batch for `threads` threads, `perThread` each at most. */
+export function batchChunks(g: ConvGeometry, threads: number, perThread: number): Slice[] {
+  const bySize = minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / MIN_FLOPS_PER_CHUNK) : Infinity;
+  return evenSlices(0, g.batch, Math.max(threads, Math.min(g.batch, perThread * threads, bySize)));
+}
+
+function flopsOf(g: ConvGeometry): number {
+  return 2 * g.batch * g.outChannels * g.outH * g.outW * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
 }
 
 const PAGE_BYTES = 4096;
 const PAGE_FLOATS = PAGE_BYTES / 4;
 const wholePages = (floats: number) => Math.ceil(floats / PAGE_FLOATS) * PAGE_FLOATS;
 
-/** `single` passes run over batch slices on the pool's threads. */
-export function parallelPasses(g: ConvGeometry, slices: Slice[], single: (g: ConvGeometry) => ConvPasses, threads: Threads): ConvPasses {
-  const passes = slices.map(({ count }) => single({ ...g, batch: count, outShape: [count, ...g.outShape.slice(1)] }));
+/** `single` passes run over chunks of the batch on `count` of the pool's threads. */
+export function parallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads): ConvPasses {
+  const sized = new Map<number, StrategyPasses>();
+  /** The single-thread passes for `images` images (chunks come in at most two sizes). */
+  const passesFor = (images: number) => {
+    let passes = sized.get(images);
+    if (!passes) sized.set(images, (passes = single({ ...g, batch: images, outShape: [images, ...g.outShape.slice(1)] })));
+    return passes;
+  };
   const xImageBytes = g.inChannels * g.inH * g.inW * 4;
   const yImageBytes = g.outChannels * g.outH * g.outW * 4;
   const wFloats = g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
   const tapeSpace = (bytes: number) => threads.arena.after(threads.op, bytes);
 
-  /** Runs the slices' parts on the pool, the hooks around the calling thread's. */
-  const runSlices = (parts: Part[], hooks?: SliceHooks) => {
-    const ms = threads.pool.run(threads.op, parts, tapeSpace, { before: hooks?.before, after: hooks?.after });
-    hooks?.timed?.(ms);
-  };
-
   /**
-   * A pass whose slices each get a region of whole pages: `reserved` floats (partial sums)
-   * then the slice pass's scratch. Regions start on page boundaries because the cores'
-   * prefetchers stop there: with one slice's partial dW right after the other's, each core's
-   * prefetches kept stealing the lines the other core was accumulating into, and L3's dW+db
-   * ran 15–75% slower on 2 threads than its half alone (1.16 ms); in separate pages it runs
-   * at the half's speed.
+   * A pass over `chunks`: each thread prepares its scratch once (packs W, say), then runs
+   * chunks of images. `reserved` floats per chunk (partial sums) and each thread's scratch lie
+   * in regions of whole pages. Regions start on page boundaries because the cores'
+   * prefetchers stop there: with one thread's partial dW right after another's, each core's
+   * prefetches kept stealing the lines the other was accumulating into, and LeNet's second
+   * conv's dW+db ran 15–75% slower on 2 threads than its half alone; in separate pages it
+   * runs at the half's speed. `chunkPointers` gives chunk c's pointers (its images, its
+   * partials); `after` runs once all chunks are done.
    */
   function split<P>(
-    pick: (p: ConvPasses) => Pass<P>, reserved: number,
-    run: (regions: number, regionFloats: number, p: P, hooks?: SliceHooks) => void,
+    chunks: Slice[], pick: (p: StrategyPasses) => StagedPass<P>, reserved: number,
+    chunkPointers: (p: P, chunk: Slice, reservedAt: number) => P, after?: (p: P, reservedAt: (c: number) => number, stride: number) => void,
   ): Pass<P> {
-    const regionFloats = wholePages(reserved + Math.max(...passes.map((p) => pick(p).scratchFloats)));
+    const chunkFloats = wholePages(reserved);
+    const reservedFloats = reserved > 0 ? chunkFloats * chunks.length : 0;
+    const threadFloats = wholePages(Math.max(...chunks.map((c) => pick(passesFor(c.count)).scratchFloats)));
     return {
       // a page of slack to round the caller's (16-byte aligned) scratch up to a page boundary
-      scratchFloats: PAGE_FLOATS + regionFloats * slices.length,
-      run: (_k, p, scratch, hooks) => run(Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES, regionFloats, p, hooks),
+      scratchFloats: PAGE_FLOATS + reservedFloats + threadFloats * count,
+      run: (_k, p, scratch, copies?: ImageCopies) => {
+        const base = Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES;
+        const reservedAt = (c: number) => base + c * chunkFloats * 4;
+        const threadScratch = (t: number) => base + (reservedFloats + t * threadFloats) * 4;
+        threads.pool.run(
+          threads.op,
+          chunks.map((chunk, c) => (k, thread) => pick(passesFor(chunk.count)).images(k, chunkPointers(p, chunk, reservedAt(c)), threadScratch(thread))),
+          tapeSpace,
+          {
+            prologue: (k, thread) => pick(passesFor(chunks[0].count)).prepare(k, p, threadScratch(thread)),
+            feed: copies?.feed && ((c) => copies.feed!(chunks[c])),
+            drain: copies?.drain && ((c) => copies.drain!(chunks[c])),
+          },
+          count,
+        );
+        after?.(p, reservedAt, chunkFloats);
+      },
     };
   }
 
-  const forward = split<ForwardPointers>((p) => p.forward, 0, (regions, regionFloats, p, hooks) =>
-    runSlices(slices.map(({ start }, t) => (k) => passes[t].forward.run(k, {
-      ...p, x: p.x + start * xImageBytes, y: p.y + start * yImageBytes,
-    }, regions + t * regionFloats * 4)), hooks));
+  const chunks = batchChunks(g, count, CHUNKS_PER_THREAD);
+  const forward = split<ForwardPointers>(chunks, (s) => s.forward, 0, (p, { start }) => ({
+    ...p, x: p.x + start * xImageBytes, y: p.y + start * yImageBytes,
+  }));
+  const inputGradient = split<InputGradientPointers>(chunks, (s) => s.inputGradient, 0, (p, { start }) => ({
+    ...p, dy: p.dy + start * yImageBytes, dx: p.dx + start * xImageBytes,
+  }));
 
-  const inputGradient = split<InputGradientPointers>((p) => p.inputGradient, 0, (regions, regionFloats, p, hooks) =>
-    runSlices(slices.map(({ start }, t) => (k) => passes[t].inputGradient.run(k, {
-      ...p, dy: p.dy + start * yImageBytes, dx: p.dx + start * xImageBytes,
-    }, regions + t * regionFloats * 4)), hooks));
-
-  // each region: the slice's partial dW, its partial db (16-byte aligned), then its scratch;
-  // the partials are added in slice order, so scheduling never changes the sums
+  // each chunk's region: its partial dW, then its partial db (16-byte aligned); the partials
+  // are added in chunk order, so which thread ran a chunk never changes the sums
+  const filterChunks = batchChunks(g, count, FILTER_CHUNKS_PER_THREAD);
   const dbOffsetFloats = Math.ceil(wFloats / 4) * 4;
   const partialFloats = dbOffsetFloats + Math.ceil(g.outChannels / 4) * 4;
-  const filterGradient = split<FilterGradientPointers>((p) => p.filterGradient, partialFloats, (regions, regionFloats, p, hooks) => {
-    const region = (t: number) => regions + t * regionFloats * 4;
-    runSlices(slices.map(({ start }, t) => (k) => passes[t].filterGradient.run(k, {
-      dy: p.dy + start * yImageBytes, x: p.x + start * xImageBytes,
-      dw: region(t), db: region(t) + dbOffsetFloats * 4,
-    }, region(t) + partialFloats * 4)), hooks);
+  const filterGradient = split<FilterGradientPointers>(filterChunks, (s) => s.filterGradient, partialFloats, (p, { start }, at) => ({
+    dy: p.dy + start * yImageBytes, x: p.x + start * xImageBytes, dw: at, db: at + dbOffsetFloats * 4,
+  }), (p, reservedAt, stride) => {
     const k = threads.pool.kernels;
-    k.f32_colsum(regions, slices.length, wFloats, regionFloats, p.dw);
-    k.f32_colsum(regions + dbOffsetFloats * 4, slices.length, g.outChannels, regionFloats, p.db);
+    k.f32_colsum(reservedAt(0), filterChunks.length, wFloats, stride, p.dw);
+    k.f32_colsum(reservedAt(0) + dbOffsetFloats * 4, filterChunks.length, g.outChannels, stride, p.db);
   });
 
-  return { strategy: passes[0].strategy, forward, inputGradient, filterGradient, slices };
+  return { strategy: passesFor(chunks[0].count).strategy, forward, inputGradient, filterGradient, threads: count };
 }

@@ -8,7 +8,7 @@
 // tile and interleaves the two column phases as it stores. On S7 this pass takes 0.76× the
 // time of the GEMM + col2im route (dcol = Wᵀ·dY, then a scatter-add into a zeroed dX).
 import type { ConvGeometry } from '../geometry.js';
-import type { InputGradientPointers, Pass } from './types.js';
+import type { InputGradientPointers, StagedPass } from './types.js';
 
 /** Floats of f32_subconv_dx's work space: two staged 3×8 tiles (SUBCONV_WORK_BYTES). */
 const WORK_FLOATS = 48;
@@ -35,7 +35,7 @@ function phaseTaps(p: number, kernel: number, dilation: number, pad: number, str
   return taps;
 }
 
-export function subconvInputGradient(g: ConvGeometry): Pass<InputGradientPointers> {
+export function subconvInputGradient(g: ConvGeometry): StagedPass<InputGradientPointers> {
   const groupIn = g.inChannels / g.groups;
   const groupOut = g.outChannels / g.groups;
   const kernelArea = g.kernelH * g.kernelW;
@@ -87,7 +87,7 @@ export function subconvInputGradient(g: ConvGeometry): Pass<InputGradientPointer
   const wGroup = groupOut * groupIn * kernelArea * 4;
   return {
     scratchFloats: at.total,
-    run(k, p, scratch) {
+    prepare(k, p, scratch) {
       new Int32Array(k.memory.buffer, scratch + at.plan, plan.length).set(plan);
       // per tap, Wᵀ[c][o] = w[o][c][kh][kw] into 4-row blocks (rows past groupIn zero)
       for (let gr = 0; gr < g.groups; gr++) {
@@ -96,6 +96,8 @@ export function subconvInputGradient(g: ConvGeometry): Pass<InputGradientPointer
             scratch + at.packedW + (gr * packedFloats + i * groupOut * 4) * 4);
         });
       }
+    },
+    images(k, p, scratch) {
       for (let n = 0; n < g.batch; n++) {
         for (let gr = 0; gr < g.groups; gr++) {
           const image = n * g.groups + gr;

@@ -35,29 +35,50 @@ export interface Slice {
 }
 
 /**
- * What the calling thread does around its own slice of a pass split across threads (while the
- * workers run theirs): the functional API copies that slice's tensors in and out there.
- * Passes on one thread ignore them.
+ * Copying around a pass (the functional API's tensors in and out of Wasm memory). A pass split
+ * across threads calls them chunk by chunk on the calling thread, while the workers compute:
+ * `feed` for each chunk's images in order, before they are computed; `drain` in order, once
+ * they are. A pass on one thread calls each once, for the whole batch.
  */
-export interface SliceHooks {
-  before?(): void;
-  after?(): void;
-  /** told how many milliseconds the calling thread's slice took */
-  timed?(ms: number): void;
+export interface ImageCopies {
+  feed?(images: Slice): void;
+  drain?(images: Slice): void;
 }
 
 export interface Pass<Pointers> {
   /** floats of scratch the pass needs at `scratch` (16-byte aligned) */
   readonly scratchFloats: number;
-  run(kernels: KernelExports, p: Pointers, scratch: number, hooks?: SliceHooks): void;
+  run(kernels: KernelExports, p: Pointers, scratch: number, copies?: ImageCopies): void;
 }
 
-export interface ConvPasses {
+/**
+ * A kernel strategy's pass on the calling thread, in two stages: what depends on the weights
+ * alone (packing W, a plan), then the batch's images. The scratch layout does not depend on
+ * the batch, so one `prepare` serves every chunk a thread runs.
+ */
+export interface StagedPass<Pointers> {
+  /** floats of scratch the pass needs at `scratch` (16-byte aligned) */
+  readonly scratchFloats: number;
+  prepare(kernels: KernelExports, p: Pointers, scratch: number): void;
+  /** the batch's images, with the scratch as prepare left it */
+  images(kernels: KernelExports, p: Pointers, scratch: number): void;
+}
+
+/** One kernel strategy's three passes, on the calling thread. */
+export interface StrategyPasses {
   /** which kernel family serves this geometry, for diagnostics and benchmarks */
   readonly strategy: 'gemm' | 'pointwise' | 'depthwise';
+  readonly forward: StagedPass<ForwardPointers>;
+  readonly inputGradient: StagedPass<InputGradientPointers>;
+  readonly filterGradient: StagedPass<FilterGradientPointers>;
+}
+
+/** The passes ops and layers run: a strategy's, on the calling thread or split across threads. */
+export interface ConvPasses {
+  readonly strategy: StrategyPasses['strategy'];
   readonly forward: Pass<ForwardPointers>;
   readonly inputGradient: Pass<InputGradientPointers>;
   readonly filterGradient: Pass<FilterGradientPointers>;
-  /** the batch slices when the passes are split across threads, the calling thread's first */
-  readonly slices?: readonly Slice[];
+  /** the threads the passes run on (1 when not split) */
+  readonly threads: number;
 }

@@ -165,6 +165,53 @@ describe('failures on a worker', () => {
   });
 });
 
+describe('sharing out chunks', () => {
+  it('a thread held up in a chunk leaves the rest of its range to the others', async () => {
+    await init({ isa: 'simd', threads: 2 });
+    const { pool, arena } = requireBackend('test');
+    const control = (pool as unknown as { control: Int32Array }).control;
+    const slowFloats = 16 << 20; // zeroing 64 MB: milliseconds, against microseconds for the other chunks
+    const slow = arena.layout('test', { slow: slowFloats }).slow;
+    const workerRangeFront = () => Atomics.load(control, rangeOf(1)) & 0xffff;
+    const onCallingThread: number[] = [];
+    // 8 chunks on 2 threads: 0–3 the calling thread's, 4–7 the worker's, whose first is slow
+    const chunks = Array.from({ length: 8 }, (_, c) => (k: KernelExports, thread: number) => {
+      if (thread > 0) {
+        if (c === 4) k.f32_zero(slow, slowFloats);
+        return;
+      }
+      onCallingThread.push(c);
+      if (c === 0) while (workerRangeFront() < 5); // until the worker is inside chunk 4
+    });
+    pool!.run('test op', chunks, (bytes) => arena.after('test op', bytes));
+    expect(onCallingThread).toEqual([0, 1, 2, 3, 7, 6, 5]);
+  });
+
+  it('feeds each chunk before any thread runs it, and drains it once, after it is done', async () => {
+    await init({ isa: 'simd', threads: 3 });
+    const { pool, arena, kernels } = requireBackend('test');
+    const count = 12;
+    const at = arena.layout('test', { src: count, out: count * 4 });
+    kernels.f32_zero(at.src, count);
+    kernels.f32_zero(at.out, count * 4);
+    const fed: number[] = [];
+    const drained: number[][] = [];
+    // chunk c copies src[c] (fed just before) into its four floats of out (drained after)
+    const chunks = Array.from({ length: count }, (_, c) => (k: KernelExports) => k.f32_fill_rows(at.out + c * 16, 1, 4, at.src + c * 4));
+    pool!.run('test op', chunks, (bytes) => arena.after('test op', bytes), {
+      feed: (c) => {
+        fed.push(c);
+        arena.f32()[at.src / 4 + c] = c + 1;
+      },
+      drain: (c) => drained.push([c, ...arena.read(at.out + c * 16, 4)]),
+    });
+    // the workers' ranges (4–7 and 8–11) are fed first, so they can start while the rest is copied
+    expect(fed).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3]);
+    expect(drained.map(([c]) => c).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, c) => c));
+    for (const [c, ...values] of drained) expect(values).toEqual([c + 1, c + 1, c + 1, c + 1]);
+  });
+});
+
 describe('training with threads', () => {
   // 32 images: enough that ReLU and max pooling split across the threads too (src/nn/parallel.ts)
   it('a LeNet step on 2 threads gives the loss and weights of 1 thread, within roundoff', async () => {

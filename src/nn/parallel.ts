@@ -7,7 +7,7 @@ import type { Backend } from '../runtime.js';
 
 /**
  * Runs part(kernels, start, count) over [0, total): on the pool's threads when it has one and
- * `total` reaches `minTotal` (below that, handing out the parts costs more than it saves),
+ * `total` reaches `minTotal` (below that, handing out the chunks costs more than it saves),
  * otherwise as one part on this thread.
  */
 export function splitRange(

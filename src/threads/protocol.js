@@ -124,7 +124,7 @@ export function readMessage(control, workers, worker) {
  * Replays a tape: entries [function index, argument count, ...arguments] one after another.
  * `functions` maps an index to the kernel export it names. The arguments are passed straight
  * from the tape, not through an array and a spread: a worker replays hundreds of calls per op,
- * and the spread form ran a small conv's slice 1.5× slower than the calling thread ran it.
+ * and the spread form ran a small conv's share 1.5× slower than the calling thread ran it.
  */
 export function replay(functions, tape) {
   let at = 0;

@@ -12,7 +12,7 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
 
 /**
  * Milliseconds a worker keeps polling for its next task before it sleeps in Atomics.wait:
- * waking a sleeping thread takes 30–100 µs here, as long as a small conv's whole slice, and
+ * waking a sleeping thread takes 30–100 µs here, as long as a small conv's whole share, and
  * in a training loop the next split op follows within a millisecond. Longer polling bought
  * nothing measurable (MNIST training: 1 ms and 3 ms within noise) and costs a busy machine a
  * core. The main thread's wake() (at the start of an op) restarts the polling before the op's

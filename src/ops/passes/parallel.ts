@@ -52,16 +52,13 @@ export function evenSlices(start: number, total: number, count: number): Slice[]
   });
 }
 
-/**
- * How many threads a pass over `g` uses, out of `threads`: one when splitting does not pay.
- * Its chunks are then batchChunks(g, threads, perThread).
- */
+/** How many threads a pass over `g` uses, out of `threads`: one when splitting does not pay. */
 export function threadsFor(g: ConvGeometry, threads: number): number {
   return Math.max(1, Math.min(threads, g.batch, minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / minFlopsPerThread) : Infinity));
 }
 
 /** The chunks of the batch for `threads` threads, `perThread` each at most. */
-export function batchChunks(g: ConvGeometry, threads: number, perThread: number): Slice[] {
+function batchChunks(g: ConvGeometry, threads: number, perThread: number): Slice[] {
   const bySize = minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / MIN_FLOPS_PER_CHUNK) : Infinity;
   return evenSlices(0, g.batch, Math.max(threads, Math.min(g.batch, perThread * threads, bySize)));
 }

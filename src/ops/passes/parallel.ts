@@ -39,8 +39,14 @@ export function setMinFlopsPerThread(flops: number): number {
  * W, say) stays small beside its images' work.
  */
 export const CHUNKS_PER_THREAD = 4;
-/** dW+db: fewer, as each chunk holds a partial dW (S4's backward scratch stays under 2× x). */
-const FILTER_CHUNKS_PER_THREAD = 2;
+/**
+ * dW+db's chunks each hold a partial dW: no more of them than fit in x's size (S4's backward
+ * scratch, with dX's, stays under 2× x).
+ */
+const filterChunksPerThread = (g: ConvGeometry, threads: number) => {
+  const wFloats = g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
+  return Math.min(CHUNKS_PER_THREAD, Math.floor(g.batch * g.inChannels * g.inH * g.inW / wFloats / threads));
+};
 /** No chunk smaller than this many FLOPs (a chunk costs a few microseconds to hand out). */
 const MIN_FLOPS_PER_CHUNK = 1e6;
 
@@ -135,7 +141,7 @@ export function parallelPasses(g: ConvGeometry, count: number, single: (g: ConvG
 
   // each chunk's region: its partial dW, then its partial db (16-byte aligned); the partials
   // are added in chunk order, so which thread ran a chunk never changes the sums
-  const filterChunks = batchChunks(g, count, FILTER_CHUNKS_PER_THREAD);
+  const filterChunks = batchChunks(g, count, filterChunksPerThread(g, count));
   const dbOffsetFloats = Math.ceil(wFloats / 4) * 4;
   const partialFloats = dbOffsetFloats + Math.ceil(g.outChannels / 4) * 4;
   const filterGradient = split<FilterGradientPointers>(filterChunks, (s) => s.filterGradient, partialFloats, (p, { start }, at) => ({

@@ -17,6 +17,8 @@ import { f32_subconv_dx as subconvDx } from "./f32-subconv/f32-subconv-dx";
 import { SubconvPlan } from "./f32-subconv/f32-subconv-plan";
 import { f32_relu__wasmsimd, f32_relu_backward__wasmsimd } from "./f32-relu/f32-relu-wasmsimd";
 import { f32_relu__scalar, f32_relu_backward__scalar } from "./f32-relu/f32-relu-scalar";
+import { f32_maxpool2d__wasmsimd } from "./f32-maxpool/f32-maxpool2d-wasmsimd";
+import { f32_maxpool2d__scalar } from "./f32-maxpool/f32-maxpool2d-scalar";
 import { f32_sgd_momentum__scalar, f32_adam__scalar } from "./f32-optim/f32-optim-scalar";
 
 export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
@@ -31,7 +33,7 @@ export function f32_gemm_packed_work_bytes(): usize {
   return GEMM_WORK_BYTES;
 }
 export { f32_fill_cols, f32_colsum, f32_transpose } from "./f32-bias/f32-bias";
-export { f32_maxpool2d, f32_maxpool2d_backward } from "./f32-maxpool/f32-maxpool2d";
+export { f32_maxpool2d_backward } from "./f32-maxpool/f32-maxpool2d-backward";
 export { f32_softmax_xent } from "./f32-xent/f32-softmax-xent";
 
 /** Which build this is: 0 scalar, 1 simd, 2 relaxed-simd (lets the host check a binary a user supplied). */
@@ -75,6 +77,15 @@ export function f32_relu(x: usize, y: usize, count: i32): void {
 export function f32_relu_backward(y: usize, dy: usize, dx: usize, count: i32): void {
   if (ASC_FEATURE_SIMD) f32_relu_backward__wasmsimd(y, dy, dx, count);
   else f32_relu_backward__scalar(y, dy, dx, count);
+}
+
+/** Max pooling without padding; idx keeps each output's argmax (see f32_maxpool2d__scalar). */
+export function f32_maxpool2d(
+  x: usize, planes: i32, inH: i32, inW: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, outH: i32, outW: i32, y: usize, idx: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_maxpool2d__wasmsimd(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, outH, outW, y, idx);
+  else f32_maxpool2d__scalar(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, outH, outW, y, idx);
 }
 
 /** SGD with momentum and weight decay (see f32_sgd_momentum__scalar). */

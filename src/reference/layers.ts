@@ -19,18 +19,28 @@ export function reluBackwardRef(dy: ArrayLike<number>, y: RefTensor): RefArray {
   return { data: Float64Array.from(y.data, (v, i) => (v > 0 ? dy[i] : 0)), shape: [...y.shape] };
 }
 
-/** Max over k×k windows with stride k (no padding); argmax holds each output's x index (first on ties). */
-export function maxPool2dRef(x: RefTensor, k: number): { y: RefArray; argmax: Int32Array } {
+/**
+ * Max over kernel windows at stride (default: the kernel size; no padding); argmax holds each
+ * output's x index. A window is scanned row by row from its first element, which a later one
+ * replaces only when strictly greater, as the kernels do: ties keep the first, a NaN never
+ * replaces, and a NaN first element stays.
+ */
+export function maxPool2dRef(
+  x: RefTensor, kernel: number | readonly [number, number], stride: number | readonly [number, number] = kernel,
+): { y: RefArray; argmax: Int32Array } {
   const [N, C, H, W] = x.shape;
-  const OH = Math.floor((H - k) / k) + 1, OW = Math.floor((W - k) / k) + 1;
+  const [KH, KW] = typeof kernel === 'number' ? [kernel, kernel] : kernel;
+  const [SH, SW] = typeof stride === 'number' ? [stride, stride] : stride;
+  const OH = Math.floor((H - KH) / SH) + 1, OW = Math.floor((W - KW) / SW) + 1;
   const y = new Float64Array(N * C * OH * OW), argmax = new Int32Array(y.length);
   for (let p = 0; p < N * C; p++)
     for (let oh = 0; oh < OH; oh++)
       for (let ow = 0; ow < OW; ow++) {
-        let best = -Infinity, at = -1;
-        for (let i = 0; i < k; i++)
-          for (let j = 0; j < k; j++) {
-            const xi = p * H * W + (oh * k + i) * W + ow * k + j;
+        const first = p * H * W + oh * SH * W + ow * SW;
+        let best = x.data[first], at = first;
+        for (let i = 0; i < KH; i++)
+          for (let j = 0; j < KW; j++) {
+            const xi = first + i * W + j;
             if (x.data[xi] > best) [best, at] = [x.data[xi], xi];
           }
         const yi = (p * OH + oh) * OW + ow;

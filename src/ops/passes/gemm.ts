@@ -182,11 +182,18 @@ function gemmFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers>
 /**
  * The transposed conv needs stride 1, and its GEMM has only C/groups rows: with fewer than 4
  * (a first layer on 1–3 channels) most of each 4-row tile would be padding, so those take the
- * scatter path, whose GEMM has C/groups·KH·KW rows.
+ * scatter path, whose GEMM has C/groups·KH·KW rows. It also computes every input position from
+ * a full window of the zero-padded dY, so it does inH·inW / (outH·outW) times the useful work:
+ * from 1.3× on (a kernel large beside the output, as in LeNet's second conv, 12×12 → 8×8 at 5×5)
+ * the scatter path was faster on every shape tried (1.05–3.0×; LeNet's: 5.4 → 2.8 ms), below
+ * it slower (0.82–0.95× at same-size padding).
  */
+const MAX_TRANSPOSED_WASTE = 1.25;
+
 function useTransposedInputGradient(g: ConvGeometry): boolean {
   const groupIn = g.inChannels / g.groups;
-  return g.strideH === 1 && g.strideW === 1 && (groupIn % 4 === 0 || groupIn >= 16);
+  const waste = (g.inH * g.inW) / (g.outH * g.outW);
+  return g.strideH === 1 && g.strideW === 1 && (groupIn % 4 === 0 || groupIn >= 16) && waste < MAX_TRANSPOSED_WASTE;
 }
 
 /** dX for stride 1: flip and transpose W once, then run the transposed conv's forward pass. */

@@ -84,28 +84,42 @@ for (const isa of backend().supported) {
     const opt = new nn.SGD(model.parameters(), { lr: LR, momentum: MOMENTUM });
     const warm = { data: train.images.subarray(0, 4 * BATCH * 784), shape: [4 * BATCH, 1, 28, 28] };
     nn.trainEpoch(model, opt, warm, train.labels.subarray(0, 4 * BATCH), { batchSize: BATCH });
-    runs.push({ impl, threads, model, opt, samples: 0, seconds: 0, lossSum: 0 });
+    runs.push({ impl, threads, model, opt, samples: 0, seconds: 0, lossSum: 0, stepMs: [] });
   }
   // each layer keeps the backend it was built on, so the runs can take turns after init()
   for (const part of parts) {
     for (const run of runs) {
-      const r = nn.trainEpoch(run.model, run.opt, part.x, part.labels, { batchSize: BATCH });
+      let last = performance.now();
+      const r = nn.trainEpoch(run.model, run.opt, part.x, part.labels, {
+        batchSize: BATCH,
+        onBatch: () => {
+          const now = performance.now();
+          run.stepMs.push(now - last);
+          last = now;
+        },
+      });
       run.samples += r.samples;
       run.seconds += r.seconds;
       run.lossSum += r.loss * r.samples;
     }
   }
   const one = runs.find((r) => r.threads === 1);
+  /** The median step: what a step takes when no other process holds up a thread. */
+  const medianMs = (run) => [...run.stepMs].sort((a, b) => a - b)[run.stepMs.length >> 1];
   for (const run of runs) {
     const imagesPerSecond = run.samples / run.seconds;
-    const vsOne = run !== one && one ? ` (${(imagesPerSecond / (one.samples / one.seconds)).toFixed(2)}× one thread)` : '';
+    const stepMs = medianMs(run);
+    const vsOne = run !== one && one
+      ? ` (${(imagesPerSecond / (one.samples / one.seconds)).toFixed(2)}× one thread; median step ${(medianMs(one) / stepMs).toFixed(2)}×)` : '';
     const loss = run.lossSum / run.samples;
     rows.push({
-      impl: run.impl, threads: run.threads, images: run.samples, seconds: run.seconds, imagesPerSecond,
-      note: `one epoch in ${PARTS} parts taken in turns with the other thread count, loss ${loss.toFixed(3)}${vsOne}`,
+      impl: run.impl, threads: run.threads, images: run.samples, seconds: run.seconds, imagesPerSecond, medianStepMs: stepMs,
+      note: `one epoch in ${PARTS} parts taken in turns with the other thread count, loss ${loss.toFixed(3)}, median step ${stepMs.toFixed(2)} ms${vsOne}`,
     });
-    log(`${run.impl.padEnd(21)} ${imagesPerSecond.toFixed(0).padStart(6)} images/s (${run.samples} images in ${run.seconds.toFixed(1)} s, loss ${loss.toFixed(4)})${vsOne}`);
-    if (run !== one && one) speedups.push({ isa, threads: run.threads, speedup: imagesPerSecond / (one.samples / one.seconds) });
+    log(`${run.impl.padEnd(21)} ${imagesPerSecond.toFixed(0).padStart(6)} images/s (${run.samples} images in ${run.seconds.toFixed(1)} s, median step ${stepMs.toFixed(2)} ms, loss ${loss.toFixed(4)})${vsOne}`);
+    if (run !== one && one) {
+      speedups.push({ isa, threads: run.threads, speedup: imagesPerSecond / (one.samples / one.seconds), medianStepSpeedup: medianMs(one) / stepMs });
+    }
     run.opt.dispose();
     run.model.dispose();
   }
@@ -223,7 +237,9 @@ for (const r of rows) {
   else log(`| ${r.impl} | ${r.images} | ${r.seconds.toFixed(2)} | ${r.imagesPerSecond.toFixed(r.imagesPerSecond < 100 ? 1 : 0)} | ${(best / r.imagesPerSecond).toFixed(1)}× |`);
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-for (const { isa, threads, speedup } of speedups) log(`\nwasmconv ${isa}: ${threads} threads train ${speedup.toFixed(2)}× as many images/s as one`);
+for (const { isa, threads, speedup, medianStepSpeedup } of speedups) {
+  log(`\nwasmconv ${isa}: ${threads} threads train ${speedup.toFixed(2)}× as many images/s as one (median step ${medianStepSpeedup.toFixed(2)}× as fast)`);
+}
 writeFileSync(
   new URL('./results/train.json', import.meta.url),
   JSON.stringify({ date: new Date().toISOString(), node: process.version, batch: BATCH, threads: THREADS, rows, speedups }, null, 2) + '\n',

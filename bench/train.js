@@ -54,6 +54,7 @@ function batchAt(b) {
  * busy for a second) then lands on both, not on whichever happened to run then.
  */
 const PARTS = 4;
+const WARM_BATCHES = 16;
 const order = new nn.Random(SEED).permutation(oursCount);
 const shuffledImages = new Float32Array(oursCount * 784);
 const shuffledLabels = new Int32Array(oursCount);
@@ -82,8 +83,10 @@ for (const isa of backend().supported) {
     const model = nn.lenet({ seed: SEED });
     initial ??= model.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: p.read() }));
     const opt = new nn.SGD(model.parameters(), { lr: LR, momentum: MOMENTUM });
-    const warm = { data: train.images.subarray(0, 4 * BATCH * 784), shape: [4 * BATCH, 1, 28, 28] };
-    nn.trainEpoch(model, opt, warm, train.labels.subarray(0, 4 * BATCH), { batchSize: BATCH });
+    // warm-up: V8 compiles the hot JavaScript on background threads meanwhile, which would take
+    // cores from a timed multi-thread run
+    const warm = { data: train.images.subarray(0, WARM_BATCHES * BATCH * 784), shape: [WARM_BATCHES * BATCH, 1, 28, 28] };
+    nn.trainEpoch(model, opt, warm, train.labels.subarray(0, WARM_BATCHES * BATCH), { batchSize: BATCH });
     runs.push({ impl, threads, model, opt, samples: 0, seconds: 0, lossSum: 0, stepMs: [] });
   }
   // each layer keeps the backend it was built on, so the runs can take turns after init()

@@ -3,8 +3,9 @@
 // the kernels and of the thread that runs it. For each worker every chunk is recorded as a
 // tape of kernel calls (pointers and sizes only, so a tape means the same in every instance);
 // then all threads, this one included, work through their own range of chunks and help with
-// the others' once theirs is done (protocol.js). Ops stay synchronous: the main thread waits for its workers (Atomics.wait in Node
-// and in workers; a spin on a browser's main thread, which may not block).
+// the others' once theirs is done (protocol.js). Ops stay synchronous: the main thread waits
+// for its workers (Atomics.wait in Node and in workers; a spin on a browser's main thread,
+// which may not block).
 import type { KernelExports } from '../loader.js';
 import {
   ABORT, CHUNKS, controlBytes, DONE, doneFlag, FED_ALL, fedFlag, GENERATION, MAX_CHUNKS, packRange, rangeOf, readMessage,

@@ -16,7 +16,7 @@ const seconds = (ms) => `${(ms / 1e3).toFixed(ms < 10e3 ? 1 : 0)} s`;
 /**
  * @param c a case from an implementation's prepare(): { run, read, note?, estimate? } or { status, reason }
  * @param expected our outputs for this pass, e.g. { y } or { dw, db }
- * @returns { status: 'ok', ms, samples, note?, relErr } or { status: 'skipped'|'unsupported', reason }
+ * @returns { status: 'ok', ms (median), bestMs (fastest sample), samples, note?, relErr } or { status: 'skipped'|'unsupported', reason }
  */
 export async function measureCase(c, expected, policy, label) {
   if (c.status) return { status: c.status, reason: c.reason };
@@ -32,7 +32,7 @@ export async function measureCase(c, expected, policy, label) {
   const relErr = verifyOutputs(label, c.read(out), expected);
   const notes = c.note ? [c.note] : [];
   if (firstMs > policy.oneSampleMs) {
-    return { status: 'ok', ms: firstMs, samples: 1, note: [...notes, `1 sample: one call > ${seconds(policy.oneSampleMs)}`].join('; '), relErr };
+    return { status: 'ok', ms: firstMs, bestMs: firstMs, samples: 1, note: [...notes, `1 sample: one call > ${seconds(policy.oneSampleMs)}`].join('; '), relErr };
   }
   // The checked call warmed the code up; slow calls need no more warm-up than that.
   const bench = new Bench({
@@ -46,5 +46,5 @@ export async function measureCase(c, expected, policy, label) {
   await bench.run();
   const result = bench.tasks[0].result;
   if (result.state !== 'completed') throw new Error(`${label}: ${result.state} ${result.error?.stack ?? result.error ?? ''}`);
-  return { status: 'ok', ms: result.latency.p50, samples: result.latency.samplesCount, note: notes.join('; ') || undefined, relErr };
+  return { status: 'ok', ms: result.latency.p50, bestMs: result.latency.min, samples: result.latency.samplesCount, note: notes.join('; ') || undefined, relErr };
 }

@@ -10,7 +10,7 @@ const ok = (impl: string, kind: string, gflops: number, extra = {}) => ({
 });
 const ROWS = [
   ok('relaxed-simd', 'ours', 30),
-  ok('simd', 'ours', 20),
+  ok('simd', 'ours', 20, { bestMs: 20 }),
   ok('tfjs-cpu', 'peer', 1, { samples: 1, note: '1 sample: one call > 20 s' }),
   ok('tfjs-wasm', 'peer', 24),
   { shape: 'S2 mnist-c2', pass: 'dW+db', impl: 'tfjs-wasm', kind: 'peer', status: 'unsupported', reason: 'not supported: tfjs-wasm registers no Conv2DBackpropFilter kernel' },
@@ -74,20 +74,20 @@ describe('bench report', () => {
   it('leaves multi-thread rows out of the headline and sets them against one thread of the same ISA', () => {
     const withThreads = addDerived([
       ...ROWS.map((r) => ({ ...r, threads: 1 })),
-      ok('simd ×2', 'ours', 36, { threads: 2 }),
+      ok('simd ×2', 'ours', 36, { threads: 2, bestMs: 10 }),
       { shape: 'S2 mnist-c2', pass: 'dW+db', impl: 'simd ×2', kind: 'ours', threads: 2, status: 'unsupported', reason: 'not available: one core' },
     ], CEILINGS);
     expect(headline(withThreads)[0]).toMatchObject({ ours: 'relaxed-simd', oursGflops: 30 });
     const scaling = threadScaling(withThreads);
     expect(scaling).toEqual([
-      { shape: 'S2 mnist-c2', pass: 'forward', isa: 'simd', threads: 2, oneGflops: 20, manyGflops: 36, speedup: 1.8 },
-      { shape: 'S2 mnist-c2', pass: 'dW+db', isa: 'simd', threads: 2, oneGflops: 10, manyGflops: null, speedup: null },
+      { shape: 'S2 mnist-c2', pass: 'forward', isa: 'simd', threads: 2, oneGflops: 20, manyGflops: 36, speedup: 1.8, bestSpeedup: 2 },
+      { shape: 'S2 mnist-c2', pass: 'dW+db', isa: 'simd', threads: 2, oneGflops: 10, manyGflops: null, speedup: null, bestSpeedup: null },
     ]);
     expect(threadsTable(scaling).split('\n')).toEqual([
-      '| shape       | pass    | ISA  | 1 thread GFLOP/s | 2 threads GFLOP/s | speedup |',
-      '|-------------|---------|------|-----------------:|------------------:|--------:|',
-      '| S2 mnist-c2 | forward | simd |            20.00 |             36.00 |   1.80× |',
-      '| S2 mnist-c2 | dW+db   | simd |            10.00 |                 — |       — |',
+      '| shape       | pass    | ISA  | 1 thread GFLOP/s | 2 threads GFLOP/s | speedup | speedup, fastest samples |',
+      '|-------------|---------|------|-----------------:|------------------:|--------:|-------------------------:|',
+      '| S2 mnist-c2 | forward | simd |            20.00 |             36.00 |   1.80× |                    2.00× |',
+      '| S2 mnist-c2 | dW+db   | simd |            10.00 |                 — |       — |                        — |',
     ]);
   });
 });

@@ -49,9 +49,9 @@ export function threadsTable(lines) {
   const columns = [
     { title: 'shape' }, { title: 'pass' }, { title: 'ISA' }, { title: '1 thread GFLOP/s', align: 'right' },
     { title: `${many} threads GFLOP/s`, align: 'right' }, { title: 'speedup', align: 'right' },
+    { title: 'speedup, fastest samples', align: 'right' },
   ];
-  const cells = lines.map((l) => [
-    l.shape, l.pass, l.isa, rate(l.oneGflops), rate(l.manyGflops), l.speedup == null ? '—' : `${l.speedup.toFixed(2)}×`,
-  ]);
+  const times = (x) => (x == null ? '—' : `${x.toFixed(2)}×`);
+  const cells = lines.map((l) => [l.shape, l.pass, l.isa, rate(l.oneGflops), rate(l.manyGflops), times(l.speedup), times(l.bestSpeedup)]);
   return markdownTable(columns, cells);
 }

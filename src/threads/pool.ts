@@ -211,12 +211,7 @@ export class ThreadPool {
     if (!(threads >= 1 && threads <= this.threads)) throw new Error(`${op}: ${threads} threads asked of a pool of ${this.threads}`);
     if (this.stopped !== null) throw new Error(`${op}: the thread pool has stopped (${this.stopped})`);
     const workers = threads - 1;
-    for (let worker = 0; worker < workers; worker++) {
-      if (Atomics.load(this.control, slot(worker, STATE)) === STATE_STOPPED) {
-        this.stopped = `worker ${worker + 1} stopped`;
-        throw new Error(`${op}: ${this.stoppedMessage(worker)}`);
-      }
-    }
+    this.throwIfStopped(op, workers);
     this.postTapes(chunks, hooks.prologue, tapeSpace, workers);
     const c = this.control;
     const generation = (this.generation = (this.generation + 1) & 0x3fffffff);
@@ -326,12 +321,7 @@ export class ThreadPool {
       if (flag === generation) return true;
       if (Atomics.load(c, ABORT)) return false;
       if (spin >= SPIN) {
-        for (let worker = 0; worker < workers; worker++) {
-          if (Atomics.load(c, slot(worker, STATE)) === STATE_STOPPED) {
-            this.stopped = `worker ${worker + 1} stopped`;
-            throw new Error(`${op}: ${this.stoppedMessage(worker)}`);
-          }
-        }
+        this.throwIfStopped(op, workers);
         if (this.blocking) Atomics.wait(c, flagAt, flag, 100);
       }
     }
@@ -356,6 +346,16 @@ export class ThreadPool {
       return `worker thread ${worker + 1} failed: ${readMessage(c, this.workers.length, worker)}`;
     }
     return null;
+  }
+
+  /** Throws, and stops the pool serving, if one of the first `workers` workers has stopped. */
+  private throwIfStopped(op: string, workers: number): void {
+    for (let worker = 0; worker < workers; worker++) {
+      if (Atomics.load(this.control, slot(worker, STATE)) === STATE_STOPPED) {
+        this.stopped = `worker ${worker + 1} stopped`;
+        throw new Error(`${op}: ${this.stoppedMessage(worker)}`);
+      }
+    }
   }
 
   private stoppedMessage(worker: number): string {

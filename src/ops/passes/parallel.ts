@@ -43,10 +43,10 @@ export const CHUNKS_PER_THREAD = 4;
  * dW+db's chunks each hold a partial dW: no more of them than fit in x's size (S4's backward
  * scratch, with dX's, stays under 2× x).
  */
-const filterChunksPerThread = (g: ConvGeometry, threads: number) => {
-  const wFloats = g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
-  return Math.min(CHUNKS_PER_THREAD, Math.floor(g.batch * g.inChannels * g.inH * g.inW / wFloats / threads));
-};
+const filterChunksPerThread = (g: ConvGeometry, threads: number) =>
+  Math.min(CHUNKS_PER_THREAD, Math.floor((g.batch * g.inChannels * g.inH * g.inW) / weightFloats(g) / threads));
+
+const weightFloats = (g: ConvGeometry) => g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
 /** No chunk smaller than this many FLOPs (a chunk costs a few microseconds to hand out). */
 const MIN_FLOPS_PER_CHUNK = 1e6;
 
@@ -88,7 +88,7 @@ export function parallelPasses(g: ConvGeometry, count: number, single: (g: ConvG
   };
   const xImageBytes = g.inChannels * g.inH * g.inW * 4;
   const yImageBytes = g.outChannels * g.outH * g.outW * 4;
-  const wFloats = g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
+  const wFloats = weightFloats(g);
   const tapeSpace = (bytes: number) => threads.arena.after(threads.op, bytes);
 
   /**

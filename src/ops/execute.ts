@@ -3,7 +3,7 @@
 // the pass (ImageCopies): split across threads, the calling thread copies each chunk's images
 // in just before any thread may start it and out as soon as it is done, while the workers
 // compute, and takes chunks of its own in between.
-import type { WasmArena } from '../memory.js';
+import { uninitializedFloats, type WasmArena } from '../memory.js';
 import type { Backend } from '../runtime.js';
 import type { ConvGeometry } from './geometry.js';
 import { convPasses, type ImageCopies, type Slice, type Threads } from './passes/index.js';
@@ -22,14 +22,15 @@ const batched = (data: Float32Array, at: number, batch: number): Batched => ({ d
 
 /**
  * A result with one block per image, its array allocated on first use: on threads that is
- * when the first chunk is copied out, so the allocation (zeroing or faulting in fresh pages)
- * runs while the workers compute.
+ * when the first chunk is copied out, so the allocation (faulting in fresh pages, say) runs
+ * while the workers compute. Every block is copied out before the caller gets the array, so
+ * it needs no zeroing.
  */
 function result(floats: number, at: number, batch: number): Batched {
   let data: Float32Array | null = null;
   return {
     get data() {
-      return (data ??= new Float32Array(floats));
+      return (data ??= uninitializedFloats(floats));
     },
     at,
     perImage: floats / batch,

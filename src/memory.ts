@@ -117,7 +117,9 @@ export class WasmArena {
 
   /** A copy owned by the caller, not a view of Wasm memory. */
   read(offset: number, count: number): Float32Array {
-    return new Float32Array(new Float32Array(this.kernels.memory.buffer, offset, count));
+    const copy = uninitializedFloats(count);
+    copy.set(new Float32Array(this.kernels.memory.buffer, offset, count));
+    return copy;
   }
 }
 

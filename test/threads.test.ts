@@ -210,6 +210,28 @@ describe('sharing out chunks', () => {
     expect(drained.map(([c]) => c).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, c) => c));
     for (const [c, ...values] of drained) expect(values).toEqual([c + 1, c + 1, c + 1, c + 1]);
   });
+
+  it("takes ranges of any lengths (a pass's guided chunks), and refuses starts that are not ranges", async () => {
+    await init({ isa: 'simd', threads: 3 });
+    const { pool, arena, kernels } = requireBackend('test');
+    const count = 12;
+    const at = arena.layout('test', { out: count, one: 1 });
+    kernels.f32_zero(at.out, count);
+    arena.f32()[at.one / 4] = 1;
+    const fed: number[] = [];
+    // chunk c adds 1 to out[c]: run twice or not at all, it would not be 1
+    const chunks = Array.from({ length: count }, (_, c) => (k: KernelExports) => k.f32_rowsum_accumulate(at.one, 1, 1, at.out + c * 4));
+    pool!.run('test op', chunks, (bytes) => arena.after('test op', bytes), { feed: (c) => fed.push(c) }, 3, [0, 2, 9]);
+    expect(fed).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1]);
+    expect([...arena.read(at.out, count)]).toEqual(new Array(count).fill(1));
+    for (const starts of [[0, 13, 13], [1, 2, 3], [0, 5, 4], [0, 2]]) {
+      expect(() => pool!.run('test op', chunks, (bytes) => arena.after('test op', bytes), {}, 3, starts))
+        .toThrow(new RegExp(`test op: range starts \\[${starts.join(', ')}\\] for 3 threads and 12 chunks`));
+    }
+    // still serving
+    pool!.run('test op', chunks, (bytes) => arena.after('test op', bytes), {}, 3, [0, 0, 0]);
+    expect([...arena.read(at.out, count)]).toEqual(new Array(count).fill(2));
+  });
 });
 
 describe('training with threads', () => {

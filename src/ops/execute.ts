@@ -42,7 +42,10 @@ function copyIn(arena: WasmArena, t: Batched, r: Slice): void {
 }
 
 function copyOut(arena: WasmArena, t: Batched, r: Slice): void {
-  arena.readInto(t.at + r.start * t.perImage * 4, t.data, r.start * t.perImage, r.count * t.perImage);
+  // a block of channels is a contiguous part of its image
+  const from = r.start * t.perImage + (r.channels ? (r.channels.from * t.perImage) / r.channels.of : 0);
+  const floats = r.channels ? ((r.channels.to - r.channels.from) * t.perImage) / r.channels.of : r.count * t.perImage;
+  arena.readInto(t.at + from * 4, t.data, from, floats);
 }
 
 /** A pass's copies: `inputs` in and `outputs` out, image block by image block. */

@@ -196,26 +196,32 @@ export class ThreadPool {
 
   /**
    * Runs the chunks on the first `threads` threads (this one and threads − 1 workers), and
-   * returns once all are done. Thread t owns the t-th of `threads` even, contiguous ranges of
-   * chunks and runs them in order; a thread whose range is done takes chunks from the back of
-   * another's. `tapeSpace(bytes)` gives a 16-byte aligned byte offset in Wasm memory the tapes
+   * returns once all are done. Thread t owns a contiguous range of chunks, from `starts[t]` to
+   * the next thread's start (default: `threads` even ranges), and runs them in order; a thread
+   * whose range is done takes chunks from the back of another's. `tapeSpace(bytes)` gives a 16-byte aligned byte offset in Wasm memory the tapes
    * may use for the duration of the call. Each thread runs `hooks.prologue` before its first
    * chunk. `hooks.feed(c)` runs here for every chunk (the workers' ranges first) before chunk
    * c may start anywhere, `hooks.drain(c)` once it is done, between this thread's own chunks.
    * A chunk that fails on a worker throws here, naming `op`; the pool stays usable unless the
    * worker itself is gone.
    */
-  run(op: string, chunks: Chunk[], tapeSpace: (bytes: number) => number, hooks: ChunkHooks = {}, threads = this.threads): void {
+  run(
+    op: string, chunks: Chunk[], tapeSpace: (bytes: number) => number, hooks: ChunkHooks = {}, threads = this.threads,
+    starts: readonly number[] = Array.from({ length: threads }, (_, t) => Math.floor((t * chunks.length) / threads)),
+  ): void {
     const count = chunks.length;
     if (count < 1 || count > MAX_CHUNKS) throw new Error(`${op}: ${count} chunks; a task has 1 to ${MAX_CHUNKS}`);
     if (!(threads >= 1 && threads <= this.threads)) throw new Error(`${op}: ${threads} threads asked of a pool of ${this.threads}`);
+    if (starts.length !== threads || starts[0] !== 0 || starts.some((s, t) => s > (starts[t + 1] ?? count))) {
+      throw new Error(`${op}: range starts [${starts.join(', ')}] for ${threads} threads and ${count} chunks`);
+    }
     if (this.stopped !== null) throw new Error(`${op}: the thread pool has stopped (${this.stopped})`);
     const workers = threads - 1;
     this.throwIfStopped(op, workers);
     this.postTapes(chunks, hooks.prologue, tapeSpace, workers);
     const c = this.control;
     const generation = (this.generation = (this.generation + 1) & 0x3fffffff);
-    const ranges = Array.from({ length: threads }, (_, t) => [Math.floor((t * count) / threads), Math.floor(((t + 1) * count) / threads)]);
+    const ranges = starts.map((front, t) => [front, starts[t + 1] ?? count]);
     ranges.forEach(([front, back], t) => Atomics.store(c, rangeOf(t), packRange(front, back)));
     Atomics.store(c, GENERATION, generation);
     Atomics.store(c, CHUNKS, count);

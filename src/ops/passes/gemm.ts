@@ -119,24 +119,31 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
       if (!pointwise) image.writeTaps(k, scratch + at.taps);
     },
     images(k, p, scratch) {
-      const work = scratch + at.work;
-      const packedW = (gr: number) => packedWAt(scratch, gr);
       for (let n = 0; n < g.batch; n++) {
-        for (let gr = 0; gr < g.groups; gr++) {
-          const yg = yAt(p.y, n, gr);
-          const accumulate = p.bias ? 1 : 0;
-          if (p.bias) k.f32_fill_rows(yg, groupOut, positions, p.bias + gr * groupOut * 4);
-          if (pointwise) {
-            k.f32_gemm_packed(groupOut, positions, patch, packedW(gr), xAt(p.x, n, gr), positions * 4, 4, yg, positions * 4, accumulate, work);
-          } else {
-            image.pad(k, xAt(p.x, n, gr), scratch + at.image);
-            k.f32_gemm_im2col(groupOut, positions, patch, packedW(gr), scratch + at.image + image.readOffset, scratch + at.taps,
-              g.outW, g.strideH, g.strideW, image.paddedW, yg, positions * 4, accumulate, work);
-          }
-        }
+        for (let gr = 0; gr < g.groups; gr++) outputRows(k, p, scratch, n, gr, 0, groupOut);
       }
     },
+    channelBlocks: g.groups === 1
+      ? { channels: groupOut, block: (k, p, scratch, n, from, to) => outputRows(k, p, scratch, n, 0, from, to) }
+      : undefined,
   };
+
+  /** Output channels [from, to) of group gr of image n: rows of the GEMM (from a multiple of 4, a packed block's first row). */
+  function outputRows(k: KernelExports, p: ForwardPointers, scratch: number, n: number, gr: number, from: number, to: number): void {
+    const work = scratch + at.work;
+    const rows = to - from;
+    const packedW = packedWAt(scratch, gr) + from * patch * 4;
+    const yg = yAt(p.y, n, gr) + from * positions * 4;
+    const accumulate = p.bias ? 1 : 0;
+    if (p.bias) k.f32_fill_rows(yg, rows, positions, p.bias + (gr * groupOut + from) * 4);
+    if (pointwise) {
+      k.f32_gemm_packed(rows, positions, patch, packedW, xAt(p.x, n, gr), positions * 4, 4, yg, positions * 4, accumulate, work);
+    } else {
+      image.pad(k, xAt(p.x, n, gr), scratch + at.image);
+      k.f32_gemm_im2col(rows, positions, patch, packedW, scratch + at.image + image.readOffset, scratch + at.taps,
+        g.outW, g.strideH, g.strideW, image.paddedW, yg, positions * 4, accumulate, work);
+    }
+  }
 }
 
 function gemmFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers> {
@@ -211,6 +218,10 @@ function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPoint
     },
     images(k, p, scratch) {
       transposed.images(k, forwardPointers(p, scratch), scratch + at.forward);
+    },
+    channelBlocks: transposed.channelBlocks && {
+      channels: transposed.channelBlocks.channels,
+      block: (k, p, scratch, n, from, to) => transposed.channelBlocks!.block(k, forwardPointers(p, scratch), scratch + at.forward, n, from, to),
     },
   };
 }

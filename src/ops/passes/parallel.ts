@@ -1,11 +1,13 @@
-// Multi-threaded passes: the batch cut into chunks of consecutive images (a few per thread),
-// each chunk run by the single-thread pass for that many images, and the chunks shared out
-// as the threads come free (src/threads). Each thread has its own scratch. Forward and dX
-// chunks write disjoint parts of y and dx, so those equal one thread's bit for bit. dW and db
-// are sums over the batch: each chunk sums its images into its own partial buffer, then the
-// partials are added in chunk order, so the result depends on the chunking (the batch and
-// thread count) but never on which thread ran what.
+// Multi-threaded passes: the batch cut into chunks, each run by the single-thread pass for
+// that many images (or, for the last image of a thread's share, by a block of its output
+// channels), and the chunks shared out as the threads come free (src/threads). Each thread
+// has its own scratch. Forward and dX chunks write disjoint parts of y and dx, so those equal
+// one thread's bit for bit. dW and db are sums over the batch: each chunk sums its images into
+// its own partial buffer, then the partials are added in chunk order, so the result depends on
+// the chunking (the batch and thread count) but never on which thread ran what.
+import type { KernelExports } from '../../loader.js';
 import type { WasmArena } from '../../memory.js';
+import { MAX_CHUNKS } from '../../threads/protocol.js';
 import type { Chunk, ThreadPool } from '../../threads/pool.js';
 import type { ConvGeometry } from '../geometry.js';
 import type {
@@ -30,25 +32,34 @@ let minFlopsPerThread = 2e6;
 export function setMinFlopsPerThread(flops: number): number {
   const old = minFlopsPerThread;
   minFlopsPerThread = flops;
+  built = new WeakMap(); // their chunk plans depend on it
   return old;
 }
 
 /**
- * Chunks per thread: enough that a thread held up for a while (its core lent to another
- * process) leaves its share to the others, few enough that each chunk's own setup (packing
- * W, say) stays small beside its images' work.
+ * Chunks per thread of the element-wise layer kernels (src/nn/parallel.ts): enough that a
+ * thread held up for a while (its core lent to another process) leaves its share to the others.
  */
 export const CHUNKS_PER_THREAD = 4;
 /**
- * dW+db's chunks each hold a partial dW: no more of them than fit in x's size (S4's backward
- * scratch, with dX's, stays under 2× x).
+ * dW+db's chunks each hold a partial dW: at most this many per thread, and no more of them
+ * than fit in x's size (S4's backward scratch, with dX's, stays under 2× x). Their sum is added
+ * up on the calling thread once all are done.
  */
+const MAX_FILTER_CHUNKS_PER_THREAD = 6;
 const filterChunksPerThread = (g: ConvGeometry, threads: number) =>
-  Math.min(CHUNKS_PER_THREAD, Math.floor((g.batch * g.inChannels * g.inH * g.inW) / weightFloats(g) / threads));
+  Math.max(1, Math.min(MAX_FILTER_CHUNKS_PER_THREAD, Math.floor((g.batch * g.inChannels * g.inH * g.inW) / weightFloats(g) / threads)));
 
 const weightFloats = (g: ConvGeometry) => g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
 /** No chunk smaller than this many FLOPs (a chunk costs a few microseconds to hand out). */
 const MIN_FLOPS_PER_CHUNK = 1e6;
+/**
+ * dW's partials are summed on every thread (a share of the columns each) from this many floats
+ * of partials on: S5's six partials (1.5 MB) took the calling thread 65–190 µs alone.
+ */
+const MIN_SPLIT_SUM_FLOATS = 1 << 17;
+/** An image cut into at most this many blocks of output channels. */
+const MAX_BLOCKS_PER_IMAGE = 4;
 
 /** [start, start + total) cut into `count` contiguous slices whose sizes differ by at most one. */
 export function evenSlices(start: number, total: number, count: number): Slice[] {
@@ -63,10 +74,71 @@ export function threadsFor(g: ConvGeometry, threads: number): number {
   return Math.max(1, Math.min(threads, g.batch, minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / minFlopsPerThread) : Infinity));
 }
 
-/** The chunks of the batch for `threads` threads, `perThread` each at most. */
-function batchChunks(g: ConvGeometry, threads: number, perThread: number): Slice[] {
-  const bySize = minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / MIN_FLOPS_PER_CHUNK) : Infinity;
-  return evenSlices(0, g.batch, Math.max(threads, Math.min(g.batch, perThread * threads, bySize)));
+/**
+ * Chunk sizes for one thread's range of `total` images, largest first: each about half of
+ * what is left, at most a quarter of the range, at least `minSize`, no more than `maxCount`
+ * chunks. A thread runs its range front to back and the others take from its back, so the
+ * small chunks at the end even out when the threads finish: the calling thread also copies
+ * every chunk in and out, and a thread may lose its core for a while.
+ */
+export function guidedSizes(total: number, minSize: number, maxCount: number): number[] {
+  const sizes: number[] = [];
+  const maxSize = Math.ceil(total / 4);
+  for (let left = total; left > 0;) {
+    const chunksLeft = maxCount - sizes.length;
+    const size = chunksLeft <= 1 ? left : Math.min(left, Math.max(minSize, Math.ceil(left / chunksLeft), Math.min(maxSize, Math.ceil(left / 2))));
+    sizes.push(size);
+    left -= size;
+  }
+  return sizes;
+}
+
+/** A pass's chunks, and the first chunk of each thread's range. */
+export interface ChunkPlan {
+  chunks: Slice[];
+  starts: number[];
+}
+
+/**
+ * The chunks of a pass over `g` on `threads` threads: each thread's even share of the batch
+ * in guided sizes, and, for a pass that can split an image (`channels` output channels), the
+ * last image of each share in blocks of channels (multiples of 4), so that with a small batch
+ * (S5: 8 images on 2 threads) the threads still end within a fraction of an image.
+ */
+export function planChunks(g: ConvGeometry, threads: number, maxPerThread: number, channels?: number): ChunkPlan {
+  const imageFlops = flopsOf(g) / g.batch;
+  const splitting = minFlopsPerThread > 0;
+  const minImages = splitting ? Math.max(1, Math.ceil(MIN_FLOPS_PER_CHUNK / imageFlops)) : 1;
+  const budget = Math.min(maxPerThread, Math.floor(MAX_CHUNKS / threads));
+  const maxBlocks = channels === undefined ? 1 : Math.max(1, Math.min(
+    MAX_BLOCKS_PER_IMAGE, Math.ceil(channels / 4), splitting ? Math.floor(imageFlops / MIN_FLOPS_PER_CHUNK) : Infinity,
+  ));
+  const chunks: Slice[] = [];
+  const starts: number[] = [];
+  for (const share of evenSlices(0, g.batch, threads)) {
+    starts.push(chunks.length);
+    if (share.count === 0) continue;
+    const sizes = guidedSizes(share.count, minImages, Math.max(1, budget - (maxBlocks - 1)));
+    let at = share.start;
+    for (const count of sizes) {
+      chunks.push({ start: at, count });
+      at += count;
+    }
+    const last = chunks[chunks.length - 1];
+    const blocks = Math.min(maxBlocks, budget - sizes.length + 1);
+    if (last.count === 1 && blocks > 1) chunks.splice(chunks.length - 1, 1, ...channelBlocks(last.start, channels!, blocks));
+  }
+  return { chunks, starts };
+}
+
+/** Image n's `channels` output channels in `blocks` blocks starting at multiples of 4. */
+function channelBlocks(n: number, channels: number, blocks: number): Slice[] {
+  const groupsOf4 = Math.ceil(channels / 4);
+  return Array.from({ length: blocks }, (_, b) => ({
+    start: n,
+    count: 1,
+    channels: { from: 4 * Math.floor((b * groupsOf4) / blocks), to: Math.min(channels, 4 * Math.floor(((b + 1) * groupsOf4) / blocks)), of: channels },
+  }));
 }
 
 function flopsOf(g: ConvGeometry): number {
@@ -77,10 +149,30 @@ const PAGE_BYTES = 4096;
 const PAGE_FLOATS = PAGE_BYTES / 4;
 const wholePages = (floats: number) => Math.ceil(floats / PAGE_FLOATS) * PAGE_FLOATS;
 
+/**
+ * Split passes built so far, per pool, by op, thread count and geometry (at most MAX_BUILT
+ * per pool, the oldest dropped first): building one (chunk plans, passes per chunk size)
+ * took ~60 µs of each of S2's calls, on the calling thread while the workers wait.
+ */
+let built = new WeakMap<ThreadPool, Map<string, ConvPasses>>();
+const MAX_BUILT = 64;
+
 /** `single` passes run over chunks of the batch on `count` of the pool's threads. */
 export function parallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads): ConvPasses {
+  let forPool = built.get(threads.pool);
+  if (!forPool) built.set(threads.pool, (forPool = new Map()));
+  const key = `${threads.op} ${count} ${JSON.stringify(g)}`;
+  let passes = forPool.get(key);
+  if (!passes) {
+    if (forPool.size >= MAX_BUILT) forPool.delete(forPool.keys().next().value!);
+    forPool.set(key, (passes = buildParallelPasses(g, count, single, threads)));
+  }
+  return passes;
+}
+
+function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads): ConvPasses {
   const sized = new Map<number, StrategyPasses>();
-  /** The single-thread passes for `images` images (chunks come in at most two sizes). */
+  /** The single-thread passes for `images` images. */
   const passesFor = (images: number) => {
     let passes = sized.get(images);
     if (!passes) sized.set(images, (passes = single({ ...g, batch: images, outShape: [images, ...g.outShape.slice(1)] })));
@@ -92,22 +184,27 @@ export function parallelPasses(g: ConvGeometry, count: number, single: (g: ConvG
   const tapeSpace = (bytes: number) => threads.arena.after(threads.op, bytes);
 
   /**
-   * A pass over `chunks`: each thread prepares its scratch once (packs W, say), then runs
-   * chunks of images. `reserved` floats per chunk (partial sums) and each thread's scratch lie
-   * in regions of whole pages. Regions start on page boundaries because the cores'
-   * prefetchers stop there: with one thread's partial dW right after another's, each core's
-   * prefetches kept stealing the lines the other was accumulating into, and LeNet's second
-   * conv's dW+db ran 15–75% slower on 2 threads than its half alone; in separate pages it
-   * runs at the half's speed. `chunkPointers` gives chunk c's pointers (its images, its
-   * partials); `after` runs once all chunks are done.
+   * A pass over the plan's chunks: each thread prepares its scratch once (packs W, say), then
+   * runs chunks of images or blocks of an image's channels. `reserved` floats per chunk
+   * (partial sums) and each thread's scratch lie in regions of whole pages. Regions start on
+   * page boundaries because the cores' prefetchers stop there: with one thread's partial dW
+   * right after another's, each core's prefetches kept stealing the lines the other was
+   * accumulating into, and LeNet's second conv's dW+db ran 15–75% slower on 2 threads than its
+   * half alone; in separate pages it runs at the half's speed. `chunkPointers` gives a chunk of
+   * images its pointers (its images, its partials); `after` runs once all chunks are done.
    */
   function split<P>(
-    chunks: Slice[], pick: (p: StrategyPasses) => StagedPass<P>, reserved: number,
+    { chunks, starts }: ChunkPlan, pick: (p: StrategyPasses) => StagedPass<P>, reserved: number,
     chunkPointers: (p: P, chunk: Slice, reservedAt: number) => P, after?: (p: P, reservedAt: (c: number) => number, stride: number) => void,
   ): Pass<P> {
     const chunkFloats = wholePages(reserved);
     const reservedFloats = reserved > 0 ? chunkFloats * chunks.length : 0;
     const threadFloats = wholePages(Math.max(...chunks.map((c) => pick(passesFor(c.count)).scratchFloats)));
+    const run = (k: KernelExports, p: P, chunk: Slice, reservedAt: number, scratch: number) => {
+      const pass = pick(passesFor(chunk.count));
+      if (chunk.channels) pass.channelBlocks!.block(k, p, scratch, chunk.start, chunk.channels.from, chunk.channels.to);
+      else pass.images(k, chunkPointers(p, chunk, reservedAt), scratch);
+    };
     return {
       // a page of slack to round the caller's (16-byte aligned) scratch up to a page boundary
       scratchFloats: PAGE_FLOATS + reservedFloats + threadFloats * count,
@@ -115,42 +212,63 @@ export function parallelPasses(g: ConvGeometry, count: number, single: (g: ConvG
         const base = Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES;
         const reservedAt = (c: number) => base + c * chunkFloats * 4;
         const threadScratch = (t: number) => base + (reservedFloats + t * threadFloats) * 4;
+        // the blocks of one image share its inputs: the first of them to be fed copies them in
+        const fed = new Uint8Array(g.batch);
+        const feed = (c: number) => {
+          const { start, count } = chunks[c];
+          if (fed[start]) return;
+          fed.fill(1, start, start + count);
+          copies!.feed!({ start, count });
+        };
         threads.pool.run(
           threads.op,
-          chunks.map((chunk, c) => (k, thread) => pick(passesFor(chunk.count)).images(k, chunkPointers(p, chunk, reservedAt(c)), threadScratch(thread))),
+          chunks.map((chunk, c) => (k, thread) => run(k, p, chunk, reservedAt(c), threadScratch(thread))),
           tapeSpace,
           {
             prologue: (k, thread) => pick(passesFor(chunks[0].count)).prepare(k, p, threadScratch(thread)),
-            feed: copies?.feed && ((c) => copies.feed!(chunks[c])),
+            feed: copies?.feed && feed,
             drain: copies?.drain && ((c) => copies.drain!(chunks[c])),
           },
           count,
+          starts,
         );
         after?.(p, reservedAt, chunkFloats);
       },
     };
   }
 
-  const chunks = batchChunks(g, count, CHUNKS_PER_THREAD);
-  const forward = split<ForwardPointers>(chunks, (s) => s.forward, 0, (p, { start }) => ({
+  const blockable = (pass: StagedPass<unknown>) => pass.channelBlocks?.channels;
+  const forward = split<ForwardPointers>(planChunks(g, count, Infinity, blockable(passesFor(1).forward)), (s) => s.forward, 0, (p, { start }) => ({
     ...p, x: p.x + start * xImageBytes, y: p.y + start * yImageBytes,
   }));
-  const inputGradient = split<InputGradientPointers>(chunks, (s) => s.inputGradient, 0, (p, { start }) => ({
+  const inputGradient = split<InputGradientPointers>(planChunks(g, count, Infinity, blockable(passesFor(1).inputGradient)), (s) => s.inputGradient, 0, (p, { start }) => ({
     ...p, dy: p.dy + start * yImageBytes, dx: p.dx + start * xImageBytes,
   }));
 
   // each chunk's region: its partial dW, then its partial db (16-byte aligned); the partials
   // are added in chunk order, so which thread ran a chunk never changes the sums
-  const filterChunks = batchChunks(g, count, filterChunksPerThread(g, count));
+  const filterPlan = planChunks(g, count, filterChunksPerThread(g, count));
+  const filterChunks = filterPlan.chunks.length;
   const dbOffsetFloats = Math.ceil(wFloats / 4) * 4;
   const partialFloats = dbOffsetFloats + Math.ceil(g.outChannels / 4) * 4;
-  const filterGradient = split<FilterGradientPointers>(filterChunks, (s) => s.filterGradient, partialFloats, (p, { start }, at) => ({
+  const filterGradient = split<FilterGradientPointers>(filterPlan, (s) => s.filterGradient, partialFloats, (p, { start }, at) => ({
     dy: p.dy + start * yImageBytes, x: p.x + start * xImageBytes, dw: at, db: at + dbOffsetFloats * 4,
   }), (p, reservedAt, stride) => {
-    const k = threads.pool.kernels;
-    k.f32_colsum(reservedAt(0), filterChunks.length, wFloats, stride, p.dw);
-    k.f32_colsum(reservedAt(0) + dbOffsetFloats * 4, filterChunks.length, g.outChannels, stride, p.db);
+    const sumColumns = (k: KernelExports, { start, count: columns }: Slice) =>
+      k.f32_colsum(reservedAt(0) + start * 4, filterChunks, columns, stride, p.dw + start * 4);
+    const sumDb = (k: KernelExports) => k.f32_colsum(reservedAt(0) + dbOffsetFloats * 4, filterChunks, g.outChannels, stride, p.db);
+    if (minFlopsPerThread > 0 && filterChunks * wFloats < MIN_SPLIT_SUM_FLOATS) {
+      sumColumns(threads.pool.kernels, { start: 0, count: wFloats });
+      sumDb(threads.pool.kernels);
+      return;
+    }
+    // a share of dW's columns per thread: the partials the other threads wrote sit in their cores' caches
+    const shares = evenSlices(0, wFloats, count).map((share, t) => (k: KernelExports) => {
+      sumColumns(k, share);
+      if (t === 0) sumDb(k);
+    });
+    threads.pool.run(threads.op, shares, tapeSpace, {}, count);
   });
 
-  return { strategy: passesFor(chunks[0].count).strategy, forward, inputGradient, filterGradient, threads: count };
+  return { strategy: passesFor(1).strategy, forward, inputGradient, filterGradient, threads: count };
 }

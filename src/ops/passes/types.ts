@@ -32,12 +32,18 @@ export interface FilterGradientPointers {
 export interface Slice {
   start: number;
   count: number;
+  /**
+   * Only output channels [from, to) of a pass's `of`, of image `start` (count 1): a block of
+   * one image, which in NCHW is a contiguous part of it.
+   */
+  channels?: { from: number; to: number; of: number };
 }
 
 /**
  * Copying around a pass (the functional API's tensors in and out of Wasm memory). A pass split
  * across threads calls them chunk by chunk on the calling thread, while the workers compute:
- * `feed` for each chunk's images in order, before they are computed; `drain` in order, once
+ * `feed` for each chunk's images, whole images once each, before they are computed; `drain`
+ * for each chunk's results (a block of an image's channels, for a chunk that is one), once
  * they are. A pass on one thread calls each once, for the whole batch.
  */
 export interface ImageCopies {
@@ -62,6 +68,15 @@ export interface StagedPass<Pointers> {
   prepare(kernels: KernelExports, p: Pointers, scratch: number): void;
   /** the batch's images, with the scratch as prepare left it */
   images(kernels: KernelExports, p: Pointers, scratch: number): void;
+  /**
+   * Where the pass can compute part of an image's output channels on its own: `channels` of
+   * them, and `block` to compute channels [from, to) of image n (from a multiple of 4), with the
+   * scratch as prepare left it. Threads use it to cut a small batch finer than its images.
+   */
+  readonly channelBlocks?: {
+    readonly channels: number;
+    block(kernels: KernelExports, p: Pointers, scratch: number, n: number, from: number, to: number): void;
+  };
 }
 
 /** One kernel strategy's three passes, on the calling thread. */

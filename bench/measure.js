@@ -16,7 +16,8 @@ const seconds = (ms) => `${(ms / 1e3).toFixed(ms < 10e3 ? 1 : 0)} s`;
 /**
  * @param c a case from an implementation's prepare(): { run, read, note?, estimate? } or { status, reason }
  * @param expected our outputs for this pass, e.g. { y } or { dw, db }
- * @returns { status: 'ok', ms (median), bestMs (fastest sample), samples, note?, relErr } or { status: 'skipped'|'unsupported', reason }
+ * @returns { status: 'ok', ms (median), bestMs (fastest sample), samples, sampleMs (every sample's time), note?, relErr }
+ *          or { status: 'skipped'|'unsupported', reason }
  */
 export async function measureCase(c, expected, policy, label) {
   if (c.status) return { status: c.status, reason: c.reason };
@@ -32,7 +33,10 @@ export async function measureCase(c, expected, policy, label) {
   const relErr = verifyOutputs(label, c.read(out), expected);
   const notes = c.note ? [c.note] : [];
   if (firstMs > policy.oneSampleMs) {
-    return { status: 'ok', ms: firstMs, bestMs: firstMs, samples: 1, note: [...notes, `1 sample: one call > ${seconds(policy.oneSampleMs)}`].join('; '), relErr };
+    return {
+      status: 'ok', ms: firstMs, bestMs: firstMs, samples: 1, sampleMs: [firstMs],
+      note: [...notes, `1 sample: one call > ${seconds(policy.oneSampleMs)}`].join('; '), relErr,
+    };
   }
   // The checked call warmed the code up; slow calls need no more warm-up than that.
   const bench = new Bench({
@@ -41,10 +45,27 @@ export async function measureCase(c, expected, policy, label) {
     warmup: firstMs < policy.budgetMs,
     warmupTime: policy.budgetMs / 4,
     warmupIterations: 1,
+    retainSamples: true,
   });
   bench.add(label, c.run);
   await bench.run();
   const result = bench.tasks[0].result;
   if (result.state !== 'completed') throw new Error(`${label}: ${result.state} ${result.error?.stack ?? result.error ?? ''}`);
-  return { status: 'ok', ms: result.latency.p50, bestMs: result.latency.min, samples: result.latency.samplesCount, note: notes.join('; ') || undefined, relErr };
+  return {
+    status: 'ok', ms: result.latency.p50, bestMs: result.latency.min, samples: result.latency.samplesCount,
+    sampleMs: [...result.latency.samples], note: notes.join('; ') || undefined, relErr,
+  };
+}
+
+/**
+ * One measurement from the rounds of a case (measureCase each): the samples pooled, the median
+ * and the fastest over all of them, the first round's check.
+ */
+export function pooledRounds(rounds) {
+  const [first] = rounds;
+  if (first.status !== 'ok' || rounds.length === 1) return first;
+  const sampleMs = rounds.flatMap((m) => m.sampleMs).sort((a, b) => a - b);
+  const middle = sampleMs.length / 2;
+  const ms = sampleMs.length % 2 ? sampleMs[Math.floor(middle)] : (sampleMs[middle - 1] + sampleMs[middle]) / 2;
+  return { ...first, ms, bestMs: sampleMs[0], samples: sampleMs.length, sampleMs, relErr: Math.max(...rounds.map((m) => m.relErr)) };
 }

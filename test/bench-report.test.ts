@@ -1,6 +1,7 @@
 // The benchmark's pure report helpers: ratios to the best peer, % of ceiling, the Markdown
 // tables and the SVG, from a fixed set of rows (nothing is timed here).
 import { describe, expect, it } from 'vitest';
+import { pooledRounds } from '../bench/measure.js';
 import { addDerived, headline, threadScaling } from '../bench/report/ratios.js';
 import { axisScale, renderSvg } from '../bench/report/svg.js';
 import { headlineTable, resultsTable, threadsTable } from '../bench/report/table.js';
@@ -89,5 +90,16 @@ describe('bench report', () => {
       '| S2 mnist-c2 | forward | simd |            20.00 |             36.00 |   1.80× |                    2.00× |',
       '| S2 mnist-c2 | dW+db   | simd |            10.00 |                 — |       — |                        — |',
     ]);
+  });
+});
+
+describe('rounds of a case, pooled', () => {
+  const round = (sampleMs: number[], relErr: number) => ({ status: 'ok', ms: 0, bestMs: 0, samples: sampleMs.length, sampleMs, relErr });
+  it('takes the median and the fastest over every round\'s samples, and the worst check', () => {
+    const m = pooledRounds([round([5, 1, 9], 1e-7), round([4, 2], 3e-7), round([8], 2e-7)]);
+    expect(m).toMatchObject({ status: 'ok', ms: 4.5, bestMs: 1, samples: 6, relErr: 3e-7 });
+    expect(pooledRounds([round([3, 1, 2], 0)])).toMatchObject({ ms: 0, samples: 3 }); // one round: as measured
+    const skipped = { status: 'skipped', reason: 'skipped: too slow' };
+    expect(pooledRounds([skipped])).toBe(skipped);
   });
 });

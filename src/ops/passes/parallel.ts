@@ -43,8 +43,8 @@ export function setMinFlopsPerThread(flops: number): number {
 export const CHUNKS_PER_THREAD = 4;
 /**
  * dW+db's chunks each hold a partial dW: at most this many per thread, and no more of them
- * than fit in x's size (S4's backward scratch, with dX's, stays under 2× x). Their sum is added
- * up on the calling thread once all are done.
+ * than fit in x's size (S4's backward scratch, with dX's, stays under 2× x). They are added
+ * up once all are done.
  */
 const MAX_FILTER_CHUNKS_PER_THREAD = 6;
 const filterChunksPerThread = (g: ConvGeometry, threads: number) =>

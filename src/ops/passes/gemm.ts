@@ -114,6 +114,7 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
   const packedWAt = (scratch: number, gr: number) => scratch + at.packedW + gr * packedFloats(groupOut, patch) * 4;
   return {
     scratchFloats: at.total,
+    callsOnly: true,
     prepare(k, p, scratch) {
       for (let gr = 0; gr < g.groups; gr++) k.f32_pack_a_x4(groupOut, patch, wAt(p.w, gr), patch * 4, 4, packedWAt(scratch, gr));
       if (!pointwise) image.writeTaps(k, scratch + at.taps);
@@ -158,6 +159,7 @@ function gemmFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers>
   });
   return {
     scratchFloats: at.total,
+    callsOnly: true,
     prepare(k, _p, scratch) {
       if (!pointwise) image.writeTaps(k, scratch + at.taps);
     },
@@ -212,6 +214,7 @@ function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPoint
   const forwardPointers = (p: InputGradientPointers, scratch: number) => ({ x: p.dy, w: scratch + at.flipped, bias: 0, y: p.dx });
   return {
     scratchFloats: at.total,
+    callsOnly: true,
     prepare(k, p, scratch) {
       k.f32_flip_weights(p.w, g.groups, g.outChannels / g.groups, g.inChannels / g.groups, taps, scratch + at.flipped);
       transposed.prepare(k, forwardPointers(p, scratch), scratch + at.forward);
@@ -242,6 +245,7 @@ function scatterInputGradient(g: ConvGeometry): StagedPass<InputGradientPointers
   });
   return {
     scratchFloats: at.total,
+    callsOnly: true,
     prepare(k, p, scratch) {
       // Wᵀ[patch×O_g] read through W's strides: row i of Wᵀ is column i of W
       for (let gr = 0; gr < g.groups; gr++) {

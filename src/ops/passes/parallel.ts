@@ -155,6 +155,8 @@ const wholePages = (floats: number) => Math.ceil(floats / PAGE_FLOATS) * PAGE_FL
  * took ~60 µs of each of S2's calls, on the calling thread while the workers wait.
  */
 let built = new WeakMap<ThreadPool, Map<string, ConvPasses>>();
+/** Names each split pass built, for the pool's tape cache. */
+let nextSplitId = 0;
 const MAX_BUILT = 64;
 
 /** `single` passes run over chunks of the batch on `count` of the pool's threads. */
@@ -199,6 +201,8 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
   ): Pass<P> {
     const chunkFloats = wholePages(reserved);
     const reservedFloats = reserved > 0 ? chunkFloats * chunks.length : 0;
+    // tapes depend on the pointers and the scratch alone for passes that only call kernels
+    const tapeId = chunks.every((c) => pick(passesFor(c.count)).callsOnly) ? `split ${nextSplitId++}` : null;
     const threadFloats = wholePages(Math.max(...chunks.map((c) => pick(passesFor(c.count)).scratchFloats)));
     const run = (k: KernelExports, p: P, chunk: Slice, reservedAt: number, scratch: number) => {
       const pass = pick(passesFor(chunk.count));
@@ -231,6 +235,7 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
           },
           count,
           starts,
+          tapeId === null ? undefined : `${tapeId} ${Object.values(p as object).join(' ')} ${scratch}`,
         );
         after?.(p, reservedAt, chunkFloats);
       },

@@ -69,6 +69,12 @@ export interface StagedPass<Pointers> {
   /** the batch's images, with the scratch as prepare left it */
   images(kernels: KernelExports, p: Pointers, scratch: number): void;
   /**
+   * True when prepare, images and channelBlocks do nothing but call kernels, with arguments
+   * that depend only on the pointers and the scratch (no JavaScript writes into memory, as
+   * depthwise's plan is): threads then record their tapes once per pointers and scratch.
+   */
+  readonly callsOnly?: boolean;
+  /**
    * Where the pass can compute part of an image's output channels on its own: `channels` of
    * them, and `block` to compute channels [from, to) of image n (from a multiple of 4), with the
    * scratch as prepare left it. Threads use it to cut a small batch finer than its images.

@@ -35,6 +35,16 @@ async function results(c: ConvCase, threads: number, isa: (typeof TEST_ISAS)[num
 const bitwiseEqual = (a: Float32Array, b: Float32Array) =>
   a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((v, i) => v === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
 
+/** Runs `body` with the split threshold at 0 (every batch of 2 or more splits), then puts it back. */
+async function splittingEverything(body: () => Promise<void>): Promise<void> {
+  const threshold = setMinFlopsPerThread(0);
+  try {
+    await body();
+  } finally {
+    setMinFlopsPerThread(threshold);
+  }
+}
+
 for (const isa of TEST_ISAS) {
   describe(`threads, isa ${isa}`, () => {
     let threshold: number;
@@ -258,15 +268,12 @@ describe('replayed tapes', () => {
       model.dispose();
       return { ys, dx };
     };
-    const threshold = setMinFlopsPerThread(0);
-    try {
+    await splittingEverything(async () => {
       const one = await outputs(1);
       const two = await outputs(2);
       two.ys.forEach((y, i) => expect(bitwiseEqual(y, one.ys[i]), `forward ${i + 1}`).toBe(true));
       expect(bitwiseEqual(two.dx, one.dx), 'dx').toBe(true);
-    } finally {
-      setMinFlopsPerThread(threshold);
-    }
+    });
   });
 });
 
@@ -286,14 +293,11 @@ describe('training with threads', () => {
       model.dispose();
       return { losses, weights };
     };
-    const threshold = setMinFlopsPerThread(0);
-    try {
+    await splittingEverything(async () => {
       const one = await trained(1);
       const two = await trained(2);
       two.losses.forEach((loss, i) => expect(loss).toBeCloseTo(one.losses[i], 5));
       two.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - one.weights[i][j])).toBeLessThan(1e-5)));
-    } finally {
-      setMinFlopsPerThread(threshold);
-    }
+    });
   });
 });

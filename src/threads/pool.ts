@@ -222,8 +222,9 @@ export class ThreadPool {
    * Runs the chunks on the first `threads` threads (this one and threads − 1 workers), and
    * returns once all are done. Thread t owns a contiguous range of chunks, from `starts[t]` to
    * the next thread's start (default: `threads` even ranges), and runs them in order; a thread
-   * whose range is done takes chunks from the back of another's. `tapeSpace(bytes)` gives a 16-byte aligned byte offset in Wasm memory the tapes
-   * may use for the duration of the call. Each thread runs `hooks.prologue` before its first
+   * whose range is done takes chunks from the back of another's. `tapeSpace(bytes)` gives a
+   * 16-byte aligned byte offset in Wasm memory the tapes may use for the duration of the call.
+   * Each thread runs `hooks.prologue` before its first
    * chunk. `hooks.feed(c)` runs here for every chunk (the workers' ranges first) before chunk
    * c may start anywhere, `hooks.drain(c)` once it is done, between this thread's own chunks.
    * A chunk that fails on a worker throws here, naming `op`; the pool stays usable unless the
@@ -326,6 +327,8 @@ export class ThreadPool {
     if (!tapes) {
       tapes = this.record(chunks, prologue, workers);
       if (key !== undefined) {
+        // a copy: the recording buffer is reused by the next run
+        tapes = { calls: tapes.calls.slice(), workers: tapes.workers };
         if (this.tapeCache.size >= TAPE_CACHE_ENTRIES) this.tapeCache.delete(this.tapeCache.keys().next().value!);
         this.tapeCache.set(key, tapes);
       }
@@ -338,7 +341,10 @@ export class ThreadPool {
     });
   }
 
-  /** Records the tapes of the first `workers` workers, one after another (see postTapes). */
+  /**
+   * Records the tapes of the first `workers` workers, one after another (see postTapes), into
+   * the recording buffer: `calls` is a view of it, valid until the next recording.
+   */
   private record(chunks: Chunk[], prologue: Chunk | undefined, workers: number): Tapes {
     const segments = chunks.length + 1;
     this.tapeLength = 0;
@@ -355,7 +361,7 @@ export class ThreadPool {
       this.tape[start + segments] = this.tapeLength - callsFrom;
       return { start, end: this.tapeLength };
     });
-    return { calls: this.tape.slice(0, this.tapeLength), workers: workerTapes };
+    return { calls: this.tape.subarray(0, this.tapeLength), workers: workerTapes };
   }
 
   /**

@@ -7,7 +7,7 @@ import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, dispose, init,
 import { setMinFlopsPerThread } from '../src/ops/passes/parallel.js';
 import { requireBackend } from '../src/runtime.js';
 import type { KernelExports } from '../src/loader.js';
-import { rangeOf, SHUTDOWN, slot, STATE, STATE_STOPPED, TASK } from '../src/threads/protocol.js';
+import { claimTask, isPosted, rangeOf, SHUTDOWN, slot, STATE, STATE_STOPPED, TASK, withdrawTask } from '../src/threads/protocol.js';
 import { FUZZ_PROPERTIES } from './helpers/arbitraries.js';
 import { checkConvCase, type ConvCase } from './helpers/check-conv.js';
 import { TEST_ISAS } from './helpers/isas.js';
@@ -252,6 +252,64 @@ describe('sharing out chunks', () => {
     // still serving
     pool!.run('test op', chunks, (bytes) => arena.after('test op', bytes), {}, 3, [0, 0, 0]);
     expect([...arena.read(at.out, count)]).toEqual(new Array(count).fill(2));
+  });
+});
+
+describe('a worker held up before it starts a task', () => {
+  it('claiming and withdrawing a posted task exclude each other', () => {
+    const control = new Int32Array(new SharedArrayBuffer(4096));
+    const at = slot(1, TASK);
+    for (const task of [1, 7, 0x3fffffff]) {
+      Atomics.store(control, at, task);
+      expect(isPosted(Atomics.load(control, at))).toBe(true);
+      expect(claimTask(control, 1, task)).toBe(true);
+      expect(withdrawTask(control, 1, task), 'a claimed task stays with the worker').toBe(false);
+      expect(isPosted(Atomics.load(control, at))).toBe(false);
+      Atomics.store(control, at, task);
+      expect(withdrawTask(control, 1, task)).toBe(true);
+      expect(claimTask(control, 1, task), 'a withdrawn task is not claimed').toBe(false);
+      const word = Atomics.load(control, at);
+      expect(isPosted(word)).toBe(false);
+      expect(word).not.toBe(SHUTDOWN);
+    }
+  });
+
+  it('is not waited for once the calling thread has run every chunk, and serves the next task', async () => {
+    await init({ isa: 'simd', threads: 2 });
+    const { pool, arena, kernels } = requireBackend('test');
+    const control = (pool as unknown as { control: Int32Array }).control;
+    const count = 8;
+    const at = arena.layout('test', { out: count, one: 1 });
+    kernels.f32_zero(at.out, count);
+    arena.f32()[at.one / 4] = 1;
+    // chunk c adds 1 to out[c]: run twice or not at all, it would not be 1 more
+    const chunks = Array.from({ length: count }, (_, c) => (k: KernelExports) => k.f32_rowsum_accumulate(at.one, 1, 1, at.out + c * 4));
+    // After 5 ms idle the worker sleeps in Atomics.wait, and waking takes tens of µs: longer
+    // than this thread needs for 8 tiny chunks, so it finds the task already withdrawn.
+    let withdrawn = 0;
+    for (let attempt = 1; attempt <= 20; attempt++) {
+      const idleUntil = performance.now() + 5;
+      while (performance.now() < idleUntil);
+      pool!.run('test op', chunks, (bytes) => arena.after('test op', bytes));
+      if (Atomics.load(control, slot(0, TASK)) < 0) withdrawn++;
+      expect([...arena.read(at.out, count)]).toEqual(new Array(count).fill(attempt));
+    }
+    expect(withdrawn, 'runs whose task the calling thread took back from the sleeping worker').toBeGreaterThan(0);
+    // the worker takes part again: this thread holds its own chunk until the worker has taken the other
+    const workerRangeEmpty = () => {
+      const range = Atomics.load(control, rangeOf(1));
+      return (range & 0xffff) >= range >>> 16;
+    };
+    let workerTookItsChunk = false;
+    const deadline = performance.now() + 5000;
+    const add = (c: number) => (k: KernelExports, thread: number) => {
+      // thread 1's calls are recorded here, for its tape: only this thread's own run waits
+      if (c === 0 && thread === 0) while (!(workerTookItsChunk = workerRangeEmpty()) && performance.now() < deadline);
+      k.f32_rowsum_accumulate(at.one, 1, 1, at.out + c * 4);
+    };
+    pool!.run('test op', [add(0), add(1)], (bytes) => arena.after('test op', bytes));
+    expect(workerTookItsChunk).toBe(true);
+    expect([...arena.read(at.out, 2)]).toEqual([21, 21]);
   });
 });
 

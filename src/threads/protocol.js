@@ -75,9 +75,35 @@ export function awaitFed(control, c, generation) {
 /** Int32 slots per worker, after the header and the chunk flags: */
 const SLOT_BASE = HEADER_INTS;
 const SLOT_INTS = 8;
-/** the number of the worker's latest task (counts up from 0); SHUTDOWN tells it to exit */
+/**
+ * the worker's latest task: its number (counts up from 0, below 2^30) as posted, with CLAIMED
+ * set once the worker has started it, or WITHDRAWN once the main thread has taken it back;
+ * SHUTDOWN tells the worker to exit
+ */
 export const TASK = 0;
 export const SHUTDOWN = -1;
+const CLAIMED = 1 << 30;
+const WITHDRAWN = 1 << 31;
+/** True for a TASK word the worker has neither claimed nor seen withdrawn (nor SHUTDOWN). */
+export const isPosted = (word) => word >= 0 && (word & CLAIMED) === 0;
+
+/**
+ * The worker's side: claims the posted task `word` before it reads anything of it; false if the
+ * main thread withdrew it (or shut the worker down) first.
+ */
+export function claimTask(control, worker, word) {
+  return Atomics.compareExchange(control, slot(worker, TASK), word, word | CLAIMED) === word;
+}
+
+/**
+ * The main thread's side, once every chunk of `task` is done: takes the task back from a
+ * worker that has not claimed it (the OS has not run that worker since it was posted), so
+ * that the main thread need not wait for it to wake up only to find nothing left. False if
+ * the worker claimed it: it may still be in a chunk, and reads the task's control fields.
+ */
+export function withdrawTask(control, worker, task) {
+  return Atomics.compareExchange(control, slot(worker, TASK), task, task | WITHDRAWN) === task;
+}
 /** the number of the last task the worker finished */
 export const DONE = 5;
 /** STATE_OK, STATE_FAILED (the last task threw; message set) or STATE_STOPPED (the worker is gone) */

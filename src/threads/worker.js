@@ -2,8 +2,8 @@
 // the shared memory it is sent, says 'ready', then serves tasks from its slot of the control
 // block until told to shut down: for each task it takes chunks until none is left (protocol.js).
 import {
-  ABORT, awaitFed, CHUNKS, DONE, doneFlag, GENERATION, replay, SHUTDOWN, slot, STATE, STATE_FAILED, STATE_STOPPED, takeChunk, TAPE_LENGTH,
-  TAPE_PTR, TASK, THREADS, writeMessage,
+  ABORT, awaitFed, CHUNKS, claimTask, DONE, doneFlag, GENERATION, isPosted, replay, SHUTDOWN, slot, STATE, STATE_FAILED, STATE_STOPPED,
+  takeChunk, TAPE_LENGTH, TAPE_PTR, TASK, THREADS, writeMessage,
 } from './protocol.js';
 
 // Through a variable so that browser bundlers leave the Node built-in alone.
@@ -50,17 +50,21 @@ async function start(setup, post) {
 
 function serve({ memory, worker, workers }, control, functions) {
   const taskAt = slot(worker, TASK);
-  let done = Atomics.load(control, slot(worker, DONE));
+  // the TASK word as this worker last saw it; a change means a new task (or a withdrawal)
+  let seen = Atomics.load(control, slot(worker, DONE));
   for (;;) {
-    let task = poll(control, taskAt, done);
-    while (task === done) {
-      Atomics.wait(control, taskAt, done);
-      task = poll(control, taskAt, done);
+    let word = poll(control, taskAt, seen);
+    while (word === seen) {
+      Atomics.wait(control, taskAt, seen);
+      word = poll(control, taskAt, seen);
     }
-    if (task === SHUTDOWN) return;
+    if (word === SHUTDOWN) return;
+    seen = word;
+    // a task the main thread has withdrawn (it ran every chunk while this thread was held up) is skipped
+    if (!isPosted(word) || !claimTask(control, worker, word)) continue;
+    seen = Atomics.load(control, taskAt); // the claimed word, until the next task is posted
     takeChunks(control, functions, memory, worker, workers);
-    done = task;
-    Atomics.store(control, slot(worker, DONE), done);
+    Atomics.store(control, slot(worker, DONE), word);
     Atomics.notify(control, slot(worker, DONE));
   }
 }
@@ -95,14 +99,14 @@ function takeChunks(control, functions, memory, worker, workers) {
   }
 }
 
-/** The task counter once it differs from `done`, or `done` after POLL_MS of polling. */
-function poll(control, taskAt, done) {
+/** The TASK word once it differs from `seen`, or `seen` after POLL_MS of polling. */
+function poll(control, taskAt, seen) {
   const until = performance.now() + POLL_MS;
-  let task = Atomics.load(control, taskAt);
-  while (task === done && performance.now() < until) {
-    for (let i = 0; i < 1000 && task === done; i++) task = Atomics.load(control, taskAt);
+  let word = Atomics.load(control, taskAt);
+  while (word === seen && performance.now() < until) {
+    for (let i = 0; i < 1000 && word === seen; i++) word = Atomics.load(control, taskAt);
   }
-  return task;
+  return word;
 }
 
 // No top-level await (a promise chain instead): bundlers build browser workers as classic

@@ -15,8 +15,11 @@
 //   - chunk c may start once it is fed (FED_ALL, or its own FED flag, holds the task's
 //     GENERATION): the functional API copies each chunk's inputs in while the workers already
 //     compute, and copies results out as chunks are DONE;
-//   - a worker copies TASK to DONE when no chunk is left; a failure is reported in its slot
-//     (state and message) and stops the op (ABORT), never as a silent hang.
+//   - a worker claims a task (CLAIMED in its TASK word) before it reads any of it, and copies
+//     the task's number to DONE when no chunk is left; a failure is reported in its slot
+//     (state and message) and stops the op (ABORT), never as a silent hang;
+//   - once every chunk is done, the main thread takes back (WITHDRAWN) a task a worker has not
+//     claimed, rather than wait for that worker to be scheduled again.
 
 /** Shared Int32 fields, at the start of the control block: */
 /** this task's number, which a chunk's FED and DONE flags hold once it is fed or done */

@@ -10,7 +10,8 @@
 // (after a warm-up batch) rather than an epoch; images/s is images timed ÷ seconds either way.
 // Prints a table and writes bench/results/train.json.
 // Flags: --batch N (64), --peer-batches N (2), --threads N (2; 1 for one-thread rows only),
-// --quick (ours on 1,600 images, peers 1 batch).
+// --warm-batches N (320; see WARM_BATCHES), --quick (ours on 1,600 images after 16 warm-up
+// batches, peers 1 batch).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { backend, init, nn } from 'wasmconv';
@@ -25,7 +26,9 @@ import { loadTfjs } from './tfjs/setup.js';
 relaunchWithRelaxedSimd();
 
 const { values } = parseArgs({
-  options: { batch: { type: 'string' }, 'peer-batches': { type: 'string' }, threads: { type: 'string' }, quick: { type: 'boolean' } },
+  options: {
+    batch: { type: 'string' }, 'peer-batches': { type: 'string' }, threads: { type: 'string' }, 'warm-batches': { type: 'string' }, quick: { type: 'boolean' },
+  },
 });
 const THREADS = Number(values.threads ?? 2);
 if (!Number.isInteger(THREADS) || THREADS < 1 || THREADS > 64) throw new Error(`--threads: an integer from 1 to 64, got ${values.threads}`);
@@ -54,7 +57,18 @@ function batchAt(b) {
  * busy for a second) then lands on both, not on whichever happened to run then.
  */
 const PARTS = 4;
-const WARM_BATCHES = 16;
+/**
+ * Training steps each configuration runs first, on a model of its own that is then thrown away
+ * (so the timed epoch starts from the same initial weights as the peers). V8 goes on compiling the
+ * step's JavaScript on background threads for the first few hundred steps: measured on 2 threads,
+ * 4–23 ms of compiling per 200 ms of training over the first ~250 steps, ~1% of a core after
+ * 480. On two cores that compiling takes a core from the 2-thread run, never from the 1-thread
+ * run (its idle core absorbs it): with 16 warm-up steps six runs gave 2 threads 1.55–1.68× one
+ * thread, with 320 they gave 1.57–1.86× (1.73× on average). Training for epochs runs warm, so
+ * the epoch is timed warm.
+ */
+const WARM_BATCHES = Number(values['warm-batches'] ?? (quick ? 16 : 320));
+if (!Number.isInteger(WARM_BATCHES) || WARM_BATCHES < 0) throw new Error(`--warm-batches: a non-negative integer, got ${values['warm-batches']}`);
 const order = new nn.Random(SEED).permutation(oursCount);
 const shuffledImages = new Float32Array(oursCount * 784);
 const shuffledLabels = new Int32Array(oursCount);
@@ -66,6 +80,20 @@ const parts = Array.from({ length: PARTS }, (_, p) => {
   const from = Math.floor((p * oursCount) / PARTS / BATCH) * BATCH, to = p === PARTS - 1 ? oursCount : Math.floor(((p + 1) * oursCount) / PARTS / BATCH) * BATCH;
   return { x: { data: shuffledImages.subarray(from * 784, to * 784), shape: [to - from, 1, 28, 28] }, labels: shuffledLabels.subarray(from, to) };
 });
+
+/** WARM_BATCHES steps on the backend init() set up last, cycling over the first batches, on a throw-away model. */
+function warmUp() {
+  const batches = Math.min(WARM_BATCHES, Math.floor(oursCount / BATCH));
+  if (batches === 0) return;
+  const model = nn.lenet({ seed: SEED });
+  const opt = new nn.SGD(model.parameters(), { lr: LR, momentum: MOMENTUM });
+  for (let done = 0; done < WARM_BATCHES; done += batches) {
+    const images = Math.min(batches, WARM_BATCHES - done) * BATCH;
+    nn.trainEpoch(model, opt, { data: shuffledImages.subarray(0, images * 784), shape: [images, 1, 28, 28] }, shuffledLabels.subarray(0, images), { batchSize: BATCH });
+  }
+  opt.dispose();
+  model.dispose();
+}
 
 await init({ threads: 1 });
 let initial = null;
@@ -80,13 +108,10 @@ for (const isa of backend().supported) {
       log(`${impl}: ${backend().threadsNote}`);
       continue;
     }
+    warmUp();
     const model = nn.lenet({ seed: SEED });
     initial ??= model.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: p.read() }));
     const opt = new nn.SGD(model.parameters(), { lr: LR, momentum: MOMENTUM });
-    // warm-up: V8 compiles the hot JavaScript on background threads meanwhile, which would take
-    // cores from a timed multi-thread run
-    const warm = { data: train.images.subarray(0, WARM_BATCHES * BATCH * 784), shape: [WARM_BATCHES * BATCH, 1, 28, 28] };
-    nn.trainEpoch(model, opt, warm, train.labels.subarray(0, WARM_BATCHES * BATCH), { batchSize: BATCH });
     runs.push({ impl, threads, model, opt, samples: 0, seconds: 0, lossSum: 0, stepMs: [] });
   }
   // each layer keeps the backend it was built on, so the runs can take turns after init()

@@ -262,12 +262,15 @@ describe('a worker held up before it starts a task', () => {
     for (const task of [1, 7, 0x3fffffff]) {
       Atomics.store(control, at, task);
       expect(isPosted(Atomics.load(control, at))).toBe(true);
-      expect(claimTask(control, 1, task)).toBe(true);
+      const claimed = claimTask(control, 1, task);
+      expect(claimed).toBe(Atomics.load(control, at));
       expect(withdrawTask(control, 1, task), 'a claimed task stays with the worker').toBe(false);
-      expect(isPosted(Atomics.load(control, at))).toBe(false);
+      expect(Atomics.load(control, at)).toBe(claimed);
+      expect(isPosted(claimed!)).toBe(false);
+      expect(claimed).not.toBe(SHUTDOWN);
       Atomics.store(control, at, task);
       expect(withdrawTask(control, 1, task)).toBe(true);
-      expect(claimTask(control, 1, task), 'a withdrawn task is not claimed').toBe(false);
+      expect(claimTask(control, 1, task), 'a withdrawn task is not claimed').toBeNull();
       const word = Atomics.load(control, at);
       expect(isPosted(word)).toBe(false);
       expect(word).not.toBe(SHUTDOWN);

@@ -91,11 +91,13 @@ const WITHDRAWN = 1 << 31;
 export const isPosted = (word) => word >= 0 && (word & CLAIMED) === 0;
 
 /**
- * The worker's side: claims the posted task `word` before it reads anything of it; false if the
- * main thread withdrew it (or shut the worker down) first.
+ * The worker's side: claims the posted task `word` before it reads anything of it. Returns the
+ * TASK word it now holds, or null if the main thread withdrew the task (or shut the worker
+ * down) first.
  */
 export function claimTask(control, worker, word) {
-  return Atomics.compareExchange(control, slot(worker, TASK), word, word | CLAIMED) === word;
+  const claimed = word | CLAIMED;
+  return Atomics.compareExchange(control, slot(worker, TASK), word, claimed) === word ? claimed : null;
 }
 
 /**

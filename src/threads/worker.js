@@ -61,8 +61,9 @@ function serve({ memory, worker, workers }, control, functions) {
     if (word === SHUTDOWN) return;
     seen = word;
     // a task the main thread has withdrawn (it ran every chunk while this thread was held up) is skipped
-    if (!isPosted(word) || !claimTask(control, worker, word)) continue;
-    seen = Atomics.load(control, taskAt); // the claimed word, until the next task is posted
+    const claimed = isPosted(word) ? claimTask(control, worker, word) : null;
+    if (claimed === null) continue;
+    seen = claimed;
     takeChunks(control, functions, memory, worker, workers);
     Atomics.store(control, slot(worker, DONE), word);
     Atomics.notify(control, slot(worker, DONE));

@@ -35,6 +35,12 @@ async function results(c: ConvCase, threads: number, isa: (typeof TEST_ISAS)[num
 const bitwiseEqual = (a: Float32Array, b: Float32Array) =>
   a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((v, i) => v === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
 
+/** True once the first worker has taken every chunk of its range (the pool's control block). */
+function workerRangeEmpty(control: Int32Array): boolean {
+  const range = Atomics.load(control, rangeOf(1));
+  return (range & 0xffff) >= range >>> 16;
+}
+
 /** Runs `body` with the split threshold at 0 (every batch of 2 or more splits), then puts it back. */
 async function splittingEverything(body: () => Promise<void>): Promise<void> {
   const threshold = setMinFlopsPerThread(0);
@@ -145,13 +151,9 @@ describe('failures on a worker', () => {
     // Two chunks that trap on the worker. The calling thread runs its own (the first) until the
     // worker has taken the other, so that it cannot take that one over.
     const control = (pool as unknown as { control: Int32Array }).control;
-    const workerRangeEmpty = () => {
-      const range = Atomics.load(control, rangeOf(1));
-      return (range & 0xffff) >= range >>> 16;
-    };
     const chunk = (k: KernelExports, thread: number) => {
       if (thread > 0) k.f32_zero(outOfBounds, 64);
-      else while (!workerRangeEmpty());
+      else while (!workerRangeEmpty(control));
     };
     expect(() => pool!.run('test op', [chunk, chunk], (bytes) => arena.after('test op', bytes)))
       .toThrow(/^test op: worker thread 1 failed: .*out of bounds/);
@@ -299,15 +301,11 @@ describe('a worker held up before it starts a task', () => {
     }
     expect(withdrawn, 'runs whose task the calling thread took back from the sleeping worker').toBeGreaterThan(0);
     // the worker takes part again: this thread holds its own chunk until the worker has taken the other
-    const workerRangeEmpty = () => {
-      const range = Atomics.load(control, rangeOf(1));
-      return (range & 0xffff) >= range >>> 16;
-    };
     let workerTookItsChunk = false;
     const deadline = performance.now() + 5000;
     const add = (c: number) => (k: KernelExports, thread: number) => {
       // thread 1's calls are recorded here, for its tape: only this thread's own run waits
-      if (c === 0 && thread === 0) while (!(workerTookItsChunk = workerRangeEmpty()) && performance.now() < deadline);
+      if (c === 0 && thread === 0) while (!(workerTookItsChunk = workerRangeEmpty(control)) && performance.now() < deadline);
       k.f32_rowsum_accumulate(at.one, 1, 1, at.out + c * 4);
     };
     pool!.run('test op', [add(0), add(1)], (bytes) => arena.after('test op', bytes));

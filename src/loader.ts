@@ -64,11 +64,17 @@ export interface KernelExports {
   f32_maxpool2d(x: number, planes: number, inH: number, inW: number, kernelH: number, kernelW: number,
     strideH: number, strideW: number, outH: number, outW: number, y: number, idx: number): void;
   f32_maxpool2d_backward(dy: number, idx: number, planes: number, inPlane: number, outPlane: number, dx: number): void;
-  /** returns the summed loss; writes dz = (softmax − onehot)·scale */
-  f32_softmax_xent(logits: number, labels: number, rows: number, classes: number, dz: number, scale: number): number;
+  /** returns the summed loss; writes dz = (softmax − target)·scale, target = (1 − smoothing)·onehot + smoothing/classes */
+  f32_softmax_xent(logits: number, labels: number, rows: number, classes: number, dz: number, scale: number, smoothing: number): number;
   f32_sgd_momentum(w: number, g: number, v: number, count: number, lr: number, momentum: number, weightDecay: number, scale: number): void;
   f32_adam(w: number, g: number, m: number, v: number, count: number,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, scale: number, bc1: number, bc2: number): void;
+  f32_sgd_nesterov(w: number, g: number, v: number, count: number, lr: number, momentum: number, weightDecay: number, scale: number): void;
+  f32_adamw(w: number, g: number, m: number, v: number, count: number,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, scale: number, bc1: number, bc2: number): void;
+  /** Σ x² accumulated in f64 */
+  f32_sum_squares(x: number, count: number): number;
+  f32_scale(x: number, count: number, scale: number): void;
   /** depthwise passes over one image, driven by a plan in memory (src/ops/passes/depthwise.ts) */
   f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
   f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
@@ -90,7 +96,7 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true,
   f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
   f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
-  f32_sgd_momentum: true, f32_adam: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
+  f32_sgd_momentum: true, f32_adam: true, f32_sgd_nesterov: true, f32_adamw: true, f32_sum_squares: true, f32_scale: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
   f32_subconv_dx: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);

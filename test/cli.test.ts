@@ -13,13 +13,22 @@ const run = (args: string[]) => execFileSync(process.execPath, [CLI, ...args], {
 describe('wasmconv-train', () => {
   it('--help documents every flag', () => {
     const help = run(['--help']);
-    for (const flag of ['--epochs', '--batch', '--lr', '--optimizer', '--seed', '--isa', '--threads', '--data', '--out', '--eval']) expect(help).toContain(flag);
+    for (const flag of ['--epochs', '--batch', '--lr', '--warmup', '--optimizer', '--nesterov', '--weight-decay', '--label-smoothing', '--clip', '--augment', '--seed', '--isa', '--threads', '--data', '--train', '--test', '--out', '--eval']) expect(help).toContain(flag);
   });
 
   it('a bad flag is a usage error (exit 2) naming it', () => {
     const r = spawnSync(process.execPath, [CLI, '--optimizer', 'rmsprop'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--optimizer must be sgd or adam, got "rmsprop"');
+    expect(r.stderr).toContain('--optimizer must be sgd, adam or adamw, got "rmsprop"');
+    const nesterov = spawnSync(process.execPath, [CLI, '--optimizer', 'adam', '--nesterov'], { encoding: 'utf8' });
+    expect(nesterov.status).toBe(2);
+    expect(nesterov.stderr).toContain('--nesterov goes with --optimizer sgd, not adam');
+    const warmup = spawnSync(process.execPath, [CLI, '--epochs', '2', '--warmup', '2'], { encoding: 'utf8' });
+    expect(warmup.status).toBe(2);
+    expect(warmup.stderr).toContain('--warmup must be an integer from 0 to 1 (less than --epochs), got "2"');
+    const smoothing = spawnSync(process.execPath, [CLI, '--label-smoothing', '1'], { encoding: 'utf8' });
+    expect(smoothing.status).toBe(2);
+    expect(smoothing.stderr).toContain('--label-smoothing must be in [0, 1), got "1"');
     const threads = spawnSync(process.execPath, [CLI, '--threads', '0'], { encoding: 'utf8' });
     expect(threads.status).toBe(2);
     expect(threads.stderr).toContain('--threads must be auto or an integer from 1 to 64, got "0"');
@@ -35,6 +44,22 @@ describe('wasmconv-train', () => {
     const evaluated = run(['--eval', out, '--train', '1000', '--test', '500', '--isa', 'scalar']);
     expect(evaluated).toContain(`test accuracy ${accuracy![1]}% (${accuracy![2]}/500)`);
   }, 60_000);
+
+  it('--data fashion trains on Fashion-MNIST with AdamW, warm-up, label smoothing, clipping and augmentation', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'wasmconv-cli-')), 'f.wasmconv');
+    const trained = run([
+      '--data', 'fashion', '--train', '3000', '--test', '1000', '--epochs', '2', '--warmup', '1', '--optimizer', 'adamw', '--lr', '0.003',
+      '--label-smoothing', '0.1', '--clip', '5', '--augment', '--isa', 'simd', '--no-progress', '--out', out,
+    ]);
+    expect(trained).toContain("data: the fashion-mnist package's 70000 images (first 6000 of each class: 60000 train / 10000 test), training on 3000 of them");
+    expect(trained).toMatch(/optimizer: adamw lr 0\.003 \(1 warm-up epochs, then cosine decay\), weight decay 0\.01, label smoothing 0\.1, gradients clipped to norm 5, augmented/);
+    const accuracy = /test accuracy (\d+\.\d+)% \((\d+)\/1000\) after 2 epochs/.exec(trained);
+    expect(accuracy, trained).not.toBeNull();
+    // ten classes: chance is 10 %; two short epochs on 3,000 images reach well past it
+    expect(Number(accuracy![1])).toBeGreaterThan(60);
+    const evaluated = run(['--eval', out, '--data', 'fashion', '--test', '1000', '--isa', 'scalar']);
+    expect(evaluated).toContain(`test accuracy ${accuracy![1]}% (${accuracy![2]}/1000)`);
+  }, 120_000);
 
   it('the packaged digits: 10,000 images in [0, 1], the same 8,000 / 2,000 split every time', async () => {
     const a = await packagedDigits();

@@ -8,19 +8,10 @@ import {
   softmaxCrossEntropyRef, type RefArray,
 } from '../src/reference/index.js';
 import { TEST_ISAS } from './helpers/isas.js';
+import { relError } from './helpers/rel-error.js';
 import { product, randomData, seededRandom } from './helpers/random.js';
 
 type RefT = RefArray;
-
-/** Largest |got − want| relative to the largest |want|. */
-function relError(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let e = 0, m = 1e-12;
-  for (let i = 0; i < want.length; i++) {
-    e = Math.max(e, Math.abs(got[i] - want[i]));
-    m = Math.max(m, Math.abs(want[i]));
-  }
-  return e / m;
-}
 
 describe.each(TEST_ISAS)('a small CNN, isa %s', (isa) => {
   const owned: Array<{ dispose(): void }> = [];

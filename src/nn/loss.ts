@@ -1,5 +1,7 @@
 // Softmax cross-entropy on resident logits [N, classes] with integer labels: the mean loss over
-// the batch, the count of correct argmax predictions, and dlogits = (softmax − onehot) / N.
+// the batch, the count of correct argmax predictions, and dlogits = (softmax − target) / N, where
+// the target is onehot(label), or with label smoothing ε (PyTorch's label_smoothing)
+// (1 − ε)·onehot(label) + ε/classes.
 import type { Backend } from '../runtime.js';
 import { requireBackend } from '../runtime.js';
 import { Buffer, type Activation } from './resident.js';
@@ -11,16 +13,38 @@ export interface LossResult {
   correct: number;
 }
 
+export interface SoftmaxCrossEntropyOptions {
+  /** ε in [0, 1): the share of the target spread evenly over the classes, default 0 */
+  labelSmoothing?: number;
+}
+
+/** Throws unless ε is a number in [0, 1). */
+export function checkLabelSmoothing(op: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new Error(`${op}: labelSmoothing must be a number in [0, 1), got ${String(value)}`);
+  return value;
+}
+
 export class SoftmaxCrossEntropy {
   private readonly backend: Backend;
+  private smoothing: number;
   private readonly labels: Buffer;
   private readonly dz: Buffer;
   private last: Activation | null = null;
 
-  constructor(backend?: Backend) {
+  constructor(backend?: Backend, opts: SoftmaxCrossEntropyOptions = {}) {
     this.backend = backend ?? requireBackend('nn.SoftmaxCrossEntropy');
+    this.smoothing = checkLabelSmoothing('nn.SoftmaxCrossEntropy', opts.labelSmoothing ?? 0);
     this.labels = new Buffer(this.backend, 'nn.SoftmaxCrossEntropy');
     this.dz = new Buffer(this.backend, 'nn.SoftmaxCrossEntropy');
+  }
+
+  /** ε, the label smoothing; may be changed between steps. */
+  get labelSmoothing(): number {
+    return this.smoothing;
+  }
+
+  set labelSmoothing(value: number) {
+    this.smoothing = checkLabelSmoothing('nn.SoftmaxCrossEntropy', value);
   }
 
   /** Loss of logits against labels (integers in [0, classes)); keeps dlogits for backward(). */
@@ -53,7 +77,7 @@ export class SoftmaxCrossEntropy {
       for (let j = 1; j < classes; j++) if (f32[row + j] > f32[row + best]) best = j;
       if (best === labels[r]) correct++;
     }
-    const sum = kernels.f32_softmax_xent(logits.ptr, labelsPtr, N, classes, dz, 1 / N);
+    const sum = kernels.f32_softmax_xent(logits.ptr, labelsPtr, N, classes, dz, 1 / N, this.smoothing);
     this.last = { ptr: dz, shape: logits.shape };
     return { loss: sum / N, correct };
   }

@@ -39,13 +39,19 @@ export interface SGDOptions {
   momentum?: number;
   /** L2 penalty added to the gradient, default 0 */
   weightDecay?: number;
+  /** Nesterov momentum (needs momentum > 0), default false */
+  nesterov?: boolean;
 }
 
-/** SGD with momentum and weight decay, as PyTorch's: v ← μv + (g + λw); w ← w − lr·v. */
+/**
+ * SGD with momentum and weight decay, as PyTorch's: v ← μv + (g + λw); w ← w − lr·v, or with
+ * Nesterov momentum w ← w − lr·((g + λw) + μv).
+ */
 export class SGD implements Optimizer {
   lr: number;
   readonly momentum: number;
   readonly weightDecay: number;
+  readonly nesterov: boolean;
   private readonly velocity: ResidentBlock[];
 
   private readonly backend: Backend;
@@ -54,16 +60,20 @@ export class SGD implements Optimizer {
     const op = 'nn.SGD';
     checkParameters(op, params);
     const backend = (this.backend = params[0].backend);
-    if (opts === null || typeof opts !== 'object') throw new Error(`${op}: opts must be { lr, momentum?, weightDecay? }`);
+    if (opts === null || typeof opts !== 'object') throw new Error(`${op}: opts must be { lr, momentum?, weightDecay?, nesterov? }`);
     this.lr = nonNegative(op, 'lr', opts.lr);
     this.momentum = nonNegative(op, 'momentum', opts.momentum ?? 0);
     this.weightDecay = nonNegative(op, 'weightDecay', opts.weightDecay ?? 0);
+    if (opts.nesterov !== undefined && typeof opts.nesterov !== 'boolean') throw new Error(`${op}: nesterov must be true or false, got ${String(opts.nesterov)}`);
+    this.nesterov = opts.nesterov ?? false;
+    if (this.nesterov && this.momentum === 0) throw new Error(`${op}: nesterov needs momentum > 0 (as PyTorch's SGD), got momentum 0`);
     this.velocity = zeroedState(backend, op, params);
   }
 
   step(): void {
     const k = this.backend.kernels;
-    this.params.forEach((p, i) => k.f32_sgd_momentum(p.ptr, p.gradPtr, this.velocity[i].ptr, p.size, this.lr, this.momentum, this.weightDecay, 1));
+    const update = this.nesterov ? k.f32_sgd_nesterov : k.f32_sgd_momentum;
+    this.params.forEach((p, i) => update(p.ptr, p.gradPtr, this.velocity[i].ptr, p.size, this.lr, this.momentum, this.weightDecay, 1));
   }
 
   dispose(): void {
@@ -80,12 +90,12 @@ export interface AdamOptions {
   beta2?: number;
   /** default 1e-8 */
   eps?: number;
-  /** L2 penalty added to the gradient, default 0 */
+  /** Adam: an L2 penalty added to the gradient (default 0); AdamW: the decoupled decay w ← w·(1 − lr·λ) (default 0.01) */
   weightDecay?: number;
 }
 
-/** Adam (Kingma & Ba), as PyTorch's, with bias-corrected moments. */
-export class Adam implements Optimizer {
+/** Adam's and AdamW's shared state and step; they differ in how weight decay enters. */
+abstract class AdaptiveMoments implements Optimizer {
   lr: number;
   readonly beta1: number;
   readonly beta2: number;
@@ -97,30 +107,58 @@ export class Adam implements Optimizer {
 
   private readonly backend: Backend;
 
-  constructor(private readonly params: Parameter[], opts: AdamOptions = {}) {
-    const op = 'nn.Adam';
+  protected constructor(op: string, private readonly params: Parameter[], opts: AdamOptions, defaultWeightDecay: number) {
     checkParameters(op, params);
     const backend = (this.backend = params[0].backend);
+    if (opts === null || typeof opts !== 'object') throw new Error(`${op}: opts must be { lr?, beta1?, beta2?, eps?, weightDecay? }`);
     this.lr = nonNegative(op, 'lr', opts.lr ?? 1e-3);
     this.beta1 = nonNegative(op, 'beta1', opts.beta1 ?? 0.9);
     this.beta2 = nonNegative(op, 'beta2', opts.beta2 ?? 0.999);
     this.eps = nonNegative(op, 'eps', opts.eps ?? 1e-8);
-    this.weightDecay = nonNegative(op, 'weightDecay', opts.weightDecay ?? 0);
+    this.weightDecay = nonNegative(op, 'weightDecay', opts.weightDecay ?? defaultWeightDecay);
     if (this.beta1 >= 1 || this.beta2 >= 1) throw new Error(`${op}: beta1 and beta2 must be < 1, got ${this.beta1}, ${this.beta2}`);
     this.m = zeroedState(backend, op, params);
     this.v = zeroedState(backend, op, params);
   }
 
+  /** The kernel that applies one update (f32_adam or f32_adamw: same arguments). */
+  protected abstract kernel(k: Backend['kernels']): Backend['kernels']['f32_adam'];
+
   step(): void {
     this.t++;
     const bc1 = 1 - this.beta1 ** this.t, bc2 = 1 - this.beta2 ** this.t;
-    const k = this.backend.kernels;
+    const update = this.kernel(this.backend.kernels);
     this.params.forEach((p, i) =>
-      k.f32_adam(p.ptr, p.gradPtr, this.m[i].ptr, this.v[i].ptr, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, 1, bc1, bc2),
+      update(p.ptr, p.gradPtr, this.m[i].ptr, this.v[i].ptr, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, 1, bc1, bc2),
     );
   }
 
   dispose(): void {
     for (const b of [...this.m.splice(0), ...this.v.splice(0)]) this.backend.arena.resident.release(b);
+  }
+}
+
+/** Adam (Kingma & Ba), as PyTorch's, with bias-corrected moments; weightDecay is an L2 penalty added to the gradient. */
+export class Adam extends AdaptiveMoments {
+  constructor(params: Parameter[], opts: AdamOptions = {}) {
+    super('nn.Adam', params, opts, 0);
+  }
+
+  protected kernel(k: Backend['kernels']) {
+    return k.f32_adam;
+  }
+}
+
+/**
+ * AdamW (Loshchilov & Hutter), as PyTorch's: weight decay decoupled from the gradient,
+ * w ← w·(1 − lr·λ) before the Adam step. weightDecay defaults to 0.01, as PyTorch's.
+ */
+export class AdamW extends AdaptiveMoments {
+  constructor(params: Parameter[], opts: AdamOptions = {}) {
+    super('nn.AdamW', params, opts, 0.01);
+  }
+
+  protected kernel(k: Backend['kernels']) {
+    return k.f32_adamw;
   }
 }

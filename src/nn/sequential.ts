@@ -17,6 +17,8 @@ import { decodeWeights, encodeWeights } from './weights.js';
 export interface SequentialOptions {
   /** when given, every parameter is re-drawn from this seed, layer by layer (He/Kaiming normal, zero biases) */
   seed?: number;
+  /** label smoothing ε of the loss, in [0, 1), default 0 (evaluate() reports the same loss) */
+  labelSmoothing?: number;
 }
 
 export interface EvaluateResult {
@@ -77,7 +79,16 @@ export class Sequential {
     }
     this.input = new Buffer(this.backend, op);
     this.dyIn = new Buffer(this.backend, op);
-    this.lossFn = new SoftmaxCrossEntropy(this.backend);
+    this.lossFn = new SoftmaxCrossEntropy(this.backend, { labelSmoothing: opts.labelSmoothing });
+  }
+
+  /** The training loss's label smoothing ε (SoftmaxCrossEntropy's); may be changed between steps. */
+  get labelSmoothing(): number {
+    return this.lossFn.labelSmoothing;
+  }
+
+  set labelSmoothing(value: number) {
+    this.lossFn.labelSmoothing = value;
   }
 
   /** A model from layer specs (e.g. the "layers" of a weights file). */

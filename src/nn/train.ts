@@ -1,6 +1,9 @@
 // One epoch of minibatch training over an in-memory data set.
 import { formatShape, sizeOf, type Tensor } from '../tensor.js';
+import type { ImageAugment } from './augment.js';
+import { clipGradNorm } from './clip.js';
 import type { Optimizer } from './optim.js';
+import type { LrSchedule } from './schedule.js';
 import type { Random } from './random.js';
 import type { Sequential } from './sequential.js';
 
@@ -10,6 +13,14 @@ export interface EpochOptions {
   random?: Random;
   /** called after every batch with the running mean loss and the samples seen so far */
   onBatch?: (progress: { samples: number; loss: number; correct: number }) => void;
+  /** applied to every batch before its step (random crops, flips) */
+  augment?: ImageAugment;
+  /** clips the gradients to this global norm before every step (clipGradNorm) */
+  clipNorm?: number;
+  /** sets optimizer.lr = lrSchedule(firstStep + batch index) before every step */
+  lrSchedule?: LrSchedule;
+  /** the global index of this epoch's first step, for lrSchedule (default 0) */
+  firstStep?: number;
 }
 
 export interface EpochResult {
@@ -18,6 +29,8 @@ export interface EpochResult {
   /** training accuracy over the epoch (on the batches as trained) */
   accuracy: number;
   samples: number;
+  /** optimiser steps taken (batches) */
+  steps: number;
   seconds: number;
 }
 
@@ -31,8 +44,10 @@ export function trainEpoch(model: Sequential, optimizer: Optimizer, x: Tensor, l
   const order = opts.random ? opts.random.permutation(N) : Uint32Array.from({ length: N }, (_, i) => i);
   const xb = new Float32Array(Math.min(batchSize, N) * per);
   const yb = new Int32Array(Math.min(batchSize, N));
+  if (opts.clipNorm !== undefined && !(opts.clipNorm > 0)) throw new Error(`trainEpoch: clipNorm must be a number > 0, got ${opts.clipNorm}`);
+  const params = opts.clipNorm !== undefined ? model.parameters() : [];
   const t0 = performance.now();
-  let lossSum = 0, correct = 0, samples = 0;
+  let lossSum = 0, correct = 0, samples = 0, steps = 0;
   for (let start = 0; start < N; start += batchSize) {
     const n = Math.min(batchSize, N - start);
     for (let i = 0; i < n; i++) {
@@ -40,11 +55,17 @@ export function trainEpoch(model: Sequential, optimizer: Optimizer, x: Tensor, l
       xb.set(x.data.subarray(j * per, (j + 1) * per), i * per);
       yb[i] = labels[j];
     }
-    const r = model.trainStep({ data: xb.subarray(0, n * per), shape: [n, ...x.shape.slice(1)] }, yb.subarray(0, n), optimizer);
+    let batch: Tensor = { data: xb.subarray(0, n * per), shape: [n, ...x.shape.slice(1)] };
+    if (opts.augment) batch = opts.augment.apply(batch);
+    if (opts.lrSchedule) optimizer.lr = opts.lrSchedule((opts.firstStep ?? 0) + steps);
+    const r = model.gradients(batch, yb.subarray(0, n));
+    if (opts.clipNorm !== undefined) clipGradNorm(params, opts.clipNorm);
+    optimizer.step();
+    steps++;
     lossSum += r.loss * n;
     correct += r.correct;
     samples += n;
     opts.onBatch?.({ samples, loss: lossSum / samples, correct });
   }
-  return { loss: lossSum / samples, accuracy: correct / samples, samples, seconds: (performance.now() - t0) / 1000 };
+  return { loss: lossSum / samples, accuracy: correct / samples, samples, steps, seconds: (performance.now() - t0) / 1000 };
 }

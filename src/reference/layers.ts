@@ -89,17 +89,20 @@ export function linearBackwardRef(dy: ArrayLike<number>, x: RefTensor, w: ArrayL
 }
 
 /** Mean softmax cross-entropy over the rows of z [N, K] and its gradient ∂loss/∂z. */
-export function softmaxCrossEntropyRef(z: RefTensor, labels: ArrayLike<number>): { loss: number; dz: Float64Array } {
+export function softmaxCrossEntropyRef(z: RefTensor, labels: ArrayLike<number>, labelSmoothing = 0): { loss: number; dz: Float64Array } {
   const [N, K] = z.shape;
   const dz = new Float64Array(N * K);
+  // the target distribution: (1 − ε) on the label, ε/K spread over every class
+  const target = (n: number, j: number) => (1 - labelSmoothing) * (j === labels[n] ? 1 : 0) + labelSmoothing / K;
   let loss = 0;
   for (let n = 0; n < N; n++) {
     let m = -Infinity;
     for (let j = 0; j < K; j++) m = Math.max(m, z.data[n * K + j]);
     let sum = 0;
     for (let j = 0; j < K; j++) sum += Math.exp(z.data[n * K + j] - m);
-    loss += Math.log(sum) + m - z.data[n * K + labels[n]];
-    for (let j = 0; j < K; j++) dz[n * K + j] = (Math.exp(z.data[n * K + j] - m) / sum - (j === labels[n] ? 1 : 0)) / N;
+    const logSumExp = Math.log(sum) + m;
+    for (let j = 0; j < K; j++) loss += target(n, j) * (logSumExp - z.data[n * K + j]);
+    for (let j = 0; j < K; j++) dz[n * K + j] = (Math.exp(z.data[n * K + j] - m) / sum - target(n, j)) / N;
   }
   return { loss: loss / N, dz };
 }

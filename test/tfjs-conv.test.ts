@@ -25,8 +25,12 @@ interface TfCase {
   dilations: [number, number];
   pad: Pad;
   dimRoundingMode: Rounding;
+  /** tf.fused.conv2d (the FusedConv2D kernel) instead of tf.conv2d: with a bias or not, and an activation */
+  fused: null | { bias: boolean; activation: Activation; leakyreluAlpha: number };
   seed: number;
 }
+
+type Activation = 'linear' | 'relu' | 'relu6' | 'leakyrelu' | 'elu' | 'sigmoid' | undefined;
 
 const small = (max: number) => fc.integer({ min: 1, max });
 const padAmount = fc.integer({ min: 0, max: 3 });
@@ -49,6 +53,11 @@ const tfCase: fc.Arbitrary<TfCase> = fc
       fc.tuple(padAmount, padAmount, padAmount, padAmount),
     ),
     rounding: fc.constantFrom<Rounding>(undefined, 'floor', 'round', 'ceil'),
+    fused: fc.option(fc.record({
+      bias: fc.boolean(),
+      activation: fc.constantFrom<Activation>(undefined, 'linear', 'relu', 'relu6', 'leakyrelu', 'elu', 'sigmoid'),
+      leakyreluAlpha: fc.double({ min: 0.01, max: 0.9, noNaN: true }),
+    }), { freq: 3 }),
     extra: fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 })),
     seed: fc.integer(),
   })
@@ -82,15 +91,24 @@ const tfCase: fc.Arbitrary<TfCase> = fc
       pad,
       // tfjs's ops allow a rounding mode with numeric padding only
       dimRoundingMode: typeof pad === 'string' ? undefined : r.rounding,
+      // tfjs's fused op takes NCHW with a linear activation only
+      fused: r.depthwise || !r.fused ? null : { ...r.fused, activation: channelsFirst ? 'linear' : r.fused.activation },
       seed: r.seed,
     };
   });
 
-function convOf(c: TfCase) {
-  return (x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D =>
-    c.depthwise
+function convOf(c: TfCase, bias?: Float32Array) {
+  return (x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D => {
+    if (c.fused) {
+      const { activation, leakyreluAlpha } = c.fused;
+      const b = c.fused.bias && bias ? tf.tensor1d(bias) : undefined;
+      const { strides, pad, dataFormat, dilations, dimRoundingMode } = c;
+      return tf.fused.conv2d({ x, filter: w, strides, pad, dataFormat, dilations, dimRoundingMode, bias: b, activation, leakyreluAlpha });
+    }
+    return c.depthwise
       ? tf.depthwiseConv2d(x, w, c.strides, c.pad, 'NHWC', c.dilations, c.dimRoundingMode)
       : tf.conv2d(x, w, c.strides, c.pad, c.dataFormat, c.dilations, c.dimRoundingMode);
+  };
 }
 
 interface Results {
@@ -108,29 +126,33 @@ interface Results {
  */
 function hasGradients(c: TfCase): boolean {
   if (c.dilations[0] !== 1 || c.dilations[1] !== 1) return false;
+  // a non-linear activation's gradient depends on which side of its kink each output lands:
+  // outputs within rounding of it would make the two runs differ for reasons not ours
+  if (c.fused && (c.fused.activation ?? 'linear') !== 'linear') return false;
+  if (c.fused && c.dataFormat === 'NCHW') return false; // tfjs: fused conv2d gradients are NHWC only
   return c.depthwise || c.dimRoundingMode === undefined || !roundingChangesSize(c);
 }
 
 function roundingChangesSize(c: TfCase): boolean {
-  const sizeOf = (rounding: Rounding) => tf.tidy(() => convOf({ ...c, dimRoundingMode: rounding })(tf.zeros(c.xShape), tf.zeros(c.filterShape)).shape);
+  const sizeOf = (rounding: Rounding) => tf.tidy(() => convOf({ ...c, fused: null, dimRoundingMode: rounding })(tf.zeros(c.xShape), tf.zeros(c.filterShape)).shape);
   return JSON.stringify(sizeOf(c.dimRoundingMode)) !== JSON.stringify(sizeOf(undefined));
 }
 
 /** tf.grads of sum(conv(x, w) · r) with respect to x and w. */
-function gradients(c: TfCase, x: tf.Tensor4D, w: tf.Tensor4D, r: tf.Tensor4D): tf.Tensor[] {
-  return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(convOf(c)(a as tf.Tensor4D, b as tf.Tensor4D), r)))([x, w]);
+function gradients(c: TfCase, x: tf.Tensor4D, w: tf.Tensor4D, r: tf.Tensor4D, bias?: Float32Array): tf.Tensor[] {
+  return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(convOf(c, bias)(a as tf.Tensor4D, b as tf.Tensor4D), r)))([x, w]);
 }
 
 /** y = conv(x, w), and tf.grads of sum(conv(x, w) · r), all through whichever kernels are registered. */
-function run(c: TfCase, x: Float32Array, w: Float32Array, r: (shape: number[]) => Float32Array): Results {
+function run(c: TfCase, x: Float32Array, w: Float32Array, bias: Float32Array, r: (shape: number[]) => Float32Array): Results {
   return scoped(() => {
-    const conv = convOf(c);
+    const conv = convOf(c, bias);
     const xt = tf.tensor4d(x, c.xShape);
     const wt = tf.tensor4d(w, c.filterShape);
     const y = conv(xt, wt);
     const out: Results = { y: y.dataSync() as Float32Array, yShape: y.shape };
     if (hasGradients(c)) {
-      const [dx, dw] = gradients(c, xt, wt, tf.tensor4d(r(y.shape), y.shape as [number, number, number, number]));
+      const [dx, dw] = gradients(c, xt, wt, tf.tensor4d(r(y.shape), y.shape as [number, number, number, number]), bias);
       out.dx = dx.dataSync() as Float32Array;
       out.dw = dw.dataSync() as Float32Array;
     }
@@ -162,36 +184,43 @@ for (const isa of TEST_ISAS) {
       console.log(`isa ${isa}: worst difference from tfjs-cpu in units of u·Σ|term|: y ${worst.y.toFixed(2)}, dx ${worst.dx.toFixed(2)}, dw ${worst.dw.toFixed(2)}`);
     });
 
-    it(`conv2d and depthwiseConv2d, forward and tf.grads: ${RUNS} random cases`, async () => {
+    it(`conv2d, fused.conv2d and depthwiseConv2d, forward and tf.grads: ${RUNS} random cases`, async () => {
       await fc.assert(
         fc.asyncProperty(tfCase, async (c) => {
           const random = seededRandom(c.seed);
           const x = randomData(size(c.xShape), random);
           const w = randomData(size(c.filterShape), random);
+          const bias = randomData(c.filterShape[3], random);
           let r: Float32Array | null = null;
           const dyOf = (shape: number[]) => (r ??= randomData(size(shape), random));
           const tensorsBefore = tf.memory().numTensors;
           unregisterWasmconv();
-          const expected = run(c, x, w, dyOf);
-          const scale = run(c, abs(x), abs(w), (shape) => abs(dyOf(shape)));
+          const expected = run(c, x, w, bias, dyOf);
+          // Σ|term| per output: the same sums over |inputs| (with the bias, before any activation)
+          const linear = c.fused ? { ...c, fused: { ...c.fused, activation: 'linear' as const } } : c;
+          const scale = run(linear, abs(x), abs(w), abs(bias), (shape) => abs(dyOf(shape)));
           await registerWasmconv(tf);
-          const got = run(c, x, w, dyOf);
+          const got = run(c, x, w, bias, dyOf);
           const context = () => `case ${JSON.stringify(c)}`;
           expect(got.yShape).toEqual(expected.yShape);
           const [kh, kw, ci, co] = c.filterShape;
           const n = c.xShape[0];
           const outPositions = size(expected.yShape) / (n * (c.depthwise ? ci * co : co));
-          worst.y = Math.max(worst.y, expectSameSums('y', got.y, expected.y, scale.y, kh * kw * (c.depthwise ? 1 : ci), context));
+          // a fused conv adds the bias (one more term); its activation is 1-Lipschitz at most
+          // and rounds once more, by at most u·|y| on each side: scale gains |y|/(terms+2)
+          const terms = kh * kw * (c.depthwise ? 1 : ci) + (c.fused?.bias ? 1 : 0);
+          const yScale = c.fused ? scale.y.map((s, i) => s + Math.abs(expected.y[i]) / (terms + 2)) : scale.y;
+          worst.y = Math.max(worst.y, expectSameSums('y', got.y, expected.y, yScale, terms, context));
           if (expected.dx) {
             worst.dx = Math.max(worst.dx, expectSameSums('dx', got.dx!, expected.dx, scale.dx!, kh * kw * co, context));
             worst.dw = Math.max(worst.dw, expectSameSums('dw', got.dw!, expected.dw!, scale.dw!, n * outPositions, context));
           }
           expect(tf.memory().numTensors).toBe(tensorsBefore);
-          if (!c.depthwise && c.dilations[0] === 1 && c.dilations[1] === 1 && !hasGradients(c)) {
+          if (!c.depthwise && !c.fused && c.dilations[0] === 1 && c.dilations[1] === 1 && c.dimRoundingMode !== undefined && roundingChangesSize(c)) {
             // (tfjs keeps clones of the tensors it saves for the backward pass; an error there leaves them)
             const xt = tf.tensor4d(x, c.xShape), wt = tf.tensor4d(w, c.filterShape);
             const yShape = got.yShape as [number, number, number, number];
-            expect(() => tf.tidy(() => gradients(c, xt, wt, tf.zeros(yShape)))).toThrow(/dy has shape .*tfjs's Conv2D gradient drops the forward pass's dimRoundingMode/);
+            expect(() => tf.tidy(() => gradients(c, xt, wt, tf.zeros(yShape), bias))).toThrow(/dy has shape .*tfjs's Conv2D gradient drops the forward pass's dimRoundingMode/);
             tf.dispose([xt, wt]);
           }
         }),
@@ -208,7 +237,10 @@ describe('wasmconv/tfjs registration', () => {
   afterEach(() => unregisterWasmconv());
 
   it('replaces the cpu backend\'s conv kernels, runs them on wasmconv, and puts the originals back', async () => {
-    const names = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'];
+    const names = [
+      'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
+      'FusedConv2D',
+    ];
     const originals = names.map((k) => tf.getKernel(k, 'cpu')!.kernelFunc);
     const registration = await registerWasmconv(tf, { threads: 1 });
     expect(registration).toEqual({ backends: ['cpu'], kernels: names });
@@ -305,6 +337,22 @@ describe('wasmconv/tfjs attributes it cannot map exactly throw an Error naming t
       () => tf.conv2dTranspose(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, tf.ones([3, 3, 2, 1]) as tf.Tensor4D, [1, 9, 9, 2], 1, 'same'),
       /Conv2DBackpropInput \(wasmconv\/tfjs\): dy has shape \[1,3,3,1\] but the convolution's output has shape \[1,9,9,1\]/,
     );
+  });
+
+  it("FusedConv2D with 'prelu', or a bias that is not [O], runs tfjs's own kernel", async () => {
+    const xs = x();
+    const w = tf.tensor4d(randomData(3 * 3 * 2 * 4, seededRandom(3)), [3, 3, 2, 4]);
+    const alpha = tf.tensor1d([0.1, 0.2, 0.3, 0.4]);
+    const wideBias = tf.tensor3d(randomData(4 * 6 * 4, seededRandom(4)), [4, 6, 4]);
+    const prelu = () => tf.fused.conv2d({ x: xs, filter: w, strides: 1, pad: 'valid', activation: 'prelu', preluActivationWeights: alpha });
+    const biased = () => tf.fused.conv2d({ x: xs, filter: w, strides: 1, pad: 'valid', bias: wideBias, activation: 'relu' });
+    unregisterWasmconv();
+    const expected = [prelu(), biased()].map((t) => t.dataSync());
+    await registerWasmconv(tf);
+    const got = [prelu(), biased()].map((t) => t.dataSync());
+    unregisterWasmconv();
+    expect(got).toEqual(expected);
+    tf.dispose([xs, w, alpha, wideBias]);
   });
 
   it('where tfjs sizes a number pad\'s width from a shorter filter, ours matches it', async () => {

@@ -9,14 +9,15 @@ import { tf, tfjsCpu } from './helpers/tfjs.js';
 
 const SIZE = 10, CLASSES = 3, SAMPLES = 64, BATCH = 16, EPOCHS = 25; // 100 steps
 
-/** conv2d → maxPool → conv2d ('same') → flatten → dense, from seeded initial weights. */
+/** conv2d (ReLU) → maxPool → conv2d ('same') → flatten → dense, from seeded initial weights. */
 function smallCnn(): tf.Sequential {
   const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
   return tf.sequential({
     layers: [
       tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: glorot(1) }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu', kernelInitializer: glorot(2) }),
+      // no activation: tfjs runs this one as FusedConv2D (conv + bias) in training too
+      tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 1, padding: 'same', kernelInitializer: glorot(2) }),
       tf.layers.flatten(),
       tf.layers.dense({ units: CLASSES, activation: 'softmax', kernelInitializer: glorot(3) }),
     ],
@@ -40,8 +41,11 @@ function syntheticData(): { x: Float32Array; labels: number[] } {
   return { x, labels };
 }
 
-/** The loss after each of the 100 steps of model.fit, from the same weights and data every time. */
-async function lossCurve(): Promise<number[]> {
+/**
+ * The loss after each of the 100 steps of model.fit, from the same weights and data every time,
+ * then model.evaluate's (inference: both convs run as FusedConv2D, the first with its ReLU).
+ */
+async function lossCurve(): Promise<{ losses: number[]; evaluated: number }> {
   const { x, labels } = syntheticData();
   const model = smallCnn();
   model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
@@ -52,9 +56,11 @@ async function lossCurve(): Promise<number[]> {
     batchSize: BATCH, epochs: EPOCHS, shuffle: false, verbose: 0,
     callbacks: { onBatchEnd: async (_batch, logs) => void losses.push(logs!.loss) },
   });
+  const evaluation = model.evaluate(xs, ys, { batchSize: SAMPLES }) as tf.Scalar;
+  const evaluated = evaluation.dataSync()[0];
   model.dispose();
-  tf.dispose([xs, ys]);
-  return losses;
+  tf.dispose([xs, ys, evaluation]);
+  return { losses, evaluated };
 }
 
 describe('wasmconv/tfjs training', () => {
@@ -66,9 +72,9 @@ describe('wasmconv/tfjs training', () => {
 
   it('model.fit of a tf.layers CNN gives tfjs-cpu\'s loss curve over 100 steps', async () => {
     unregisterWasmconv();
-    const expected = await lossCurve();
+    const { losses: expected, evaluated: expectedEvaluation } = await lossCurve();
     await registerWasmconv(tf);
-    const got = await lossCurve();
+    const { losses: got, evaluated } = await lossCurve();
     expect(got).toHaveLength(EPOCHS * SAMPLES / BATCH);
     // it learns: the last epoch's loss is well under the first's
     const epochMean = (l: number[], e: number) => l.slice(e * 4, e * 4 + 4).reduce((a, b) => a + b) / 4;
@@ -80,6 +86,7 @@ describe('wasmconv/tfjs training', () => {
     const worst = Math.max(...got.map((l, i) => Math.abs(l - expected[i]) / expected[i]));
     console.log(`loss curve: worst relative difference from tfjs-cpu over ${got.length} steps ${worst.toExponential(2)}; loss ${got[0].toFixed(4)} → ${got[got.length - 1].toFixed(4)}`);
     expect(worst).toBeLessThan(1e-5);
+    expect(Math.abs(evaluated - expectedEvaluation) / expectedEvaluation).toBeLessThan(1e-5);
   });
 
   it('1,000 optimizer.minimize steps through every registered kernel leak no tensor', async () => {

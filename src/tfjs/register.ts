@@ -5,7 +5,7 @@
 // puts the backend's own kernels back.
 import { backend, init, type InitOptions } from '../runtime.js';
 import { describe } from '../tensor.js';
-import { CONV2D, convKernels, DEPTHWISE } from './kernels.js';
+import { CONV2D, convKernels, DEPTHWISE, fusedConv2dKernel } from './kernels.js';
 import { cpuStorage, type TensorStorage } from './storage.js';
 import type { KernelConfig, KernelFunc, Tfjs } from './types.js';
 
@@ -27,8 +27,8 @@ const OPTIONS = ['isa', 'threads', 'wasm'];
 const originals = new Map<string, { tf: Tfjs; kernelName: string; backendName: string; config: object | null }>();
 
 /**
- * Registers wasmconv's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and the three
- * DepthwiseConv2dNative kernels for each supported tfjs backend that is loaded (the backend's
+ * Registers wasmconv's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, the three
+ * DepthwiseConv2dNative kernels and FusedConv2D for each supported tfjs backend that is loaded (the backend's
  * package registers its kernels when imported: import it first). Initialises wasmconv when `opts`
  * is given (init(opts)) or when it is not initialised yet (init()); otherwise keeps the backend
  * init() chose. Calling it again is harmless.
@@ -56,7 +56,11 @@ export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Pr
   }
   const kernels: string[] = [];
   for (const backendName of loaded) {
-    const funcs = { ...convKernels(tf, CONV2D, BACKENDS[backendName]), ...convKernels(tf, DEPTHWISE, BACKENDS[backendName]) };
+    const storage = BACKENDS[backendName];
+    const ownFusedConv2D = () => (originals.get(`${backendName}_FusedConv2D`)?.config as KernelConfig | null | undefined)?.kernelFunc;
+    const funcs = {
+      ...convKernels(tf, CONV2D, storage), ...convKernels(tf, DEPTHWISE, storage), FusedConv2D: fusedConv2dKernel(tf, storage, ownFusedConv2D),
+    };
     for (const [kernelName, kernelFunc] of Object.entries(funcs)) {
       replaceKernel(tf, backendName, kernelName, kernelFunc);
       if (!kernels.includes(kernelName)) kernels.push(kernelName);

@@ -6,7 +6,7 @@
 import { backend, init, type InitOptions } from '../runtime.js';
 import { describe } from '../tensor.js';
 import { CONV2D, convKernels, DEPTHWISE, fusedConv2dKernel } from './kernels.js';
-import { cpuStorage, type TensorStorage } from './storage.js';
+import { cpuStorage, wasmStorage, type TensorStorage } from './storage.js';
 import type { KernelConfig, KernelFunc, Tfjs } from './types.js';
 
 /** Passed to wasmconv's init(): which ISA, how many threads, where the binaries are. */
@@ -20,7 +20,7 @@ export interface Registration {
 }
 
 /** The backends served, each with how to reach its storage. */
-const BACKENDS: Record<string, (backend: unknown) => TensorStorage> = { cpu: cpuStorage };
+const BACKENDS: Record<string, (backend: unknown) => TensorStorage> = { cpu: cpuStorage, wasm: wasmStorage };
 const OPTIONS = ['isa', 'threads', 'wasm'];
 
 /** What each replaced registry entry held before ('backend_kernel' → its config, null if none). */
@@ -51,7 +51,7 @@ export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Pr
   if (loaded.length === 0) {
     throw new Error(
       `registerWasmconv: none of the tfjs backends wasmconv serves (${Object.keys(BACKENDS).join(', ')}) is loaded; ` +
-        `import @tensorflow/tfjs (or @tensorflow/tfjs-backend-cpu) before calling it`,
+        `import @tensorflow/tfjs (or @tensorflow/tfjs-backend-cpu, or @tensorflow/tfjs-backend-wasm) before calling it`,
     );
   }
   const kernels: string[] = [];

@@ -1,6 +1,9 @@
 // Reading kernel inputs from, and writing outputs into, each tfjs backend's own storage.
 // cpu: the TypedArray it keeps per tensor (read in place, no copy); the output array becomes the
 // backend's (makeTensorInfo keeps it, no copy).
+// wasm: a view of the tensor in the backend's heap (read in place, no copy); outputs are copied
+// into memory the backend allocates (makeOutput). A heap view is detached if that heap grows:
+// kernels finish reading every input before they write their output.
 import { formatShape } from '../tensor.js';
 import type { TensorInfo } from './types.js';
 
@@ -34,4 +37,21 @@ export function cpuStorage(backend: unknown): TensorStorage {
 
 function checkFloat32(where: string, name: string, t: TensorInfo): void {
   if (t.dtype !== 'float32') throw new Error(`${where}: ${name} ${formatShape(t.shape)} must be float32, got dtype ${t.dtype}`);
+}
+
+interface WasmBackend {
+  typedArrayFromHeap(t: TensorInfo): unknown;
+  makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number, values?: Float32Array): TensorInfo;
+}
+
+/** The storage of a tfjs-backend-wasm BackendWasm. */
+export function wasmStorage(backend: unknown): TensorStorage {
+  const wasm = backend as WasmBackend;
+  return {
+    read(where, name, t) {
+      checkFloat32(where, name, t);
+      return wasm.typedArrayFromHeap(t) as Float32Array;
+    },
+    write: (shape, values) => wasm.makeOutput(shape, 'float32', undefined, values),
+  };
 }

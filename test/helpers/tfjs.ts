@@ -8,9 +8,21 @@ import { UNIT_ROUNDOFF } from './tolerance.js';
 export { tf };
 
 export async function tfjsCpu(): Promise<typeof tf> {
-  await tf.setBackend('cpu');
+  return tfjsBackend('cpu');
+}
+
+/**
+ * tfjs with the backend asked for. 'wasm' loads @tensorflow/tfjs-backend-wasm (not part of the
+ * union package) with its binaries from node_modules, as bench/tfjs/setup.js does.
+ */
+export async function tfjsBackend(name: 'cpu' | 'wasm'): Promise<typeof tf> {
+  if (name === 'wasm' && tf.findBackendFactory('wasm') === null) {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname);
+  }
+  await tf.setBackend(name);
   await tf.ready();
-  if (tf.getBackend() !== 'cpu') throw new Error(`tfjs backend is ${tf.getBackend()}, not cpu`);
+  if (tf.getBackend() !== name) throw new Error(`tfjs backend is ${tf.getBackend()}, not ${name}`);
   return tf;
 }
 

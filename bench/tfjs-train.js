@@ -4,15 +4,19 @@
 //   - TensorFlow.js 4.22 (tf.layers + model.fit) on tfjs-backend-cpu alone: a few batches (it
 //     trains a handful of images a second);
 //   - the same tf.layers model and model.fit on tfjs-backend-cpu with wasmconv/tfjs registered;
+//   - tfjs-backend-wasm alone (it has no Conv2DBackpropFilter: the row says why it fails) and
+//     with wasmconv/tfjs registered;
 //   - wasmconv's own nn LeNet (nn.trainEpoch).
 // Each run times batches after warm-up ones; images/s is images ÷ seconds over the timed
 // batches, and the median batch gives a second figure less moved by other processes.
-// Then: where the time of one tfjs + wasmconv training step goes, by kernel (tf.profile), and
+// Then: where the time of one tfjs + wasmconv training step goes on each backend, by kernel
+// (tf.profile), and
 // what the NHWC↔NCHW transposes at the plug-in's boundary cost on LeNet's second conv.
 // Flags: --batch N (64), --cpu-batches N (2), --batches N (30), --threads N (1), --quick.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { backend, conv2d, conv2dBackwardFilter, conv2dBackwardInput, init, nn } from 'wasmconv';
 import { packagedDigits } from 'wasmconv/node';
 import { registerWasmconv, unregisterWasmconv } from 'wasmconv/tfjs';
@@ -91,27 +95,13 @@ async function fitTimes(warm, timed) {
   return { stepMs, after };
 }
 
-await tf.setBackend('cpu');
-await tf.ready();
-
-// ── tfjs-cpu alone ──────────────────────────────────────────────────────────────────────────
-{
-  const { stepMs } = await fitTimes(1, CPU_BATCHES);
-  report('tfjs-cpu', stepMs, `model.fit, ${CPU_BATCHES} batches after 1 warm-up batch`);
-}
-
-// ── tfjs-cpu + wasmconv ─────────────────────────────────────────────────────────────────────
+setWasmPaths(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname);
 await init({ threads: THREADS });
 const isa = backend().isa;
-await registerWasmconv(tf);
-{
-  const { stepMs } = await fitTimes(WARM, BATCHES);
-  report(`tfjs-cpu + wasmconv ${isa}${THREADS > 1 ? ` ×${THREADS}` : ''}`, stepMs, `model.fit, ${BATCHES} batches after ${WARM} warm-up batches`);
-}
+const ours = `wasmconv ${isa}${THREADS > 1 ? ` ×${THREADS}` : ''}`;
 
-// where one step's time goes, by kernel
-const profileRows = [];
-{
+/** Where one training step's time goes (trainOnBatch, after 3 warm-up steps), by kernel: [{ kernel, ms, share }]. */
+async function profileStep() {
   const model = tfLenet();
   const { xs, ys } = tfBatches(0, 1);
   for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
@@ -121,11 +111,31 @@ const profileRows = [];
   const byKernel = new Map();
   for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0));
   const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
-  for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1])) profileRows.push({ kernel: name, ms, share: ms / total });
   model.dispose();
   tf.dispose([xs, ys]);
+  return [...byKernel].sort((a, b) => b[1] - a[1]).map(([kernel, ms]) => ({ kernel, ms, share: ms / total }));
 }
-unregisterWasmconv();
+
+const profiles = {};
+for (const backendName of ['cpu', 'wasm']) {
+  await tf.setBackend(backendName);
+  await tf.ready();
+  const label = `tfjs-${backendName}`;
+  // alone
+  try {
+    const { stepMs } = await fitTimes(1, CPU_BATCHES);
+    report(label, stepMs, `model.fit, ${CPU_BATCHES} batches after 1 warm-up batch`);
+  } catch (error) {
+    rows.push({ impl: label, error: error.message });
+    log(`${label.padEnd(24)} fails: ${error.message}`);
+  }
+  // with wasmconv
+  await registerWasmconv(tf);
+  const { stepMs } = await fitTimes(WARM, BATCHES);
+  report(`${label} + ${ours}`, stepMs, `model.fit, ${BATCHES} batches after ${WARM} warm-up batches`);
+  profiles[backendName] = await profileStep();
+  unregisterWasmconv();
+}
 
 // ── wasmconv nn ─────────────────────────────────────────────────────────────────────────────
 {
@@ -143,7 +153,7 @@ unregisterWasmconv();
       last = now;
     },
   });
-  report(`wasmconv nn ${isa}${THREADS > 1 ? ` ×${THREADS}` : ''}`, stepMs.slice(WARM), `nn.trainEpoch, ${BATCHES * 2} batches after ${WARM} warm-up batches`);
+  report(`${ours} nn`, stepMs.slice(WARM), `nn.trainEpoch, ${BATCHES * 2} batches after ${WARM} warm-up batches`);
   opt.dispose();
   model.dispose();
 }
@@ -184,20 +194,26 @@ const boundary = (() => {
 
 // ── table ───────────────────────────────────────────────────────────────────────────────────
 const cpu = rows[0];
+const timed = rows.filter((r) => !r.error);
 log('\n| implementation | images timed | images/s | median-batch images/s | fastest-batch images/s | ÷ tfjs-cpu (all / median / fastest) |');
 log('|---|---:|---:|---:|---:|---:|');
+const ratio = (a, b) => `${(a / b).toFixed(0)}×`;
 for (const r of rows) {
-  const ratio = (a, b) => `${(a / b).toFixed(0)}×`;
-  log(`| ${r.impl} | ${r.images} | ${r.imagesPerSecond.toFixed(1)} | ${r.medianImagesPerSecond.toFixed(1)} | ${r.fastestImagesPerSecond.toFixed(1)} | ${ratio(r.imagesPerSecond, cpu.imagesPerSecond)} / ${ratio(r.medianImagesPerSecond, cpu.medianImagesPerSecond)} / ${ratio(r.fastestImagesPerSecond, cpu.fastestImagesPerSecond)} |`);
+  if (r.error) log(`| ${r.impl} | — | fails | | | ${r.error} |`);
+  else log(`| ${r.impl} | ${r.images} | ${r.imagesPerSecond.toFixed(1)} | ${r.medianImagesPerSecond.toFixed(1)} | ${r.fastestImagesPerSecond.toFixed(1)} | ${ratio(r.imagesPerSecond, cpu.imagesPerSecond)} / ${ratio(r.medianImagesPerSecond, cpu.medianImagesPerSecond)} / ${ratio(r.fastestImagesPerSecond, cpu.fastestImagesPerSecond)} |`);
 }
-const [, plugin, ours] = rows;
-log(`\ntfjs-cpu + wasmconv trains at ${(plugin.imagesPerSecond / ours.imagesPerSecond * 100).toFixed(0)}% of wasmconv nn's images/s (median batch: ${(plugin.medianImagesPerSecond / ours.medianImagesPerSecond * 100).toFixed(0)}%)`);
-log('\nOne tfjs-cpu + wasmconv training step (trainOnBatch) by kernel (tf.profile):');
-log('| kernel | ms | share |');
-log('|---|---:|---:|');
-for (const p of profileRows.filter((p) => p.share >= 0.01)) log(`| ${p.kernel} | ${p.ms.toFixed(1)} | ${(p.share * 100).toFixed(0)}% |`);
-const convShare = profileRows.filter((p) => /Conv2D|Conv2d/.test(p.kernel)).reduce((a, p) => a + p.share, 0);
-log(`conv kernels: ${(convShare * 100).toFixed(0)}% of kernel time; everything else ${((1 - convShare) * 100).toFixed(0)}%`);
+const nnRow = timed[timed.length - 1];
+for (const r of timed.filter((r) => r.impl.includes(' + '))) {
+  log(`${r.impl} trains at ${(r.imagesPerSecond / nnRow.imagesPerSecond * 100).toFixed(1)}% of ${nnRow.impl}'s images/s (median batch: ${(r.medianImagesPerSecond / nnRow.medianImagesPerSecond * 100).toFixed(1)}%)`);
+}
+for (const [backendName, profile] of Object.entries(profiles)) {
+  log(`\nOne tfjs-${backendName} + wasmconv training step (trainOnBatch) by kernel (tf.profile):`);
+  log('| kernel | ms | share |');
+  log('|---|---:|---:|');
+  for (const p of profile.filter((p) => p.share >= 0.01)) log(`| ${p.kernel} | ${p.ms.toFixed(1)} | ${(p.share * 100).toFixed(0)}% |`);
+  const convShare = profile.filter((p) => /Conv2D|Conv2d/.test(p.kernel)).reduce((a, p) => a + p.share, 0);
+  log(`conv kernels: ${(convShare * 100).toFixed(0)}% of kernel time; everything else ${((1 - convShare) * 100).toFixed(0)}%`);
+}
 log(
   `\nLayout boundary, LeNet conv 2 at batch ${BATCH} (forward + dx + dW): transposes ${boundary.transposeMs.toFixed(2)} ms vs wasmconv's convs ${boundary.convMs.toFixed(2)} ms ` +
     `(median; fastest ${boundary.transposeFastestMs.toFixed(2)} vs ${boundary.convFastestMs.toFixed(2)}): the transposes add ${(boundary.transposeMs / boundary.convMs * 100).toFixed(0)}% ` +
@@ -206,6 +222,6 @@ log(
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('./results/tfjs-train.json', import.meta.url),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, batch: BATCH, threads: THREADS, isa, rows, profile: profileRows, boundary }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, batch: BATCH, threads: THREADS, isa, rows, profiles, boundary }, null, 2) + '\n',
 );
 log('\nwrote bench/results/tfjs-train.json');

@@ -33,7 +33,7 @@ for (const isa of TEST_ISAS) {
         }),
         { numRuns: RUNS },
       );
-    });
+    }, 300_000);
   });
 }
 
@@ -65,7 +65,7 @@ describe('wasmconv/tfjs registration', () => {
     await dispose();
     expect(Array.from(tf.conv2d(x, w, 1, 'valid').dataSync())).toEqual([4, 4, 4, 4]);
     tf.dispose([x, w]);
-  });
+   }, 60_000);
 
   it('initialises wasmconv itself when it is not, with the options given', async () => {
     await dispose();
@@ -78,7 +78,7 @@ describe('wasmconv/tfjs registration', () => {
     await init({ isa: 'scalar', threads: 1 });
     await registerWasmconv(tf);
     expect(backend().isa).toBe('scalar');
-  });
+   }, 60_000);
 
   it('rejects what is not a tfjs namespace, and unknown options', async () => {
     await expect(registerWasmconv({} as never)).rejects.toThrow(/registerWasmconv: tf must be the TensorFlow.js namespace/);

@@ -22,7 +22,7 @@ describe('docs/tfjs.md', () => {
   it('the set-up is three lines and runs', () => {
     expect(threeLines.trim().split('\n')).toHaveLength(3);
     expect(runAsFile('tfjs-set-up.mjs', threeLines)).toBe('');
-  });
+  }, 60_000);
 
   it('the complete program runs and prints what the page says', () => {
     expect(printed, 'a ```text block after the program').toBeTruthy();

@@ -90,7 +90,7 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     console.log(`${backendName}: loss curve: worst relative difference from tfjs-cpu over ${got.length} steps ${worst.toExponential(2)}; loss ${got[0].toFixed(4)} → ${got[got.length - 1].toFixed(4)}`);
     expect(worst).toBeLessThan(1e-5);
     expect(Math.abs(evaluated - expectedEvaluation) / expectedEvaluation).toBeLessThan(1e-5);
-  });
+  }, 120_000);
 
   it('1,000 optimizer.minimize steps through every registered kernel leak no tensor', async () => {
     await registerWasmconv(tf);
@@ -123,5 +123,5 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     expect(last).toBeLessThan(first); // the steps did train
     optimizer.dispose();
     tf.dispose([w, wNchw, depthwise, x, xNchw]);
-  });
+  }, 120_000);
 });

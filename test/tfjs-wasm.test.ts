@@ -52,6 +52,6 @@ for (const isa of TEST_ISAS) {
         }),
         { numRuns: RUNS },
       );
-    });
+    }, 300_000);
   });
 }

@@ -38,7 +38,7 @@ export function convKernels(tf: Tfjs, kind: ConvKind, storageOf: StorageOf): Rec
       const [x, filter] = kernelInputs(where, inputs, 'x', 'filter');
       const conv = mapConvAttributes(tf, { kernel: kind.forward, xShape: x.shape, filterShape: filter.shape, depthwise: kind.depthwise, dilated: true }, attrs);
       const store = storageOf(backend);
-      const y = conv2d(activation(conv, store.read(where, 'x', x), x.shape), weights(kind, store.read(where, 'filter', filter), filter.shape), null, conv.options);
+      const y = conv2d(asNchw(conv, store.read(where, 'x', x), x.shape), weights(kind, store.read(where, 'filter', filter), filter.shape), null, conv.options);
       return output(store, conv, y, conv.info.outShape);
     },
     [kind.backpropInput]: ({ inputs, backend, attrs = {} }) => {
@@ -49,7 +49,7 @@ export function convKernels(tf: Tfjs, kind: ConvKind, storageOf: StorageOf): Rec
       checkOutputGradient(where, dy, conv);
       const store = storageOf(backend);
       const w = weights(kind, store.read(where, 'filter', filter), filter.shape);
-      const dx = conv2dBackwardInput(activation(conv, store.read(where, 'dy', dy), dy.shape), w, nchw(conv, inputShape), conv.options);
+      const dx = conv2dBackwardInput(asNchw(conv, store.read(where, 'dy', dy), dy.shape), w, nchw(conv, inputShape), conv.options);
       return output(store, conv, dx, inputShape);
     },
     [kind.backpropFilter]: ({ inputs, backend, attrs = {} }) => {
@@ -61,7 +61,7 @@ export function convKernels(tf: Tfjs, kind: ConvKind, storageOf: StorageOf): Rec
       const store = storageOf(backend);
       const wShape = oihwShape(kind, filterShape);
       const { dw } = conv2dBackwardFilter(
-        activation(conv, store.read(where, 'dy', dy), dy.shape), activation(conv, store.read(where, 'x', x), x.shape), wShape, conv.options,
+        asNchw(conv, store.read(where, 'dy', dy), dy.shape), asNchw(conv, store.read(where, 'x', x), x.shape), wShape, conv.options,
       );
       return store.write(filterShape, oihwToHwio(dw.data, wShape));
     },
@@ -96,14 +96,14 @@ export function fusedConv2dKernel(tf: Tfjs, storageOf: StorageOf, fallback: () =
       const values = store.read(where, 'bias', bias);
       b = { data: values.length === outChannels ? values : new Float32Array(outChannels).fill(values[0]), shape: [outChannels] };
     }
-    const y = conv2d(activation(conv, store.read(where, 'x', x), x.shape), weights(CONV2D, store.read(where, 'filter', filter), filter.shape), b, conv.options);
+    const y = conv2d(asNchw(conv, store.read(where, 'x', x), x.shape), weights(CONV2D, store.read(where, 'filter', filter), filter.shape), b, conv.options);
     applyActivation(y.data, attrs.activation, attrs.leakyreluAlpha as number);
     return output(store, conv, y, conv.info.outShape);
   };
 }
 
-/** An activation (x or dy) as wasmconv takes it: NCHW, transposed unless it already is. */
-function activation(conv: MappedConv, data: Float32Array, shape: number[]): Tensor {
+/** x or dy as wasmconv takes it: NCHW, transposed unless it already is. */
+function asNchw(conv: MappedConv, data: Float32Array, shape: number[]): Tensor {
   return conv.channelsFirst ? { data, shape } : { data: nhwcToNchw(data, shape), shape: nchw(conv, shape) };
 }
 

@@ -87,6 +87,38 @@ describe('wasmconv/tfjs registration', () => {
   });
 });
 
+describe('the tfjs ops that reach the plug-in through Conv2D, Conv2DBackpropInput and DepthwiseConv2dNative', () => {
+  beforeAll(async () => {
+    await tfjsCpu();
+    await init({ threads: 1 });
+  });
+  afterAll(() => unregisterWasmconv());
+
+  const random = seededRandom(11);
+  const t = (shape: number[]) => tf.tensor(randomData(shape.reduce((a, b) => a * b, 1), random), shape);
+  const x1d = t([2, 9, 3]), w1d = t([3, 3, 4]);
+  const x = t([2, 6, 7, 3]), w = t([3, 3, 3, 4]), dy = t([2, 6, 7, 4]), depthwise = t([3, 3, 3, 2]), pointwise = t([1, 1, 6, 5]);
+  /** Each op once with tfjs's own kernels, once through the plug-in; Σ|term| is bounded by the term count (|values| < 1). */
+  const OPS: Array<[string, () => tf.Tensor, number]> = [
+    ['tf.conv1d (stride 2, same)', () => tf.conv1d(x1d as tf.Tensor3D, w1d as tf.Tensor3D, 2, 'same'), 9],
+    ['tf.conv2dTranspose (stride 2, same)', () => tf.conv2dTranspose(dy.slice([0, 0, 0, 0], [2, 3, 4, 4]) as tf.Tensor4D, w as tf.Tensor4D, [2, 6, 7, 3], 2, 'same'), 36],
+    ['tf.separableConv2d', () => tf.separableConv2d(x as tf.Tensor4D, depthwise as tf.Tensor4D, pointwise as tf.Tensor4D, 1, 'same'), 6 * 9],
+    ['tf.grad of tf.conv1d', () => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv1d(v as tf.Tensor3D, w1d as tf.Tensor3D, 1, 'valid'), 0.5)))(x1d), 12],
+  ];
+
+  it.each(OPS)('%s', async (name, op, terms) => {
+    unregisterWasmconv();
+    const expected = tf.tidy(op);
+    await registerWasmconv(tf);
+    const got = tf.tidy(op);
+    expect(got.shape).toEqual(expected.shape);
+    const e = expected.dataSync() as Float32Array;
+    // Σ|term| ≤ terms: every input is in [-1, 1) (the separable conv's second stage sums ≤ 6 terms of ≤ 9)
+    expectSameSums('y', got.dataSync() as Float32Array, e, new Float32Array(e.length).fill(terms), terms, () => name);
+    tf.dispose([expected, got]);
+  });
+});
+
 describe('wasmconv/tfjs attributes it cannot map exactly throw an Error naming them', () => {
   beforeAll(async () => {
     await tfjsCpu();

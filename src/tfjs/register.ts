@@ -1,0 +1,100 @@
+// registerWasmconv: puts wasmconv's conv kernels in place of a tfjs backend's own, in tfjs's
+// global kernel registry; tfjs's gradient registry (Conv2D's gradient calls the
+// Conv2DBackpropInput and Conv2DBackpropFilter kernels, and so on) then reaches them through
+// model.fit, tf.grads and optimizer.minimize with nothing else changed. unregisterWasmconv
+// puts the backend's own kernels back.
+import { backend, init, type InitOptions } from '../runtime.js';
+import { describe } from '../tensor.js';
+import { CONV2D, convKernels, DEPTHWISE, fusedConv2dKernel } from './kernels.js';
+import { cpuStorage, wasmStorage, type TensorStorage } from './storage.js';
+import type { KernelConfig, KernelFunc, Tfjs } from './types.js';
+
+/** Passed to wasmconv's init(): which ISA, how many threads, where the binaries are. */
+export type WasmconvTfjsOptions = Pick<InitOptions, 'isa' | 'threads' | 'wasm'>;
+
+export interface Registration {
+  /** the tfjs backends whose conv kernels are now wasmconv's */
+  backends: string[];
+  /** the kernel names replaced (or added) on each of them */
+  kernels: string[];
+}
+
+/** The backends served, each with how to reach its storage. */
+const BACKENDS: Record<string, (backend: unknown) => TensorStorage> = { cpu: cpuStorage, wasm: wasmStorage };
+const OPTIONS = ['isa', 'threads', 'wasm'];
+
+/** What each replaced registry entry held before ('backend_kernel' → its config, null if none). */
+const originals = new Map<string, { tf: Tfjs; kernelName: string; backendName: string; config: object | null }>();
+
+/**
+ * Registers wasmconv's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, the three
+ * DepthwiseConv2dNative kernels and FusedConv2D for each supported tfjs backend that is loaded (the backend's
+ * package registers its kernels when imported: import it first). Initialises wasmconv when `opts`
+ * is given (init(opts)) or when it is not initialised yet (init()); otherwise keeps the backend
+ * init() chose. Calling it again is harmless.
+ */
+export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Promise<Registration> {
+  const namespace = tf as unknown as { [name: string]: unknown; backend_util?: Record<string, unknown> } | null;
+  const functions = ['registerKernel', 'unregisterKernel', 'getKernel'].map((name) => namespace?.[name]);
+  if (!functions.every((f) => typeof f === 'function') || typeof namespace?.backend_util?.computeConv2DInfo !== 'function') {
+    throw new Error(`registerWasmconv: tf must be the TensorFlow.js namespace (import * as tf from '@tensorflow/tfjs'), got ${describe(tf)}`);
+  }
+  if (opts !== undefined) {
+    if (opts === null || typeof opts !== 'object') throw new Error(`registerWasmconv: opts must be an options object, got ${describe(opts)}`);
+    const unknown = Object.keys(opts).find((key) => !OPTIONS.includes(key));
+    if (unknown !== undefined) throw new Error(`registerWasmconv: unknown option '${unknown}'; the options are ${OPTIONS.join(', ')} (passed to init)`);
+    await init(opts);
+  } else if (!initialised()) {
+    await init();
+  }
+  const loaded = Object.keys(BACKENDS).filter((name) => tf.getKernel(CONV2D.forward, name) !== undefined);
+  if (loaded.length === 0) {
+    throw new Error(
+      `registerWasmconv: none of the tfjs backends wasmconv serves (${Object.keys(BACKENDS).join(', ')}) is loaded; ` +
+        `import @tensorflow/tfjs (or @tensorflow/tfjs-backend-cpu, or @tensorflow/tfjs-backend-wasm) before calling it`,
+    );
+  }
+  const kernels: string[] = [];
+  for (const backendName of loaded) {
+    const storage = BACKENDS[backendName];
+    const ownFusedConv2D = () => (originals.get(`${backendName}_FusedConv2D`)?.config as KernelConfig | null | undefined)?.kernelFunc;
+    const funcs = {
+      ...convKernels(tf, CONV2D, storage), ...convKernels(tf, DEPTHWISE, storage), FusedConv2D: fusedConv2dKernel(tf, storage, ownFusedConv2D),
+    };
+    for (const [kernelName, kernelFunc] of Object.entries(funcs)) {
+      replaceKernel(tf, backendName, kernelName, kernelFunc);
+      if (!kernels.includes(kernelName)) kernels.push(kernelName);
+    }
+  }
+  return { backends: loaded, kernels };
+}
+
+/** Puts back every kernel registerWasmconv replaced (and removes those it added). */
+export function unregisterWasmconv(): void {
+  for (const { tf, kernelName, backendName, config } of originals.values()) {
+    if (tf.getKernel(kernelName, backendName) !== undefined) tf.unregisterKernel(kernelName, backendName);
+    if (config !== null) tf.registerKernel(config as KernelConfig);
+  }
+  originals.clear();
+}
+
+function replaceKernel(tf: Tfjs, backendName: string, kernelName: string, kernelFunc: KernelFunc): void {
+  const key = `${backendName}_${kernelName}`;
+  const current = tf.getKernel(kernelName, backendName);
+  if (!originals.has(key)) originals.set(key, { tf, kernelName, backendName, config: current ?? null });
+  const original = originals.get(key)!.config;
+  // unregister first: registerKernel warns about (and keeps) a duplicate
+  if (current !== undefined) tf.unregisterKernel(kernelName, backendName);
+  // the original's setupFunc/disposeFunc still run when the backend starts and stops
+  tf.registerKernel({ ...original, kernelName, backendName, kernelFunc });
+}
+
+/** Whether init() has resolved (backend() throws until it has). */
+function initialised(): boolean {
+  try {
+    backend();
+    return true;
+  } catch {
+    return false;
+  }
+}

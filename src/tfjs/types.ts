@@ -1,0 +1,69 @@
+// The parts of TensorFlow.js the plug-in uses, described by shape rather than imported:
+// @tensorflow/tfjs-core is an optional peer dependency, never bundled, and any tfjs ≥ 4 namespace
+// (tfjs-core's or the @tensorflow/tfjs union package's) fits these.
+
+/** A tensor as a kernel sees it: a handle to the backend's storage, its shape and dtype. */
+export interface TensorInfo {
+  dataId: object;
+  shape: number[];
+  dtype: 'float32' | 'int32' | 'bool' | 'complex64' | 'string';
+}
+
+export interface KernelArgs {
+  inputs: Record<string, TensorInfo | undefined>;
+  backend: object;
+  attrs?: Record<string, unknown>;
+}
+
+export type KernelFunc = (args: KernelArgs) => TensorInfo | TensorInfo[];
+
+export interface KernelConfig {
+  kernelName: string;
+  backendName: string;
+  kernelFunc: KernelFunc;
+  setupFunc?: (backend: object) => void;
+  disposeFunc?: (backend: object) => void;
+}
+
+export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
+
+/** What tfjs's backend_util.computeConv2DInfo returns: the geometry its own kernels run. */
+export interface Conv2DInfo {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  padInfo: { top: number; bottom: number; left: number; right: number; type: string };
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  effectiveFilterHeight: number;
+  effectiveFilterWidth: number;
+  outShape: number[];
+}
+
+/** The tfjs namespace, as far as registerWasmconv needs it. */
+export interface Tfjs {
+  registerKernel(config: KernelConfig): void;
+  unregisterKernel(kernelName: string, backendName: string): void;
+  /** a backend's own config: only kept, and handed back to registerKernel as it was */
+  getKernel(kernelName: string, backendName: string): object | undefined;
+  backend_util: {
+    computeConv2DInfo(
+      inShape: [number, number, number, number],
+      filterShape: [number, number, number, number],
+      strides: number | [number, number],
+      dilations: number | [number, number],
+      pad: 'same' | 'valid' | number | ExplicitPadding,
+      roundingMode?: 'floor' | 'round' | 'ceil',
+      depthwise?: boolean,
+      dataFormat?: 'channelsFirst' | 'channelsLast',
+    ): Conv2DInfo;
+  };
+}

@@ -69,6 +69,18 @@ export interface KernelExports {
   f32_sgd_momentum(w: number, g: number, v: number, count: number, lr: number, momentum: number, weightDecay: number, scale: number): void;
   f32_adam(w: number, g: number, m: number, v: number, count: number,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, scale: number, bc1: number, bc2: number): void;
+  f32_add(a: number, b: number, y: number, count: number): void;
+  f32_global_avgpool(x: number, planes: number, plane: number, y: number): void;
+  f32_global_avgpool_backward(dy: number, planes: number, plane: number, dx: number): void;
+  /** batch normalisation over one block of channels of x [images][channels][plane] (imageStride in floats) */
+  f32_channel_sums(x: number, images: number, channels: number, plane: number, imageStride: number, sums: number): void;
+  f32_channel_sqdev(x: number, images: number, channels: number, plane: number, imageStride: number, center: number, out: number): void;
+  f32_channel_dy_sums(dy: number, x: number, images: number, channels: number, plane: number, imageStride: number,
+    center: number, sumDy: number, sumDyXc: number): void;
+  f32_channel_normalize(x: number, images: number, channels: number, plane: number, imageStride: number,
+    center: number, scale: number, shift: number, y: number): void;
+  f32_batchnorm_dx(dy: number, x: number, images: number, channels: number, plane: number, imageStride: number,
+    center: number, a: number, b: number, k: number, dx: number): void;
   /** depthwise passes over one image, driven by a plan in memory (src/ops/passes/depthwise.ts) */
   f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
   f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
@@ -91,7 +103,9 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
   f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
   f32_sgd_momentum: true, f32_adam: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
-  f32_subconv_dx: true,
+  f32_subconv_dx: true, f32_add: true, f32_global_avgpool: true, f32_global_avgpool_backward: true,
+  f32_channel_sums: true, f32_channel_sqdev: true, f32_channel_dy_sums: true, f32_channel_normalize: true,
+  f32_batchnorm_dx: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 

@@ -6,11 +6,20 @@ export { Linear, type LinearOptions } from './linear.js';
 export { ReLU } from './activation.js';
 export { MaxPool2d } from './pool.js';
 export { Flatten } from './flatten.js';
+export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchnorm.js';
+export { GlobalAvgPool2d } from './layers/global-avgpool.js';
+export { Add } from './layers/add.js';
+export { MergeLayer } from './merge-layer.js';
+export {
+  Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile,
+  type GraphOptions, type AnyLayer, type GraphDefinition, type GraphInput, type GraphNode, type GraphOutput, type GraphSpec,
+} from './graph/index.js';
+export { resnet20, type ResNetOptions } from './resnet.js';
 export { SoftmaxCrossEntropy, type LossResult } from './loss.js';
 export { SGD, Adam, type Optimizer, type SGDOptions, type AdamOptions } from './optim.js';
 export { Sequential, layerFromSpec, type SequentialOptions, type EvaluateResult } from './sequential.js';
 export { Parameter, type Activation } from './resident.js';
 export { Random, kaimingNormal } from './random.js';
-export { encodeWeights, decodeWeights, WEIGHTS_MAGIC, WEIGHTS_VERSION, type WeightsFile, type WeightsTensor } from './weights.js';
+export { encodeWeights, decodeWeights, WEIGHTS_MAGIC, WEIGHTS_VERSION, type WeightsFile, type WeightsTensor, type WeightsGraph } from './weights.js';
 export { lenet } from './models.js';
 export { trainEpoch, type EpochOptions, type EpochResult } from './train.js';

@@ -21,7 +21,10 @@ export type LayerSpec =
   | { type: 'Linear'; inFeatures: number; outFeatures: number; bias: boolean }
   | { type: 'ReLU' }
   | { type: 'MaxPool2d'; kernelSize: [number, number]; stride: [number, number] }
-  | { type: 'Flatten' };
+  | { type: 'Flatten' }
+  | { type: 'BatchNorm2d'; numFeatures: number; eps: number; momentum: number }
+  | { type: 'GlobalAvgPool2d' }
+  | { type: 'Add' };
 
 export abstract class Layer {
   protected readonly backend: Backend;
@@ -46,6 +49,18 @@ export abstract class Layer {
   parameters(): Parameter[] {
     return [];
   }
+
+  /**
+   * Non-trainable state a weights file keeps beside the parameters (BatchNorm's running
+   * statistics). Held as Parameters so they read, write and save the same way; their gradients
+   * stay zero and no optimiser is given them.
+   */
+  buffers(): Parameter[] {
+    return [];
+  }
+
+  /** Training (true) or inference (false) mode: BatchNorm's batch vs running statistics. */
+  setTraining(_training: boolean): void {}
 
   /** Re-draws the parameters (He/Kaiming normal weights, zero biases) from `random`. */
   resetParameters(_random: Random): void {}
@@ -87,6 +102,8 @@ export function describeSpec(s: LayerSpec): string {
       return `Linear(${s.inFeatures}→${s.outFeatures})`;
     case 'MaxPool2d':
       return `MaxPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')})`;
+    case 'BatchNorm2d':
+      return `BatchNorm2d(${s.numFeatures})`;
     default:
       return `${s.type}()`;
   }

@@ -12,7 +12,7 @@ import type { Optimizer } from './optim.js';
 import { MaxPool2d } from './pool.js';
 import { Random } from './random.js';
 import { Buffer, type Activation, type Parameter } from './resident.js';
-import { decodeWeights, encodeWeights } from './weights.js';
+import { decodeWeights, encodeWeights, type WeightsFile } from './weights.js';
 
 export interface SequentialOptions {
   /** when given, every parameter is re-drawn from this seed, layer by layer (He/Kaiming normal, zero biases) */
@@ -51,6 +51,11 @@ export function layerFromSpec(spec: LayerSpec): Layer {
   }
 }
 
+/** A Graph's weights file is not a chain of layers: an Error pointing to nn.Graph. */
+function refuseGraph(file: WeightsFile, source: string): void {
+  if (file.graph) throw new Error(`${source}: this weights file holds an nn.Graph, not an nn.Sequential; load it with nn.Graph.fromWeights`);
+}
+
 export class Sequential {
   readonly layers: readonly Layer[];
   private readonly backend: Backend;
@@ -66,6 +71,10 @@ export class Sequential {
       throw new Error(`${op}: layers must be a non-empty array of layers (nn.Conv2d, nn.ReLU, …)`);
     }
     this.backend = layers[0].kernelsBackend;
+    const stateful = layers.find((l) => l.buffers().length > 0);
+    if (stateful) {
+      throw new Error(`${op}: ${stateful} keeps running statistics and train/eval modes, which a Sequential does not save or switch; build the model as an nn.Graph (nn.GraphBuilder)`);
+    }
     if (layers.some((l) => l.kernelsBackend !== this.backend)) {
       throw new Error(`${op}: every layer must be built on the same backend (init({ isa }) was switched between layers)`);
     }
@@ -89,6 +98,7 @@ export class Sequential {
   /** A model built from a weights file's architecture, holding its weights. */
   static fromWeights(bytes: Uint8Array, source = 'weights'): Sequential {
     const file = decodeWeights(bytes, source);
+    refuseGraph(file, source);
     const model = Sequential.fromSpec(file.layers);
     model.loadWeights(bytes, source);
     return model;
@@ -169,6 +179,7 @@ export class Sequential {
   /** Loads a weights file saved from the same architecture; anything else is an Error saying what differs. */
   loadWeights(bytes: Uint8Array, source = 'weights'): Record<string, unknown> {
     const file = decodeWeights(bytes, source);
+    refuseGraph(file, source);
     const mine = this.spec();
     const describeAll = (specs: LayerSpec[]) => specs.map((s) => { try { return describeSpec(s); } catch { return JSON.stringify(s); } }).join(' → ');
     const sameArchitecture = file.layers.length === mine.length && file.layers.every((s, i) => JSON.stringify(s) === JSON.stringify(mine[i]));

@@ -2,8 +2,12 @@
 // block's loss and every gradient match the float64 reference path, itself checked by float64
 // finite differences; tensors read by several layers get their gradients summed; run() with
 // named inputs and outputs; train/eval modes; weights files (and Sequential's old files); errors.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { init, nn } from '../src/index.js';
+import { loadGraph, loadModel, saveModel } from '../src/node/index.js';
 import {
   addRef, batchNorm2dBackwardRef, batchNorm2dRef, conv2dBackwardRef, conv2dRef, globalAvgPool2dBackwardRef, globalAvgPool2dRef,
   linearBackwardRef, linearRef, reluBackwardRef, reluRef, softmaxCrossEntropyRef,
@@ -264,6 +268,37 @@ describe.each(TEST_ISAS)('nn.Graph, isa %s', (isa) => {
     expect(() => fresh.loadWeights(seqBytes, 's.wasmconv')).toThrow(/^s\.wasmconv: weights of another architecture: the file has 0=Conv2d\(x\) .*; this graph is conv1=Conv2d\(x\) bn1=BatchNorm2d\(conv1\)/);
     // the graph still works, unchanged
     expect(fresh.forward(x)).toEqual(model.forward(x));
+  });
+});
+
+describe.each(TEST_ISAS)('nn.Graph in wasmconv/node and nn.trainEpoch, isa %s', (isa) => {
+  beforeAll(async () => {
+    await init({ isa });
+  });
+
+  it('trainEpoch trains a Graph; saveModel writes it, loadGraph reads it back, loadModel points to loadGraph', async () => {
+    const model = residualBlock();
+    const opt = new nn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+    try {
+      const random = seededRandom(12);
+      const N = 12;
+      const x = { data: randomData(N * 108, random), shape: [N, 3, 6, 6] };
+      const labels = Array.from({ length: N }, (_, i) => i % 5);
+      const r = nn.trainEpoch(model, opt, x, labels, { batchSize: 4, random: new nn.Random(1) });
+      expect(r.samples).toBe(N);
+      const dir = mkdtempSync(join(tmpdir(), 'wasmconv-graph-'));
+      const path = join(dir, 'g.wasmconv');
+      await saveModel(path, model, { epochs: 1 });
+      expect(readdirSync(dir)).toEqual(['g.wasmconv']);
+      const { model: again, meta } = await loadGraph(path);
+      expect(meta).toEqual({ epochs: 1 });
+      expect(again.eval().forward(x)).toEqual(model.eval().forward(x));
+      again.dispose();
+      await expect(loadModel(path)).rejects.toThrow(/holds an nn\.Graph, not an nn\.Sequential; load it with loadGraph/);
+    } finally {
+      opt.dispose();
+      model.dispose();
+    }
   });
 });
 

@@ -70,6 +70,14 @@ export interface KernelExports {
   f32_adam(w: number, g: number, m: number, v: number, count: number,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, scale: number, bc1: number, bc2: number): void;
   f32_add(a: number, b: number, y: number, count: number): void;
+  f32_mul(a: number, b: number, y: number, count: number): void;
+  /** inverted dropout of elements first … first+count−1 of a pass (threshold and key as u32) */
+  f32_dropout(x: number, y: number, mask: number, count: number, first: number, key: number, threshold: number, scale: number): void;
+  f32_avgpool2d(x: number, planes: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number,
+    padT: number, padL: number, outH: number, outW: number, countIncludePad: number, y: number): void;
+  f32_avgpool2d_backward(dy: number, planes: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number,
+    padT: number, padL: number, outH: number, outW: number, countIncludePad: number, dx: number): void;
+  f32_copy_rows(src: number, rows: number, cols: number, srcStride: number, dst: number, dstStride: number): void;
   f32_global_avgpool(x: number, planes: number, plane: number, y: number): void;
   f32_global_avgpool_backward(dy: number, planes: number, plane: number, dx: number): void;
   /** batch normalisation over one block of channels of x [images][channels][plane] (imageStride in floats) */
@@ -105,7 +113,8 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_sgd_momentum: true, f32_adam: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
   f32_subconv_dx: true, f32_add: true, f32_global_avgpool: true, f32_global_avgpool_backward: true,
   f32_channel_sums: true, f32_channel_sqdev: true, f32_channel_dy_sums: true, f32_channel_normalize: true,
-  f32_batchnorm_dx: true,
+  f32_batchnorm_dx: true, f32_mul: true, f32_dropout: true, f32_avgpool2d: true, f32_avgpool2d_backward: true,
+  f32_copy_rows: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 

@@ -9,6 +9,9 @@ export { Flatten } from './flatten.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchnorm.js';
 export { GlobalAvgPool2d } from './layers/global-avgpool.js';
 export { Add } from './layers/add.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { AvgPool2d, type AvgPool2dOptions } from './layers/avgpool.js';
+export { Concat } from './layers/concat.js';
 export { MergeLayer } from './merge-layer.js';
 export {
   Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile,

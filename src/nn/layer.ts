@@ -24,7 +24,13 @@ export type LayerSpec =
   | { type: 'Flatten' }
   | { type: 'BatchNorm2d'; numFeatures: number; eps: number; momentum: number }
   | { type: 'GlobalAvgPool2d' }
-  | { type: 'Add' };
+  | { type: 'Add' }
+  | { type: 'Dropout'; p: number; seed: number }
+  | {
+      type: 'AvgPool2d'; kernelSize: [number, number]; stride: [number, number]; padding: [number, number];
+      ceilMode: boolean; countIncludePad: boolean;
+    }
+  | { type: 'Concat'; inputs: number };
 
 export abstract class Layer {
   protected readonly backend: Backend;
@@ -59,7 +65,12 @@ export abstract class Layer {
     return [];
   }
 
-  /** Training (true) or inference (false) mode: BatchNorm's batch vs running statistics. */
+  /** True for layers that act differently in training and inference (BatchNorm2d, Dropout). */
+  get modal(): boolean {
+    return false;
+  }
+
+  /** Training (true) or inference (false) mode: BatchNorm's batch vs running statistics, Dropout on or off. */
   setTraining(_training: boolean): void {}
 
   /** Re-draws the parameters (He/Kaiming normal weights, zero biases) from `random`. */
@@ -104,6 +115,12 @@ export function describeSpec(s: LayerSpec): string {
       return `MaxPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')})`;
     case 'BatchNorm2d':
       return `BatchNorm2d(${s.numFeatures})`;
+    case 'Dropout':
+      return `Dropout(${s.p})`;
+    case 'AvgPool2d':
+      return `AvgPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')}, padding ${s.padding.join('×')})`;
+    case 'Concat':
+      return `Concat(${s.inputs})`;
     default:
       return `${s.type}()`;
   }

@@ -10,6 +10,8 @@ import { Linear } from './linear.js';
 import { SoftmaxCrossEntropy, type LossResult } from './loss.js';
 import type { Optimizer } from './optim.js';
 import { MaxPool2d } from './pool.js';
+import { AvgPool2d } from './layers/avgpool.js';
+import { GlobalAvgPool2d } from './layers/global-avgpool.js';
 import { Random } from './random.js';
 import { Buffer, type Activation, type Parameter } from './resident.js';
 import { decodeWeights, encodeWeights, type WeightsFile } from './weights.js';
@@ -46,6 +48,10 @@ export function layerFromSpec(spec: LayerSpec): Layer {
       return new MaxPool2d(spec.kernelSize, spec.stride);
     case 'Flatten':
       return new Flatten();
+    case 'GlobalAvgPool2d':
+      return new GlobalAvgPool2d();
+    case 'AvgPool2d':
+      return new AvgPool2d(spec.kernelSize, { stride: spec.stride, padding: spec.padding, ceilMode: spec.ceilMode, countIncludePad: spec.countIncludePad });
     default:
       throw new Error(`nn.Sequential: unknown layer spec ${JSON.stringify(spec)}`);
   }
@@ -71,9 +77,9 @@ export class Sequential {
       throw new Error(`${op}: layers must be a non-empty array of layers (nn.Conv2d, nn.ReLU, …)`);
     }
     this.backend = layers[0].kernelsBackend;
-    const stateful = layers.find((l) => l.buffers().length > 0);
-    if (stateful) {
-      throw new Error(`${op}: ${stateful} keeps running statistics and train/eval modes, which a Sequential does not save or switch; build the model as an nn.Graph (nn.GraphBuilder)`);
+    const modal = layers.find((l) => l.modal || l.buffers().length > 0);
+    if (modal) {
+      throw new Error(`${op}: ${modal} acts differently in training and inference (train/eval modes, running statistics), which a Sequential does not switch or save; build the model as an nn.Graph (nn.GraphBuilder)`);
     }
     if (layers.some((l) => l.kernelsBackend !== this.backend)) {
       throw new Error(`${op}: every layer must be built on the same backend (init({ isa }) was switched between layers)`);

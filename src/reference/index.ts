@@ -6,4 +6,6 @@ export {
   reluRef, reluBackwardRef, maxPool2dRef, maxPool2dBackwardRef, linearRef, linearBackwardRef, softmaxCrossEntropyRef,
   globalAvgPool2dRef, globalAvgPool2dBackwardRef, addRef, type RefArray,
 } from './layers.js';
+export { avgPool2dRef, avgPool2dBackwardRef, type AvgPoolRefOptions } from './avgpool.js';
+export { dropoutMaskRef, dropoutRef } from './dropout.js';
 export { batchNorm2dRef, batchNorm2dBackwardRef, type BatchNormRefOptions, type BatchNormRefResult } from './batchnorm.js';

@@ -8,6 +8,7 @@
 import { Layer } from '../layer.js';
 import { MergeLayer } from '../merge-layer.js';
 import { Add } from '../layers/add.js';
+import { Concat } from '../layers/concat.js';
 import type { AnyLayer, GraphInput, GraphNode } from './definition.js';
 import { Graph, type GraphOptions } from './graph.js';
 
@@ -52,6 +53,12 @@ export class GraphBuilder {
   /** a + b (an nn.Add node): the residual connection. */
   add(a: GraphTensor, b: GraphTensor, name?: string): GraphTensor {
     return this.merge(new Add(), [a, b], name);
+  }
+
+  /** The tensors joined along the channels (an nn.Concat node). */
+  concat(inputs: readonly GraphTensor[], name?: string): GraphTensor {
+    if (!Array.isArray(inputs) || inputs.length < 2) throw new Error(`${OP}.concat: inputs must be an array of 2 or more tensors, got ${String(inputs)}`);
+    return this.merge(new Concat(inputs.length), inputs, name);
   }
 
   /** The Graph with these named outputs (a single tensor is the output 'y'); the builder is spent. */

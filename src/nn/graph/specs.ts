@@ -1,10 +1,11 @@
-// Layers from their specs, for graphs: the graph-only layers (BatchNorm2d, GlobalAvgPool2d, Add)
-// and everything a Sequential knows; and a weights file's graph as a GraphSpec, a Sequential's
-// file read as the chain it is.
+// Layers from their specs, for graphs: the layers only a graph holds (BatchNorm2d, Dropout, Add,
+// Concat) and everything a Sequential knows; and a weights file's graph as a GraphSpec, a
+// Sequential's file read as the chain it is.
 import type { LayerSpec } from '../layer.js';
 import { Add } from '../layers/add.js';
 import { BatchNorm2d } from '../layers/batchnorm.js';
-import { GlobalAvgPool2d } from '../layers/global-avgpool.js';
+import { Concat } from '../layers/concat.js';
+import { Dropout } from '../layers/dropout.js';
 import { layerFromSpec } from '../sequential.js';
 import type { WeightsFile } from '../weights.js';
 import type { AnyLayer, GraphSpec } from './definition.js';
@@ -14,10 +15,12 @@ export function layerOfSpec(spec: LayerSpec, where: string): AnyLayer {
   switch (spec?.type) {
     case 'BatchNorm2d':
       return new BatchNorm2d(spec.numFeatures, { eps: spec.eps, momentum: spec.momentum });
-    case 'GlobalAvgPool2d':
-      return new GlobalAvgPool2d();
     case 'Add':
       return new Add();
+    case 'Dropout':
+      return new Dropout(spec.p, { seed: spec.seed });
+    case 'Concat':
+      return new Concat(spec.inputs);
     default:
       try {
         return layerFromSpec(spec);

@@ -81,6 +81,10 @@ export class BatchNorm2d extends Layer {
     return [this.runningMean, this.runningVar];
   }
 
+  override get modal(): boolean {
+    return true;
+  }
+
   override setTraining(training: boolean): void {
     this.training = training;
   }

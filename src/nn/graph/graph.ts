@@ -12,7 +12,7 @@ import { Random } from '../random.js';
 import { Buffer, type Activation, type Parameter } from '../resident.js';
 import type { EvaluateResult } from '../sequential.js';
 import { decodeWeights, encodeWeights } from '../weights.js';
-import type { GraphDefinition, GraphInput, GraphNode, GraphOutput, GraphSpec } from './definition.js';
+import type { AnyLayer, GraphDefinition, GraphInput, GraphNode, GraphOutput, GraphSpec } from './definition.js';
 import { GradientSums } from './gradient-sums.js';
 import { graphSpecOfFile, layerOfSpec } from './specs.js';
 import { topologicalOrder } from './topology.js';
@@ -64,11 +64,11 @@ export class Graph {
   /** A graph from its JSON form (as a weights file records it), with freshly initialised layers. */
   static fromSpec(spec: GraphSpec, opts: GraphOptions = {}): Graph {
     if (!spec || !Array.isArray(spec.nodes)) throw new Error(`${OP}.fromSpec: spec must be { inputs, nodes, outputs }`);
-    const layers: Layer[] = [];
+    const layers: AnyLayer[] = [];
     try {
       const nodes = spec.nodes.map((n) => {
         const layer = layerOfSpec(n?.layer, `${OP}.fromSpec: node '${n?.name}'`);
-        layers.push(layer as Layer);
+        layers.push(layer);
         return { name: n.name, inputs: n.inputs, layer };
       });
       return new Graph({ inputs: spec.inputs, nodes, outputs: spec.outputs }, opts);
@@ -95,13 +95,13 @@ export class Graph {
     return this.isTraining;
   }
 
-  /** Training mode: BatchNorm normalises with batch statistics and updates its running ones. */
+  /** Training mode: BatchNorm normalises with batch statistics and updates its running ones; Dropout drops. */
   train(): this {
     this.setMode(true);
     return this;
   }
 
-  /** Inference mode: BatchNorm normalises with its running statistics. */
+  /** Inference mode: BatchNorm normalises with its running statistics; Dropout is the identity. */
   eval(): this {
     this.setMode(false);
     return this;
@@ -174,7 +174,7 @@ export class Graph {
   /**
    * Mean loss and accuracy over a data set [N, ...], in batches of `batchSize` (default 500).
    * Runs in inference mode whatever the current mode (which it restores): evaluation never
-   * touches BatchNorm's running statistics.
+   * touches BatchNorm's running statistics and drops nothing.
    */
   evaluate(x: Tensor, labels: ArrayLike<number>, opts: { batchSize?: number } = {}): EvaluateResult {
     const op = `${OP}.evaluate`;

@@ -18,7 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'relaxed-simd',
-          include: ['test/fuzz.test.ts', 'test/cases.test.ts', 'test/gemm-kernel.test.ts', 'test/worked-example.test.ts', 'test/isa-relaxed.test.ts', 'test/nn-gradients.test.ts', 'test/nn-model.test.ts', 'test/maxpool.test.ts', 'test/init-wasm.test.ts', 'test/threads.test.ts', 'test/graph-layers.test.ts', 'test/graph.test.ts', 'test/graph-threads.test.ts', 'test/resnet.test.ts', 'test/graph-layers-extra.test.ts'],
+          include: ['test/fuzz.test.ts', 'test/cases.test.ts', 'test/gemm-kernel.test.ts', 'test/worked-example.test.ts', 'test/isa-relaxed.test.ts', 'test/nn-gradients.test.ts', 'test/nn-model.test.ts', 'test/maxpool.test.ts', 'test/init-wasm.test.ts', 'test/threads.test.ts', 'test/graph-layers.test.ts', 'test/graph.test.ts', 'test/graph-threads.test.ts', 'test/resnet.test.ts', 'test/graph-layers-extra.test.ts', 'test/graph-fuzz.test.ts'],
           execArgv: ['--experimental-wasm-relaxed-simd'],
           env: { WASMCONV_TEST_ISAS: 'relaxed-simd' },
         },

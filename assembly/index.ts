@@ -27,6 +27,7 @@ import { f32_dropout__scalar, f32_mul__scalar } from "./f32-dropout/f32-dropout-
 import { f32_global_avgpool__wasmsimd, f32_global_avgpool_backward__wasmsimd } from "./f32-avgpool/f32-global-avgpool-wasmsimd";
 import { f32_global_avgpool__scalar, f32_global_avgpool_backward__scalar } from "./f32-avgpool/f32-global-avgpool-scalar";
 import { f32_avgpool2d__scalar, f32_avgpool2d_backward__scalar } from "./f32-avgpool/f32-avgpool2d-scalar";
+import { f32_avgpool2d__wasmsimd } from "./f32-avgpool/f32-avgpool2d-wasmsimd";
 import {
   f32_channel_sums__wasmsimd, f32_channel_sqdev__wasmsimd, f32_channel_dy_sums__wasmsimd,
   f32_channel_normalize__wasmsimd, f32_batchnorm_dx__wasmsimd,
@@ -134,15 +135,16 @@ export function f32_global_avgpool_backward(dy: usize, planes: i32, plane: i32, 
   else f32_global_avgpool_backward__scalar(dy, planes, plane, dx);
 }
 
-/** Average pooling, PyTorch's rules (see f32-avgpool/f32-avgpool2d-scalar.ts; scalar in every build for now). */
+/** Average pooling, PyTorch's rules (see f32-avgpool/f32-avgpool2d-scalar.ts). */
 export function f32_avgpool2d(
   x: usize, planes: i32, inH: i32, inW: i32, kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32,
   outH: i32, outW: i32, countIncludePad: bool, y: usize,
 ): void {
-  f32_avgpool2d__scalar(x, planes, inH, inW, kH, kW, sH, sW, padT, padL, outH, outW, countIncludePad, y);
+  if (ASC_FEATURE_SIMD) f32_avgpool2d__wasmsimd(x, planes, inH, inW, kH, kW, sH, sW, padT, padL, outH, outW, countIncludePad, y);
+  else f32_avgpool2d__scalar(x, planes, inH, inW, kH, kW, sH, sW, padT, padL, outH, outW, countIncludePad, y);
 }
 
-/** dx of average pooling (overwritten). */
+/** dx of average pooling (overwritten; scalar in every build, as max pooling's backward). */
 export function f32_avgpool2d_backward(
   dy: usize, planes: i32, inH: i32, inW: i32, kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32,
   outH: i32, outW: i32, countIncludePad: bool, dx: usize,

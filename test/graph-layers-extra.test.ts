@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { init, nn } from '../src/index.js';
+import { instantiateKernels, type KernelExports } from '../src/loader.js';
 import { dropoutKey } from '../src/nn/layers/dropout.js';
 import { avgPool2dBackwardRef, avgPool2dRef, dropoutMaskRef, type AvgPoolRefOptions } from '../src/reference/index.js';
 import { gradCheck } from './helpers/gradcheck.js';
@@ -21,6 +22,42 @@ function single(layer: nn.Layer, name = 'layer'): nn.Graph {
 }
 
 const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+
+interface AvgCase {
+  shape: [number, number, number, number];
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  ceilMode: boolean;
+  countIncludePad: boolean;
+  seed: number;
+}
+
+const avgCase: fc.Arbitrary<AvgCase> = fc
+  .record({
+    n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 1, max: 9 }), w: fc.integer({ min: 1, max: 23 }),
+    kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }), sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }),
+    ph: fc.integer({ min: 0, max: 2 }), pw: fc.integer({ min: 0, max: 2 }), ceilMode: fc.boolean(), countIncludePad: fc.boolean(), seed: fc.nat(),
+  })
+  .filter(({ h, w, kh, kw, ph, pw }) => 2 * ph <= kh && 2 * pw <= kw && kh <= h + 2 * ph && kw <= w + 2 * pw)
+  .map(({ n, c, h, w, kh, kw, sh, sw, ph, pw, ...rest }) => ({ shape: [n, c, h, w], kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], ...rest }));
+
+const refOptions = (c: AvgCase): AvgPoolRefOptions => ({ kernel: c.kernel, stride: c.stride, padding: c.padding, ceilMode: c.ceilMode, countIncludePad: c.countIncludePad });
+
+/** f32_avgpool2d with x ending at the last byte of memory (a read past any window traps) and a guard after y. */
+function runAvgKernel(k: KernelExports, c: AvgCase, x: Float32Array, outShape: number[]): number[] {
+  const [N, C, H, W] = c.shape, [, , OH, OW] = outShape;
+  const count = N * C * OH * OW, GUARD = 4;
+  const y = Math.ceil(k.heap_base() / 16) * 16;
+  const needed = y + (count + GUARD) * 4 + x.length * 4;
+  if (k.memory.buffer.byteLength < needed) k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / 65536));
+  const xp = k.memory.buffer.byteLength - x.length * 4;
+  new Float32Array(k.memory.buffer, xp, x.length).set(x);
+  new Int32Array(k.memory.buffer, y, count + GUARD).fill(0x5eed);
+  k.f32_avgpool2d(xp, N * C, H, W, c.kernel[0], c.kernel[1], c.stride[0], c.stride[1], c.padding[0], c.padding[1], OH, OW, c.countIncludePad ? 1 : 0, y);
+  expect(Array.from(new Int32Array(k.memory.buffer, y + count * 4, GUARD)), 'guard after y').toEqual(new Array(GUARD).fill(0x5eed));
+  return Array.from(new Float32Array(k.memory.buffer, y, count));
+}
 
 describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
   const owned: Array<{ dispose(): void }> = [];
@@ -152,6 +189,18 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
         }
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it(`f32_avgpool2d: ${4 * RUNS} random cases equal the scalar kernel bit for bit, reading nothing past x`, async () => {
+    const k = await instantiateKernels(isa), scalar = await instantiateKernels('scalar');
+    fc.assert(
+      fc.property(avgCase, (c) => {
+        const x = randomData(product(c.shape), seededRandom(c.seed));
+        const outShape = avgPool2dRef({ data: x, shape: c.shape }, refOptions(c)).shape;
+        expect(bits(runAvgKernel(k, c, x, outShape)), JSON.stringify(c)).toEqual(bits(runAvgKernel(scalar, c, x, outShape)));
+      }),
+      { numRuns: 4 * RUNS },
     );
   });
 

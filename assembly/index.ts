@@ -22,6 +22,22 @@ import { f32_maxpool2d__scalar } from "./f32-maxpool/f32-maxpool2d-scalar";
 import {
   f32_sgd_momentum__scalar, f32_sgd_nesterov__scalar, f32_adam__scalar, f32_adamw__scalar, f32_sum_squares__scalar, f32_scale__scalar,
 } from "./f32-optim/f32-optim-scalar";
+import { f32_add__wasmsimd } from "./f32-add/f32-add-wasmsimd";
+import { f32_add__scalar } from "./f32-add/f32-add-scalar";
+import { f32_dropout__wasmsimd, f32_mul__wasmsimd } from "./f32-dropout/f32-dropout-wasmsimd";
+import { f32_dropout__scalar, f32_mul__scalar } from "./f32-dropout/f32-dropout-scalar";
+import { f32_global_avgpool__wasmsimd, f32_global_avgpool_backward__wasmsimd } from "./f32-avgpool/f32-global-avgpool-wasmsimd";
+import { f32_global_avgpool__scalar, f32_global_avgpool_backward__scalar } from "./f32-avgpool/f32-global-avgpool-scalar";
+import { f32_avgpool2d__scalar, f32_avgpool2d_backward__scalar } from "./f32-avgpool/f32-avgpool2d-scalar";
+import { f32_avgpool2d__wasmsimd } from "./f32-avgpool/f32-avgpool2d-wasmsimd";
+import {
+  f32_channel_sums__wasmsimd, f32_channel_sqdev__wasmsimd, f32_channel_dy_sums__wasmsimd,
+  f32_channel_normalize__wasmsimd, f32_batchnorm_dx__wasmsimd,
+} from "./f32-batchnorm/f32-batchnorm-wasmsimd";
+import {
+  f32_channel_sums__scalar, f32_channel_sqdev__scalar, f32_channel_dy_sums__scalar,
+  f32_channel_normalize__scalar, f32_batchnorm_dx__scalar,
+} from "./f32-batchnorm/f32-batchnorm-scalar";
 
 export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
 export { f32_pack_a_x4 } from "./f32-pack/f32-pack-a-x4";
@@ -37,6 +53,7 @@ export function f32_gemm_packed_work_bytes(): usize {
 export { f32_fill_cols, f32_colsum, f32_transpose } from "./f32-bias/f32-bias";
 export { f32_maxpool2d_backward } from "./f32-maxpool/f32-maxpool2d-backward";
 export { f32_softmax_xent } from "./f32-xent/f32-softmax-xent";
+export { f32_copy_rows } from "./f32-concat/f32-copy-rows";
 
 /** Which build this is: 0 scalar, 1 simd, 2 relaxed-simd (lets the host check a binary a user supplied). */
 export function kernel_isa(): i32 {
@@ -88,6 +105,92 @@ export function f32_maxpool2d(
 ): void {
   if (ASC_FEATURE_SIMD) f32_maxpool2d__wasmsimd(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, outH, outW, y, idx);
   else f32_maxpool2d__scalar(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, outH, outW, y, idx);
+}
+
+/** y = a + b over count floats (y may be a or b). */
+export function f32_add(a: usize, b: usize, y: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_add__wasmsimd(a, b, y, count);
+  else f32_add__scalar(a, b, y, count);
+}
+
+/** y = a·b over count floats. */
+export function f32_mul(a: usize, b: usize, y: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_mul__wasmsimd(a, b, y, count);
+  else f32_mul__scalar(a, b, y, count);
+}
+
+/** Inverted dropout of elements first … first+count−1 (see f32-dropout/). */
+export function f32_dropout(x: usize, y: usize, mask: usize, count: i32, first: u32, key: u32, threshold: u32, scale: f32): void {
+  if (ASC_FEATURE_SIMD) f32_dropout__wasmsimd(x, y, mask, count, first, key, threshold, scale);
+  else f32_dropout__scalar(x, y, mask, count, first, key, threshold, scale);
+}
+
+/** y[p] = mean of plane p, for `planes` consecutive planes of `plane` floats. */
+export function f32_global_avgpool(x: usize, planes: i32, plane: i32, y: usize): void {
+  if (ASC_FEATURE_SIMD) f32_global_avgpool__wasmsimd(x, planes, plane, y);
+  else f32_global_avgpool__scalar(x, planes, plane, y);
+}
+
+/** dx[p][j] = dy[p] / plane. */
+export function f32_global_avgpool_backward(dy: usize, planes: i32, plane: i32, dx: usize): void {
+  if (ASC_FEATURE_SIMD) f32_global_avgpool_backward__wasmsimd(dy, planes, plane, dx);
+  else f32_global_avgpool_backward__scalar(dy, planes, plane, dx);
+}
+
+/** Average pooling, PyTorch's rules (see f32-avgpool/f32-avgpool2d-scalar.ts). */
+export function f32_avgpool2d(
+  x: usize, planes: i32, inH: i32, inW: i32, kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32,
+  outH: i32, outW: i32, countIncludePad: bool, y: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_avgpool2d__wasmsimd(x, planes, inH, inW, kH, kW, sH, sW, padT, padL, outH, outW, countIncludePad, y);
+  else f32_avgpool2d__scalar(x, planes, inH, inW, kH, kW, sH, sW, padT, padL, outH, outW, countIncludePad, y);
+}
+
+/** dx of average pooling (overwritten; scalar in every build, as max pooling's backward). */
+export function f32_avgpool2d_backward(
+  dy: usize, planes: i32, inH: i32, inW: i32, kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32,
+  outH: i32, outW: i32, countIncludePad: bool, dx: usize,
+): void {
+  f32_avgpool2d_backward__scalar(dy, planes, inH, inW, kH, kW, sH, sW, padT, padL, outH, outW, countIncludePad, dx);
+}
+
+// Batch normalisation, per channel block of x [images][channels][plane] (see f32-batchnorm/).
+
+/** sums[c] = Σ x over the images and the plane. */
+export function f32_channel_sums(x: usize, images: i32, channels: i32, plane: i32, imageStride: i32, sums: usize): void {
+  if (ASC_FEATURE_SIMD) f32_channel_sums__wasmsimd(x, images, channels, plane, imageStride, sums);
+  else f32_channel_sums__scalar(x, images, channels, plane, imageStride, sums);
+}
+
+/** out[c] = Σ (x − center[c])². */
+export function f32_channel_sqdev(x: usize, images: i32, channels: i32, plane: i32, imageStride: i32, center: usize, out: usize): void {
+  if (ASC_FEATURE_SIMD) f32_channel_sqdev__wasmsimd(x, images, channels, plane, imageStride, center, out);
+  else f32_channel_sqdev__scalar(x, images, channels, plane, imageStride, center, out);
+}
+
+/** sumDy[c] = Σ dy, sumDyXc[c] = Σ dy·(x − center[c]). */
+export function f32_channel_dy_sums(
+  dy: usize, x: usize, images: i32, channels: i32, plane: i32, imageStride: i32, center: usize, sumDy: usize, sumDyXc: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_channel_dy_sums__wasmsimd(dy, x, images, channels, plane, imageStride, center, sumDy, sumDyXc);
+  else f32_channel_dy_sums__scalar(dy, x, images, channels, plane, imageStride, center, sumDy, sumDyXc);
+}
+
+/** y = (x − center[c])·scale[c] + shift[c]. */
+export function f32_channel_normalize(
+  x: usize, images: i32, channels: i32, plane: i32, imageStride: i32, center: usize, scale: usize, shift: usize, y: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_channel_normalize__wasmsimd(x, images, channels, plane, imageStride, center, scale, shift, y);
+  else f32_channel_normalize__scalar(x, images, channels, plane, imageStride, center, scale, shift, y);
+}
+
+/** dx = a[c]·dy + b[c]·(x − center[c]) + k[c]. */
+export function f32_batchnorm_dx(
+  dy: usize, x: usize, images: i32, channels: i32, plane: i32, imageStride: i32,
+  center: usize, a: usize, b: usize, k: usize, dx: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_batchnorm_dx__wasmsimd(dy, x, images, channels, plane, imageStride, center, a, b, k, dx);
+  else f32_batchnorm_dx__scalar(dy, x, images, channels, plane, imageStride, center, a, b, k, dx);
 }
 
 /** SGD with momentum and weight decay (see f32_sgd_momentum__scalar). */

@@ -75,6 +75,26 @@ export interface KernelExports {
   /** Σ x² accumulated in f64 */
   f32_sum_squares(x: number, count: number): number;
   f32_scale(x: number, count: number, scale: number): void;
+  f32_add(a: number, b: number, y: number, count: number): void;
+  f32_mul(a: number, b: number, y: number, count: number): void;
+  /** inverted dropout of elements first … first+count−1 of a pass (threshold and key as u32) */
+  f32_dropout(x: number, y: number, mask: number, count: number, first: number, key: number, threshold: number, scale: number): void;
+  f32_avgpool2d(x: number, planes: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number,
+    padT: number, padL: number, outH: number, outW: number, countIncludePad: number, y: number): void;
+  f32_avgpool2d_backward(dy: number, planes: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number,
+    padT: number, padL: number, outH: number, outW: number, countIncludePad: number, dx: number): void;
+  f32_copy_rows(src: number, rows: number, cols: number, srcStride: number, dst: number, dstStride: number): void;
+  f32_global_avgpool(x: number, planes: number, plane: number, y: number): void;
+  f32_global_avgpool_backward(dy: number, planes: number, plane: number, dx: number): void;
+  /** batch normalisation over one block of channels of x [images][channels][plane] (imageStride in floats) */
+  f32_channel_sums(x: number, images: number, channels: number, plane: number, imageStride: number, sums: number): void;
+  f32_channel_sqdev(x: number, images: number, channels: number, plane: number, imageStride: number, center: number, out: number): void;
+  f32_channel_dy_sums(dy: number, x: number, images: number, channels: number, plane: number, imageStride: number,
+    center: number, sumDy: number, sumDyXc: number): void;
+  f32_channel_normalize(x: number, images: number, channels: number, plane: number, imageStride: number,
+    center: number, scale: number, shift: number, y: number): void;
+  f32_batchnorm_dx(dy: number, x: number, images: number, channels: number, plane: number, imageStride: number,
+    center: number, a: number, b: number, k: number, dx: number): void;
   /** depthwise passes over one image, driven by a plan in memory (src/ops/passes/depthwise.ts) */
   f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
   f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
@@ -98,6 +118,10 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
   f32_sgd_momentum: true, f32_adam: true, f32_sgd_nesterov: true, f32_adamw: true, f32_sum_squares: true, f32_scale: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
   f32_subconv_dx: true,
+  f32_add: true, f32_global_avgpool: true, f32_global_avgpool_backward: true,
+  f32_channel_sums: true, f32_channel_sqdev: true, f32_channel_dy_sums: true, f32_channel_normalize: true,
+  f32_batchnorm_dx: true, f32_mul: true, f32_dropout: true, f32_avgpool2d: true, f32_avgpool2d_backward: true,
+  f32_copy_rows: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 

@@ -13,7 +13,7 @@ const run = (args: string[]) => execFileSync(process.execPath, [CLI, ...args], {
 describe('wasmconv-train', () => {
   it('--help documents every flag', () => {
     const help = run(['--help']);
-    for (const flag of ['--epochs', '--batch', '--lr', '--warmup', '--optimizer', '--nesterov', '--weight-decay', '--label-smoothing', '--clip', '--augment', '--seed', '--isa', '--threads', '--data', '--train', '--test', '--out', '--eval']) expect(help).toContain(flag);
+    for (const flag of ['--model', '--epochs', '--batch', '--lr', '--warmup', '--optimizer', '--nesterov', '--weight-decay', '--label-smoothing', '--clip', '--augment', '--seed', '--isa', '--threads', '--data', '--train', '--test', '--out', '--eval']) expect(help).toContain(flag);
   });
 
   it('a bad flag is a usage error (exit 2) naming it', () => {
@@ -59,6 +59,20 @@ describe('wasmconv-train', () => {
     expect(Number(accuracy![1])).toBeGreaterThan(60);
     const evaluated = run(['--eval', out, '--data', 'fashion', '--test', '1000', '--isa', 'scalar']);
     expect(evaluated).toContain(`test accuracy ${accuracy![1]}% (${accuracy![2]}/1000)`);
+  }, 120_000);
+
+  it('--model resnet20 trains the ResNet-20 Graph, saves it, and --eval reloads it to the same accuracy', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'wasmconv-cli-')), 'r.wasmconv');
+    const trained = run(['--model', 'resnet20', '--train', '512', '--test', '200', '--epochs', '1', '--batch', '32', '--isa', 'simd', '--threads', '1', '--no-progress', '--out', out]);
+    expect(trained).toContain('model: ResNet-20');
+    expect(trained).toContain('(272186 parameters)');
+    const accuracy = /test accuracy (\d+\.\d+)% \((\d+)\/200\) after 1 epochs/.exec(trained);
+    expect(accuracy, trained).not.toBeNull();
+    const evaluated = run(['--eval', out, '--train', '512', '--test', '200', '--isa', 'simd', '--threads', '1']);
+    expect(evaluated).toContain(`test accuracy ${accuracy![1]}% (${accuracy![2]}/200)`);
+    const bad = spawnSync(process.execPath, [CLI, '--model', 'vgg'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--model must be lenet or resnet20, got "vgg"');
   }, 120_000);
 
   it('the packaged digits: 10,000 images in [0, 1], the same 8,000 / 2,000 split every time', async () => {

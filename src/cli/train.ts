@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /// <reference types="node" />
-// wasmconv-train: trains the LeNet-style CNN on MNIST digits with wasmconv's kernels, reports
-// test accuracy and saves the weights; --eval reloads a saved model and tests it.
+// wasmconv-train: trains a CNN (LeNet or ResNet-20) on MNIST digits or Fashion-MNIST with
+// wasmconv's kernels, reports test accuracy and saves the weights; --eval reloads a saved model
+// and tests it.
 import { relaunchWithRelaxedSimd } from '../node/relaunch.js';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -12,19 +13,23 @@ import { lenet } from '../nn/models.js';
 import { Adam, AdamW, SGD, type Optimizer } from '../nn/optim.js';
 import { cosineSchedule } from '../nn/schedule.js';
 import { Random } from '../nn/random.js';
+import type { Graph } from '../nn/graph/graph.js';
+import { resnet20 } from '../nn/resnet.js';
 import type { Sequential } from '../nn/sequential.js';
 import { trainEpoch } from '../nn/train.js';
 import { idxDigits, packagedDigits, SPLIT_SEED, type DigitData, type DigitSplit } from '../node/datasets.js';
 import { fashionMnist } from '../node/fashion-mnist.js';
-import { loadModel, saveModel } from '../node/weights-file.js';
+import { loadGraph, saveModel } from '../node/weights-file.js';
 
 const HELP = `Usage: wasmconv-train [options]
 
-Trains a LeNet-style CNN (conv 5×5×16 → ReLU → max-pool 2 → conv 5×5×32 → ReLU → max-pool 2 →
-linear 512→10) on MNIST digits (or Fashion-MNIST) with wasmconv's WebAssembly kernels, prints
+Trains a CNN on MNIST digits (or Fashion-MNIST) with wasmconv's WebAssembly kernels, prints
 the test accuracy and saves the weights.
 
 Options:
+  --model NAME        lenet (default): conv 5×5×16 → ReLU → max-pool 2 → conv 5×5×32 → ReLU →
+                      max-pool 2 → linear 512→10 (18,378 parameters); or resnet20: the
+                      CIFAR-style ResNet-20 with BatchNorm (272,186 parameters)
   --epochs N          passes over the training set (default 8)
   --batch N           minibatch size (default 64)
   --lr X              peak learning rate, decayed per epoch by a cosine schedule to 0
@@ -53,8 +58,8 @@ Options:
   --train N           with the packaged digits: how many train (default 8000; the rest test);
                       with other data: train on N of the training images, drawn with a fixed seed
   --test N            test on only the first N test images (default all)
-  --out FILE          where to save the weights (default mnist-cnn.wasmconv, or
-                      fashion-cnn.wasmconv with --data fashion)
+  --out FILE          where to save the weights (default mnist-cnn.wasmconv; fashion-… with
+                      --data fashion, …-resnet20.wasmconv with --model resnet20)
   --eval FILE         no training: load FILE (architecture and weights) and report its test accuracy
   --no-progress       no progress bar (one line per epoch only)
   -h, --help          this text
@@ -63,6 +68,7 @@ The weights file is a JSON header (architecture, tensor names and shapes) follow
 little-endian float32 values; see docs/training.md ("Weights file").`;
 
 interface Args {
+  model: 'lenet' | 'resnet20';
   epochs: number; batch: number; lr: number; warmup: number; optimizer: 'sgd' | 'adam' | 'adamw'; momentum: number; nesterov: boolean;
   weightDecay: number; labelSmoothing: number; clip?: number; augment: boolean; seed: number; isa: 'auto' | Isa; threads: 'auto' | number; data?: string; train?: number; test?: number; out: string; eval?: string; progress: boolean;
 }
@@ -86,7 +92,7 @@ function parse(argv: string[]): Args {
       args: argv,
       strict: true,
       options: {
-        epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'string' },
+        model: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'string' },
         momentum: { type: 'string' }, nesterov: { type: 'boolean' }, 'weight-decay': { type: 'string' },
         'label-smoothing': { type: 'string' }, clip: { type: 'string' }, augment: { type: 'boolean' }, seed: { type: 'string' }, isa: { type: 'string' },
         threads: { type: 'string' }, data: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, out: { type: 'string' }, eval: { type: 'string' },
@@ -100,6 +106,8 @@ function parse(argv: string[]): Args {
     console.log(HELP);
     process.exit(0);
   }
+  const model = values.model ?? 'lenet';
+  if (model !== 'lenet' && model !== 'resnet20') fail(`--model must be lenet or resnet20, got ${JSON.stringify(model)}`);
   const optimizer = values.optimizer ?? 'sgd';
   if (optimizer !== 'sgd' && optimizer !== 'adam' && optimizer !== 'adamw') fail(`--optimizer must be sgd, adam or adamw, got ${JSON.stringify(optimizer)}`);
   if (values.nesterov && optimizer !== 'sgd') fail(`--nesterov goes with --optimizer sgd, not ${optimizer}`);
@@ -109,6 +117,7 @@ function parse(argv: string[]): Args {
   const nonNegative = (v: number) => v >= 0;
   const epochs = number('epochs', values.epochs, 8, positiveInt, 'a positive integer');
   return {
+    model,
     epochs,
     batch: number('batch', values.batch, 64, positiveInt, 'a positive integer'),
     lr: number('lr', values.lr, optimizer === 'sgd' ? 0.05 : 0.002, (v) => v > 0, 'a positive number'),
@@ -128,7 +137,7 @@ function parse(argv: string[]): Args {
     data: values.data,
     train: values.train === undefined ? undefined : number('train', values.train, 0, positiveInt, 'a positive integer'),
     test: values.test === undefined ? undefined : number('test', values.test, 0, positiveInt, 'a positive integer'),
-    out: values.out ?? (values.data === 'fashion' ? 'fashion-cnn.wasmconv' : 'mnist-cnn.wasmconv'),
+    out: values.out ?? `${values.data === 'fashion' ? 'fashion' : 'mnist'}-${model === 'lenet' ? 'cnn' : model}.wasmconv`,
     eval: values.eval,
     progress: !values['no-progress'],
   };
@@ -173,7 +182,7 @@ async function loadData(args: Args): Promise<DigitData> {
   }
 }
 
-function evaluate(model: Sequential, data: DigitData) {
+function evaluate(model: Sequential | Graph, data: DigitData) {
   const { test, rows, cols } = data;
   return model.evaluate({ data: test.images, shape: [test.count, 1, rows, cols] }, test.labels);
 }
@@ -181,7 +190,8 @@ function evaluate(model: Sequential, data: DigitData) {
 async function runEval(args: Args, data: DigitData): Promise<void> {
   let loaded;
   try {
-    loaded = await loadModel(args.eval!);
+    // a Graph's file, or a Sequential's rebuilt as a chain
+    loaded = await loadGraph(args.eval!);
   } catch (error) {
     fail((error as Error).message);
   }
@@ -195,8 +205,8 @@ async function runEval(args: Args, data: DigitData): Promise<void> {
 
 async function runTraining(args: Args, data: DigitData): Promise<void> {
   const { train, rows, cols } = data;
-  if (rows !== 28 || cols !== 28) fail(`the LeNet model takes 28×28 images; the data has ${rows}×${cols}`);
-  const model = lenet({ seed: args.seed });
+  if (args.model === 'lenet' && (rows !== 28 || cols !== 28)) fail(`the LeNet model takes 28×28 images; the data has ${rows}×${cols}`);
+  const model = args.model === 'lenet' ? lenet({ seed: args.seed }) : resnet20({ seed: args.seed, inChannels: 1, classes: 10 });
   const params = model.parameters();
   model.labelSmoothing = args.labelSmoothing;
   const optimizer: Optimizer = args.optimizer === 'sgd'
@@ -205,7 +215,8 @@ async function runTraining(args: Args, data: DigitData): Promise<void> {
   // per epoch: with no warm-up, lr·½(1 + cos(π·epoch/epochs))
   const schedule = cosineSchedule({ lr: args.lr, totalSteps: args.epochs, warmupSteps: args.warmup });
   const augment = args.augment ? new ImageAugment({ padding: 2, flip: true, seed: args.seed }) : undefined;
-  console.log(`model: ${model.layers.map(String).join(' → ')} (${params.reduce((n, p) => n + p.size, 0)} parameters)`);
+  const described = 'layers' in model ? model.layers.map(String).join(' → ') : 'ResNet-20 (conv 3×3 16 + BN + ReLU, 3 stages of 3 basic blocks with 16/32/64 channels, global average pool, linear)';
+  console.log(`model: ${described} (${params.reduce((n, p) => n + p.size, 0)} parameters)`);
   console.log(
     `optimizer: ${args.optimizer} lr ${args.lr} (${args.warmup ? `${args.warmup} warm-up epochs, then ` : ''}cosine decay)` +
       `${args.optimizer === 'sgd' ? `, momentum ${args.momentum}${args.nesterov ? ' (Nesterov)' : ''}` : ''}, weight decay ${args.weightDecay}` +
@@ -256,7 +267,7 @@ async function runTraining(args: Args, data: DigitData): Promise<void> {
   console.log(`\ntest accuracy ${pct(test.accuracy)} (${test.correct}/${test.count}) after ${args.epochs} epochs, seed ${args.seed}, isa ${backend().isa}, ${backend().threads} thread(s)`);
   console.log(`trained ${samples} images in ${seconds.toFixed(1)} s (${Math.round(samples / seconds)} img/s including the per-epoch tests)`);
   await saveModel(args.out, model, {
-    testAccuracy: test.accuracy, epochs: args.epochs, batch: args.batch, lr: args.lr, warmup: args.warmup, optimizer: args.optimizer,
+    testAccuracy: test.accuracy, model: args.model, epochs: args.epochs, batch: args.batch, lr: args.lr, warmup: args.warmup, optimizer: args.optimizer,
     nesterov: args.nesterov, weightDecay: args.weightDecay, labelSmoothing: args.labelSmoothing, clip: args.clip ?? null, augment: args.augment,
     seed: args.seed, isa: backend().isa, threads: backend().threads, data: data.source, savedAt: new Date().toISOString(),
   });

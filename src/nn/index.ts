@@ -6,6 +6,18 @@ export { Linear, type LinearOptions } from './linear.js';
 export { ReLU } from './activation.js';
 export { MaxPool2d } from './pool.js';
 export { Flatten } from './flatten.js';
+export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchnorm.js';
+export { GlobalAvgPool2d } from './layers/global-avgpool.js';
+export { Add } from './layers/add.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { AvgPool2d, type AvgPool2dOptions } from './layers/avgpool.js';
+export { Concat } from './layers/concat.js';
+export { MergeLayer } from './merge-layer.js';
+export {
+  Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile,
+  type GraphOptions, type AnyLayer, type GraphDefinition, type GraphInput, type GraphNode, type GraphOutput, type GraphSpec,
+} from './graph/index.js';
+export { resnet20, type ResNetOptions } from './resnet.js';
 export { SoftmaxCrossEntropy, type LossResult, type SoftmaxCrossEntropyOptions } from './loss.js';
 export { SGD, Adam, AdamW, type Optimizer, type SGDOptions, type AdamOptions } from './optim.js';
 export { clipGradNorm } from './clip.js';
@@ -14,6 +26,6 @@ export { ImageAugment, type AugmentOptions } from './augment.js';
 export { Sequential, layerFromSpec, type SequentialOptions, type EvaluateResult } from './sequential.js';
 export { Parameter, type Activation } from './resident.js';
 export { Random, kaimingNormal } from './random.js';
-export { encodeWeights, decodeWeights, WEIGHTS_MAGIC, WEIGHTS_VERSION, type WeightsFile, type WeightsTensor } from './weights.js';
+export { encodeWeights, decodeWeights, WEIGHTS_MAGIC, WEIGHTS_VERSION, type WeightsFile, type WeightsTensor, type WeightsGraph } from './weights.js';
 export { lenet } from './models.js';
 export { trainEpoch, type EpochOptions, type EpochResult } from './train.js';

@@ -21,7 +21,16 @@ export type LayerSpec =
   | { type: 'Linear'; inFeatures: number; outFeatures: number; bias: boolean }
   | { type: 'ReLU' }
   | { type: 'MaxPool2d'; kernelSize: [number, number]; stride: [number, number] }
-  | { type: 'Flatten' };
+  | { type: 'Flatten' }
+  | { type: 'BatchNorm2d'; numFeatures: number; eps: number; momentum: number }
+  | { type: 'GlobalAvgPool2d' }
+  | { type: 'Add' }
+  | { type: 'Dropout'; p: number; seed: number }
+  | {
+      type: 'AvgPool2d'; kernelSize: [number, number]; stride: [number, number]; padding: [number, number];
+      ceilMode: boolean; countIncludePad: boolean;
+    }
+  | { type: 'Concat'; inputs: number };
 
 export abstract class Layer {
   protected readonly backend: Backend;
@@ -46,6 +55,23 @@ export abstract class Layer {
   parameters(): Parameter[] {
     return [];
   }
+
+  /**
+   * Non-trainable state a weights file keeps beside the parameters (BatchNorm's running
+   * statistics). Held as Parameters so they read, write and save the same way; their gradients
+   * stay zero and no optimiser is given them.
+   */
+  buffers(): Parameter[] {
+    return [];
+  }
+
+  /** True for layers that act differently in training and inference (BatchNorm2d, Dropout). */
+  get modal(): boolean {
+    return false;
+  }
+
+  /** Training (true) or inference (false) mode: BatchNorm's batch vs running statistics, Dropout on or off. */
+  setTraining(_training: boolean): void {}
 
   /** Re-draws the parameters (He/Kaiming normal weights, zero biases) from `random`. */
   resetParameters(_random: Random): void {}
@@ -87,6 +113,14 @@ export function describeSpec(s: LayerSpec): string {
       return `Linear(${s.inFeatures}→${s.outFeatures})`;
     case 'MaxPool2d':
       return `MaxPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')})`;
+    case 'BatchNorm2d':
+      return `BatchNorm2d(${s.numFeatures})`;
+    case 'Dropout':
+      return `Dropout(${s.p})`;
+    case 'AvgPool2d':
+      return `AvgPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')}, padding ${s.padding.join('×')})`;
+    case 'Concat':
+      return `Concat(${s.inputs})`;
     default:
       return `${s.type}()`;
   }

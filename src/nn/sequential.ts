@@ -10,9 +10,11 @@ import { Linear } from './linear.js';
 import { SoftmaxCrossEntropy, type LossResult } from './loss.js';
 import type { Optimizer } from './optim.js';
 import { MaxPool2d } from './pool.js';
+import { AvgPool2d } from './layers/avgpool.js';
+import { GlobalAvgPool2d } from './layers/global-avgpool.js';
 import { Random } from './random.js';
 import { Buffer, type Activation, type Parameter } from './resident.js';
-import { decodeWeights, encodeWeights } from './weights.js';
+import { decodeWeights, encodeWeights, type WeightsFile } from './weights.js';
 
 export interface SequentialOptions {
   /** when given, every parameter is re-drawn from this seed, layer by layer (He/Kaiming normal, zero biases) */
@@ -48,9 +50,18 @@ export function layerFromSpec(spec: LayerSpec): Layer {
       return new MaxPool2d(spec.kernelSize, spec.stride);
     case 'Flatten':
       return new Flatten();
+    case 'GlobalAvgPool2d':
+      return new GlobalAvgPool2d();
+    case 'AvgPool2d':
+      return new AvgPool2d(spec.kernelSize, { stride: spec.stride, padding: spec.padding, ceilMode: spec.ceilMode, countIncludePad: spec.countIncludePad });
     default:
       throw new Error(`nn.Sequential: unknown layer spec ${JSON.stringify(spec)}`);
   }
+}
+
+/** A Graph's weights file is not a chain of layers: an Error pointing to nn.Graph. */
+function refuseGraph(file: WeightsFile, source: string): void {
+  if (file.graph) throw new Error(`${source}: this weights file holds an nn.Graph, not an nn.Sequential; load it with nn.Graph.fromWeights`);
 }
 
 export class Sequential {
@@ -68,6 +79,10 @@ export class Sequential {
       throw new Error(`${op}: layers must be a non-empty array of layers (nn.Conv2d, nn.ReLU, …)`);
     }
     this.backend = layers[0].kernelsBackend;
+    const modal = layers.find((l) => l.modal || l.buffers().length > 0);
+    if (modal) {
+      throw new Error(`${op}: ${modal} acts differently in training and inference (train/eval modes, running statistics), which a Sequential does not switch or save; build the model as an nn.Graph (nn.GraphBuilder)`);
+    }
     if (layers.some((l) => l.kernelsBackend !== this.backend)) {
       throw new Error(`${op}: every layer must be built on the same backend (init({ isa }) was switched between layers)`);
     }
@@ -100,6 +115,7 @@ export class Sequential {
   /** A model built from a weights file's architecture, holding its weights. */
   static fromWeights(bytes: Uint8Array, source = 'weights'): Sequential {
     const file = decodeWeights(bytes, source);
+    refuseGraph(file, source);
     const model = Sequential.fromSpec(file.layers);
     model.loadWeights(bytes, source);
     return model;
@@ -180,6 +196,7 @@ export class Sequential {
   /** Loads a weights file saved from the same architecture; anything else is an Error saying what differs. */
   loadWeights(bytes: Uint8Array, source = 'weights'): Record<string, unknown> {
     const file = decodeWeights(bytes, source);
+    refuseGraph(file, source);
     const mine = this.spec();
     const describeAll = (specs: LayerSpec[]) => specs.map((s) => { try { return describeSpec(s); } catch { return JSON.stringify(s); } }).join(' → ');
     const sameArchitecture = file.layers.length === mine.length && file.layers.every((s, i) => JSON.stringify(s) === JSON.stringify(mine[i]));

@@ -34,8 +34,8 @@ export interface EpochResult {
   seconds: number;
 }
 
-/** Trains `model` for one pass over x [N, ...] and labels; the last partial batch is used too. */
-export function trainEpoch(model: Sequential, optimizer: Optimizer, x: Tensor, labels: ArrayLike<number>, opts: EpochOptions): EpochResult {
+/** Trains `model` (a Sequential or a Graph) for one pass over x [N, ...] and labels; the last partial batch is used too. */
+export function trainEpoch(model: Pick<Sequential, 'gradients' | 'parameters'>, optimizer: Optimizer, x: Tensor, labels: ArrayLike<number>, opts: EpochOptions): EpochResult {
   const N = x.shape[0];
   if (labels.length !== N) throw new Error(`trainEpoch: labels has ${labels.length} entries but x ${formatShape(x.shape)} has ${N} samples`);
   const batchSize = opts.batchSize;

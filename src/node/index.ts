@@ -4,5 +4,5 @@
 export { loadPackagedMnist, type Digits } from './mnist.js';
 export { parseIdx, encodeIdx, readIdxFile, type IdxArray } from './idx.js';
 export { packagedDigits, idxDigits, SPLIT_SEED, type DigitData, type DigitSplit } from './datasets.js';
-export { saveModel, loadModel, writeFileAtomic } from './weights-file.js';
+export { saveModel, loadModel, loadGraph, writeFileAtomic } from './weights-file.js';
 export { fashionMnist, fashionMnistCachePath, FASHION_CLASSES, FASHION_TRAIN_PER_CLASS, type FashionMnistOptions } from './fashion-mnist.js';

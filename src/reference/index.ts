@@ -3,5 +3,9 @@
 export { conv2dRef, conv2dBackwardRef, type RefTensor } from './conv2d.js';
 export { conv1dRef, conv1dBackwardRef } from './conv1d.js';
 export {
-  reluRef, reluBackwardRef, maxPool2dRef, maxPool2dBackwardRef, linearRef, linearBackwardRef, softmaxCrossEntropyRef, type RefArray,
+  reluRef, reluBackwardRef, maxPool2dRef, maxPool2dBackwardRef, linearRef, linearBackwardRef, softmaxCrossEntropyRef,
+  globalAvgPool2dRef, globalAvgPool2dBackwardRef, addRef, type RefArray,
 } from './layers.js';
+export { avgPool2dRef, avgPool2dBackwardRef, type AvgPoolRefOptions } from './avgpool.js';
+export { dropoutMaskRef, dropoutRef } from './dropout.js';
+export { batchNorm2dRef, batchNorm2dBackwardRef, type BatchNormRefOptions, type BatchNormRefResult } from './batchnorm.js';

@@ -106,3 +106,30 @@ export function softmaxCrossEntropyRef(z: RefTensor, labels: ArrayLike<number>, 
   }
   return { loss: loss / N, dz };
 }
+
+/** y[n,c,0,0] = mean of x[n,c] over its H×W plane */
+export function globalAvgPool2dRef(x: RefTensor): RefArray {
+  const [N, C, H, W] = x.shape;
+  const plane = H * W;
+  const y = new Float64Array(N * C);
+  for (let p = 0; p < N * C; p++) {
+    let s = 0;
+    for (let j = 0; j < plane; j++) s += x.data[p * plane + j];
+    y[p] = s / plane;
+  }
+  return { data: y, shape: [N, C, 1, 1] };
+}
+
+/** dx[n,c,h,w] = dy[n,c] / (H·W) */
+export function globalAvgPool2dBackwardRef(dy: ArrayLike<number>, xShape: readonly number[]): RefArray {
+  const [N, C, H, W] = xShape;
+  const plane = H * W;
+  const dx = new Float64Array(N * C * plane);
+  for (let p = 0; p < N * C; p++) for (let j = 0; j < plane; j++) dx[p * plane + j] = dy[p] / plane;
+  return { data: dx, shape: [...xShape] };
+}
+
+/** y = a + b (same shapes) */
+export function addRef(a: RefTensor, b: RefTensor): RefArray {
+  return { data: Float64Array.from(a.data, (v, i) => v + b.data[i]), shape: [...a.shape] };
+}

@@ -30,8 +30,11 @@ function compare(label: string, analytic: Float32Array, fd: Float64Array, tolera
   expect(analytic.some((v) => v !== 0) || fd.every((v) => Math.abs(v) < tolerance), `${label}: backward gave all zeros`).toBe(true);
 }
 
+/** What gradCheck drives: a Sequential, or a Graph with one input and one output. */
+export type Differentiable = Pick<nn.Sequential, 'forward' | 'backward' | 'parameters'>;
+
 /** Checks dx and every parameter gradient of `model` at x against central differences. */
-export function gradCheck(label: string, model: nn.Sequential, x: Float32Array, xShape: number[], r: Float32Array, opts: GradCheckOptions = {}): void {
+export function gradCheck(label: string, model: Differentiable, x: Float32Array, xShape: number[], r: Float32Array, opts: GradCheckOptions = {}): void {
   const eps = opts.eps ?? 1e-2;
   const tolerance = opts.tolerance ?? 2e-3;
   const f = (input: Float32Array): number => dot(model.forward({ data: input, shape: xShape }).data, r);

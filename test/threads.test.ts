@@ -300,16 +300,20 @@ describe('a worker held up before it starts a task', () => {
       expect([...arena.read(at.out, count)]).toEqual(new Array(count).fill(attempt));
     }
     expect(withdrawn, 'runs whose task the calling thread took back from the sleeping worker').toBeGreaterThan(0);
-    // the worker takes part again: this thread holds its own chunk until the worker has taken the other
+    // The worker takes part again. This thread holds back its own chunk (0) until the worker has
+    // taken the other: the wait is in feed(0), which runs here in every schedule (the workers'
+    // chunks are fed first), not in chunk 0, which a worker polling already may take over
+    // before this thread takes any (a thread with none left takes from the back of another's
+    // range). The deadline only turns a worker that never comes into a failure, not a hang:
+    // under load (10 on 2 cores) it took its chunk within 10 ms.
     let workerTookItsChunk = false;
     const deadline = performance.now() + 5000;
-    const add = (c: number) => (k: KernelExports, thread: number) => {
-      // thread 1's calls are recorded here, for its tape: only this thread's own run waits
-      if (c === 0 && thread === 0) while (!(workerTookItsChunk = workerRangeEmpty(control)) && performance.now() < deadline);
-      k.f32_rowsum_accumulate(at.one, 1, 1, at.out + c * 4);
+    const feed = (c: number) => {
+      if (c === 0) while (!(workerTookItsChunk = workerRangeEmpty(control)) && performance.now() < deadline);
     };
-    pool!.run('test op', [add(0), add(1)], (bytes) => arena.after('test op', bytes));
-    expect(workerTookItsChunk).toBe(true);
+    const add = (c: number) => (k: KernelExports) => k.f32_rowsum_accumulate(at.one, 1, 1, at.out + c * 4);
+    pool!.run('test op', [add(0), add(1)], (bytes) => arena.after('test op', bytes), { feed });
+    expect(workerTookItsChunk, 'the worker took its chunk of the task after the withdrawn ones, within 5 s').toBe(true);
     expect([...arena.read(at.out, 2)]).toEqual([21, 21]);
   });
 });

@@ -7,7 +7,9 @@ import { backend, conv1d, conv1dBackward, conv2d, conv2dBackward, dispose, init,
 import { setMinFlopsPerThread } from '../src/ops/passes/parallel.js';
 import { requireBackend } from '../src/runtime.js';
 import type { KernelExports } from '../src/loader.js';
-import { claimTask, isPosted, rangeOf, SHUTDOWN, slot, STATE, STATE_STOPPED, TASK, withdrawTask } from '../src/threads/protocol.js';
+import {
+  claimTask, doneFlag, FED_ALL, fedFlag, GENERATION, isPosted, rangeOf, SHUTDOWN, slot, STATE, STATE_STOPPED, TASK, withdrawTask,
+} from '../src/threads/protocol.js';
 import { FUZZ_PROPERTIES } from './helpers/arbitraries.js';
 import { checkConvCase, type ConvCase } from './helpers/check-conv.js';
 import { TEST_ISAS } from './helpers/isas.js';
@@ -232,6 +234,35 @@ describe('sharing out chunks', () => {
     expect(fed).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3]);
     expect(drained.map(([c]) => c).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, c) => c));
     for (const [c, ...values] of drained) expect(values).toEqual([c + 1, c + 1, c + 1, c + 1]);
+  });
+
+  it('counts no chunk fed or done before it is, across the wrap of the task number', async () => {
+    await init({ isa: 'simd', threads: 2 });
+    const { pool, arena, kernels } = requireBackend('test');
+    const control = (pool as unknown as { control: Int32Array }).control;
+    const count = 8;
+    const at = arena.layout('test', { src: count, out: count });
+    kernels.f32_zero(at.out, count);
+    // chunk c copies src[c] (fed just before) into out[c]
+    const chunks = Array.from({ length: count }, (_, c) => (k: KernelExports) => k.f32_fill_rows(at.out + c * 4, 1, 1, at.src + c * 4));
+    // the last task numbers before the wrap (2^30 − 1), and the first after it: set directly, as
+    // 2^30 ops take days of training
+    (pool as unknown as { generation: number }).generation = 0x3fffffff - 2;
+    for (let run = 1; run <= 4; run++) {
+      const early: number[] = [];
+      pool!.run('test op', chunks, (bytes) => arena.after('test op', bytes), {
+        feed: (c) => {
+          // the first feed (the worker's range, 4–7, comes first): no chunk may start yet, nor count as done
+          const task = Atomics.load(control, GENERATION);
+          const counted = (d: number) =>
+            Atomics.load(control, FED_ALL) === task || Atomics.load(control, fedFlag(d)) === task || Atomics.load(control, doneFlag(d)) === task;
+          if (c === 4) for (let d = 0; d < count; d++) if (counted(d)) early.push(d);
+          arena.f32()[at.src / 4 + c] = run * 10 + c;
+        },
+      });
+      expect(early, `task ${Atomics.load(control, GENERATION)}: chunks counted fed or done before the first was fed`).toEqual([]);
+      expect([...arena.read(at.out, count)]).toEqual(Array.from({ length: count }, (_, c) => run * 10 + c));
+    }
   });
 
   it("takes ranges of any lengths (a pass's guided chunks), and refuses starts that are not ranges", async () => {

@@ -249,7 +249,9 @@ export class ThreadPool {
     this.throwIfStopped(op, workers);
     this.postTapes(chunks, hooks.prologue, tapeSpace, workers, tapeKey);
     const c = this.control;
-    const generation = (this.generation = (this.generation + 1) & 0x3fffffff);
+    // 1 … 2^30 − 1, never 0: the flags start at 0 and FED_ALL holds 0 while chunks wait to be
+    // fed, so a task numbered 0 would find every chunk fed, and unused ones done, before it began
+    const generation = (this.generation = (this.generation % 0x3fffffff) + 1);
     const ranges = starts.map((front, t) => [front, starts[t + 1] ?? count]);
     ranges.forEach(([front, back], t) => Atomics.store(c, rangeOf(t), packRange(front, back)));
     Atomics.store(c, GENERATION, generation);

@@ -22,7 +22,7 @@
 //     claimed, rather than wait for that worker to be scheduled again.
 
 /** Shared Int32 fields, at the start of the control block: */
-/** this task's number, which a chunk's FED and DONE flags hold once it is fed or done */
+/** this task's number (never 0, the flags' initial value), which a chunk's FED and DONE flags hold once it is fed or done */
 export const GENERATION = 0;
 /** 1 once the task has failed somewhere: take no more chunks */
 export const ABORT = 1;

@@ -40,3 +40,38 @@ describe('README training example', () => {
     expect(output).toBe('true true\n');
   }, 60_000);
 });
+
+describe('README graph example', () => {
+  it('runs and prints what the README says', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Residual networks'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    const printed = /```text\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(code, 'a ```js block under ## Residual networks').toBeTruthy();
+    expect(printed, 'a ```text block after it').toBeTruthy();
+    const dir = new URL('./artifacts/', import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    const file = new URL('readme-graph.mjs', dir);
+    writeFileSync(file, code!);
+    expect(execFileSync(process.execPath, [file.pathname], { encoding: 'utf8' })).toBe(printed);
+  }, 60_000);
+});
+
+describe('README TensorFlow.js set-up', () => {
+  it('is three lines and runs (registering the kernels, printing nothing)', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## TensorFlow.js models'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(code?.trim().split('\n'), 'three lines of set-up').toHaveLength(3);
+    const dir = new URL('./artifacts/', import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    const file = new URL('readme-tfjs.mjs', dir);
+    // tfjs-cpu's own Conv2DBackpropFilter before the set-up (imports are hoisted, so this line
+    // runs before the block's statements), then whether the set-up replaced it
+    const before = "import * as tfjs from '@tensorflow/tfjs';\nconst before = tfjs.getKernel('Conv2DBackpropFilter', 'cpu').kernelFunc;\n";
+    const after = "console.log(tf.getKernel('Conv2DBackpropFilter', 'cpu').kernelFunc !== before);\n";
+    writeFileSync(file, before + code + after);
+    const printed = execFileSync(process.execPath, [file.pathname], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(printed).toBe('true\n');
+  }, 60_000);
+});

@@ -126,3 +126,37 @@ export function f32_dwconv_dw(plan: usize, dy: usize, x: usize, dw: usize, db: u
   if (ASC_FEATURE_SIMD) f32_dwconv_dw__wasmsimd(changetype<DwPlan>(plan), dy, x, dw, db, padded);
   else f32_dwconv_dw__scalar(changetype<DwPlan>(plan), dy, x, dw, db, padded);
 }
+
+// Winograd F(4×4, 3×3) (see f32-winograd/ and src/ops/passes/winograd.ts); `work` is 36
+// vectors (576 bytes) of per-thread scratch.
+export { f32_winograd_gemm } from "./f32-winograd/f32-winograd-gemm";
+import { f32_winograd_filter_4x4_3x3__wasmsimd } from "./f32-winograd/f32-winograd-filter-4x4-3x3-wasmsimd";
+import { f32_winograd_filter_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-filter-4x4-3x3-scalar";
+import { f32_winograd_input_4x4_3x3__wasmsimd } from "./f32-winograd/f32-winograd-input-4x4-3x3-wasmsimd";
+import { f32_winograd_input_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-input-4x4-3x3-scalar";
+import { f32_winograd_output_4x4_3x3__wasmsimd } from "./f32-winograd/f32-winograd-output-4x4-3x3-wasmsimd";
+import { f32_winograd_output_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-output-4x4-3x3-scalar";
+
+/** U[ξ] = G·w[o][c]·Gᵀ for all (o, c), packed as the GEMM's A operand (see the SIMD kernel). */
+export function f32_winograd_filter_4x4_3x3(w: usize, outChannels: i32, inChannels: i32, u: usize, uXiBytes: usize, work: usize): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_filter_4x4_3x3__wasmsimd(w, outChannels, inChannels, u, uXiBytes, work);
+  else f32_winograd_filter_4x4_3x3__scalar(w, outChannels, inChannels, u, uXiBytes, work);
+}
+
+/** V[ξ] = Bᵀ·d·B for tiles [firstTile, firstTile + count) of a padded image, as the GEMM's B panels. */
+export function f32_winograd_input_4x4_3x3(
+  padded: usize, channels: i32, planeBytes: usize, paddedW: i32,
+  tilesW: i32, firstTile: i32, count: i32, v: usize, vXiBytes: usize, work: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_input_4x4_3x3__wasmsimd(padded, channels, planeBytes, paddedW, tilesW, firstTile, count, v, vXiBytes, work);
+  else f32_winograd_input_4x4_3x3__scalar(padded, channels, planeBytes, paddedW, tilesW, firstTile, count, v, vXiBytes, work);
+}
+
+/** y tiles [firstTile, firstTile + count) = Aᵀ·M·A (+ bias; 0 = none), clipped to outH×outW. */
+export function f32_winograd_output_4x4_3x3(
+  m: usize, mXiBytes: usize, mRowBytes: usize, outChannels: i32,
+  tilesW: i32, firstTile: i32, count: i32, bias: usize, y: usize, outH: i32, outW: i32, work: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_output_4x4_3x3__wasmsimd(m, mXiBytes, mRowBytes, outChannels, tilesW, firstTile, count, bias, y, outH, outW, work);
+  else f32_winograd_output_4x4_3x3__scalar(m, mXiBytes, mRowBytes, outChannels, tilesW, firstTile, count, bias, y, outH, outW, work);
+}

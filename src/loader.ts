@@ -75,6 +75,14 @@ export interface KernelExports {
   f32_dwconv_dw(plan: number, dy: number, x: number, dw: number, db: number, padded: number): void;
   /** stride-(sh, 2) dX of one image and group by stride phase, driven by a plan (src/ops/passes/subconv-dx.ts) */
   f32_subconv_dx(plan: number, dy: number, packedW: number, dx: number, work: number): void;
+  /** Winograd F(4×4, 3×3) (src/ops/passes/winograd.ts); `work` is 576 bytes of per-thread scratch */
+  f32_winograd_filter_4x4_3x3(w: number, outChannels: number, inChannels: number, u: number, uXiBytes: number, work: number): void;
+  f32_winograd_input_4x4_3x3(padded: number, channels: number, planeBytes: number, paddedW: number,
+    tilesW: number, firstTile: number, count: number, v: number, vXiBytes: number, work: number): void;
+  f32_winograd_gemm(count: number, m: number, n: number, k: number,
+    u: number, uXiBytes: number, v: number, vXiBytes: number, out: number, mXiBytes: number, mRowBytes: number): void;
+  f32_winograd_output_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, outChannels: number,
+    tilesW: number, firstTile: number, count: number, bias: number, y: number, outH: number, outW: number, work: number): void;
 }
 
 /** Where a kernel binary can come from (see init({ wasm })). */
@@ -91,7 +99,8 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
   f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
   f32_sgd_momentum: true, f32_adam: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
-  f32_subconv_dx: true,
+  f32_subconv_dx: true, f32_winograd_filter_4x4_3x3: true, f32_winograd_input_4x4_3x3: true, f32_winograd_gemm: true,
+  f32_winograd_output_4x4_3x3: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 

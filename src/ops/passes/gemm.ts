@@ -30,7 +30,7 @@ const packedFloats = (m: number, k: number) => Math.ceil(m / 4) * 4 * k;
 export const GEMM_WORK_FLOATS = 512 * 8 + 32;
 
 /** Lays out named float blocks one after another (16-byte aligned); byte offsets from the scratch base. */
-function scratchLayout<K extends string>(floats: Record<K, number>): Record<K, number> & { total: number } {
+export function scratchLayout<K extends string>(floats: Record<K, number>): Record<K, number> & { total: number } {
   const at: Record<string, number> = {};
   let end = 0;
   for (const name of Object.keys(floats) as K[]) {
@@ -63,7 +63,7 @@ function paddedImage(g: ConvGeometry, channels: number) {
 }
 
 /** The conv whose forward pass is this conv's dX when the stride is 1. */
-function transposedGeometry(g: ConvGeometry): ConvGeometry {
+export function transposedGeometry(g: ConvGeometry): ConvGeometry {
   return {
     ...g,
     inChannels: g.outChannels, outChannels: g.inChannels,
@@ -75,7 +75,7 @@ function transposedGeometry(g: ConvGeometry): ConvGeometry {
 }
 
 /** Per-group sizes and the byte offset of image n, group gr in each tensor. */
-function groupSizes(g: ConvGeometry) {
+export function groupSizes(g: ConvGeometry) {
   const groupIn = g.inChannels / g.groups;
   const groupOut = g.outChannels / g.groups;
   const positions = g.outH * g.outW;
@@ -205,9 +205,14 @@ function useTransposedInputGradient(g: ConvGeometry): boolean {
   return g.strideH === 1 && g.strideW === 1 && (groupIn % 4 === 0 || groupIn >= 16) && waste < MAX_TRANSPOSED_WASTE;
 }
 
-/** dX for stride 1: flip and transpose W once, then run the transposed conv's forward pass. */
-function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPointers> {
-  const transposed = gemmForward(transposedGeometry(g));
+/**
+ * dX for stride 1: flip and transpose W once, then run the transposed conv's forward pass
+ * (the GEMM's, or another strategy's `forwardOf`).
+ */
+export function transposedInputGradient(
+  g: ConvGeometry, forwardOf: (g: ConvGeometry) => StagedPass<ForwardPointers> = gemmForward,
+): StagedPass<InputGradientPointers> {
+  const transposed = forwardOf(transposedGeometry(g));
   const taps = g.kernelH * g.kernelW;
   const weightFloats = g.outChannels * (g.inChannels / g.groups) * taps;
   const at = scratchLayout({ flipped: weightFloats, forward: transposed.scratchFloats });

@@ -1,9 +1,11 @@
 // The one place that picks a kernel strategy for a convolution geometry.
 import type { ConvGeometry } from '../geometry.js';
 import { depthwisePasses, isDepthwise } from './depthwise.js';
+import { winogradIneligibility } from '../algorithm.js';
 import { gemmPasses } from './gemm.js';
 import { parallelPasses, threadsFor, type Threads } from './parallel.js';
 import type { ConvPasses, ImageCopies, Pass, StagedPass, StrategyPasses } from './types.js';
+import { winogradPasses } from './winograd.js';
 
 export type { ConvPasses, ForwardPointers, ImageCopies, InputGradientPointers, FilterGradientPointers, Pass, Slice } from './types.js';
 export type { Threads } from './parallel.js';
@@ -16,7 +18,18 @@ export type { Threads } from './parallel.js';
  * forward and dW but lose dX, and the GEMM is being sped up.
  */
 function strategyPasses(g: ConvGeometry): StrategyPasses {
-  return isDepthwise(g) ? depthwisePasses(g) : gemmPasses(g);
+  if (isDepthwise(g)) return depthwisePasses(g);
+  return usesWinograd(g) ? winogradPasses(g) : gemmPasses(g);
+}
+
+/**
+ * Winograd F(4×4, 3×3) (forward and dX) when asked for ('winograd'; convGeometry has checked
+ * that it can), and under 'auto' where it can and measured faster: TODO measure.
+ */
+export function usesWinograd(g: ConvGeometry): boolean {
+  if (g.algorithm === 'winograd') return true;
+  if (g.algorithm === 'gemm' || winogradIneligibility(g) !== null) return false;
+  return false;
 }
 
 /** A pass on the calling thread, with its copies around it: the whole batch in, the pass, the whole batch out. */

@@ -88,7 +88,7 @@ export interface StagedPass<Pointers> {
 /** One kernel strategy's three passes, on the calling thread. */
 export interface StrategyPasses {
   /** which kernel family serves this geometry, for diagnostics and benchmarks */
-  readonly strategy: 'gemm' | 'pointwise' | 'depthwise';
+  readonly strategy: 'gemm' | 'pointwise' | 'depthwise' | 'winograd';
   readonly forward: StagedPass<ForwardPointers>;
   readonly inputGradient: StagedPass<InputGradientPointers>;
   readonly filterGradient: StagedPass<FilterGradientPointers>;

@@ -1,0 +1,91 @@
+// The Winograd strategy, F(4×4, 3×3) (Lavin & Gray 2016), for 3×3 convolutions with stride 1,
+// dilation 1 and groups 1 (docs/winograd.md):
+//   forward  the output in 4×4 tiles, each from a 6×6 window d of the padded input:
+//            Y_tile = Aᵀ [ Σ_c U[o][c] ⊙ V[c] ] A + bias, U = G w Gᵀ, V = Bᵀ d B,
+//            i.e. 36 GEMMs M[ξ][O×tiles] = U[ξ][O×C] · V[ξ][C×tiles], one per point ξ of the
+//            6×6 transformed tile, on the packed 4×8 micro-kernel: 2.25× fewer multiplies
+//            than the direct conv's 9 per output and input channel (16 outputs for 36).
+//   dX       the forward pass of the transposed conv (gemm.ts: flipped Wᵀ, padding 2 − pad).
+//   dW, db   the GEMM strategy's.
+// The filter transform writes U already packed as the GEMM's A operand and the input
+// transform writes V as its B panels, so nothing else is packed. U is made once per call
+// (prepare), so a later step can keep it per resident weight version instead. An image's
+// tiles go through in blocks, so V and M stay about the size of L2 whatever the image size.
+import type { ConvGeometry } from '../geometry.js';
+import { gemmPasses, scratchLayout, transposedInputGradient } from './gemm.js';
+import type { ForwardPointers, StagedPass, StrategyPasses } from './types.js';
+
+/** Outputs per tile side, and points per transformed tile (the GEMMs). */
+const TILE = 4;
+const POINTS = 36;
+/** The transforms' per-thread work space: 36 vectors. */
+const TRANSFORM_WORK_FLOATS = 144;
+/**
+ * An image's tiles go through in blocks whose V and M (36 points × (C + O) floats per tile)
+ * stay within this many bytes, so the GEMMs read them from L2 (2 MiB per core here).
+ */
+const BLOCK_BYTES = 1 << 20;
+
+export function winogradPasses(g: ConvGeometry): StrategyPasses {
+  return {
+    strategy: 'winograd',
+    forward: winogradForward(g),
+    inputGradient: transposedInputGradient(g, winogradForward),
+    filterGradient: gemmPasses(g).filterGradient,
+  };
+}
+
+/** Tiles per block: all of an image's when they fit BLOCK_BYTES, else as many whole 8-tile panels as do, in blocks of even size. */
+export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number): number {
+  const perTile = POINTS * (inChannels + Math.ceil(outChannels / 4) * 4) * 4;
+  const most = Math.max(8, Math.floor(BLOCK_BYTES / perTile / 8) * 8);
+  const blocks = Math.ceil(tiles / most);
+  return Math.ceil(tiles / blocks / 4) * 4;
+}
+
+function winogradForward(g: ConvGeometry): StagedPass<ForwardPointers> {
+  const C = g.inChannels, O = g.outChannels;
+  const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
+  const tiles = tilesH * tilesW;
+  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, C, O));
+  const slots = Math.ceil(blockTiles / 8) * 8; // M's row length: whole 8-column panels
+  const rowsO = Math.ceil(O / 4) * 4; // U's and M's rows: whole 4-row blocks
+  // the padded copy: the image at (padTop, padLeft), or cropped where a pad is negative (dX
+  // with padding > 2), and room for every tile's whole 6×6 window
+  const placeTop = Math.max(g.padTop, 0), placeLeft = Math.max(g.padLeft, 0);
+  const cropTop = Math.max(-g.padTop, 0), cropLeft = Math.max(-g.padLeft, 0);
+  const paddedH = Math.max(placeTop + g.inH, cropTop + tilesH * TILE + 2);
+  const paddedW = Math.max(placeLeft + g.inW, cropLeft + tilesW * TILE + 2);
+  const planeBytes = paddedH * paddedW * 4;
+  const readOffset = (cropTop * paddedW + cropLeft) * 4;
+  const uXiBytes = rowsO * C * 4, vXiBytes = C * slots * 4, mXiBytes = rowsO * slots * 4;
+  const at = scratchLayout({
+    work: TRANSFORM_WORK_FLOATS,
+    u: POINTS * rowsO * C,
+    // 8 floats of slack: each window row is read 8 floats wide
+    image: C * paddedH * paddedW + 8,
+    v: POINTS * C * slots,
+    m: POINTS * rowsO * slots,
+  });
+  const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
+  return {
+    scratchFloats: at.total,
+    callsOnly: true,
+    prepare(k, p, scratch) {
+      k.f32_winograd_filter_4x4_3x3(p.w, O, C, scratch + at.u, uXiBytes, scratch + at.work);
+    },
+    images(k, p, scratch) {
+      const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
+      for (let n = 0; n < g.batch; n++) {
+        const y = p.y + n * yImageBytes;
+        k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+        for (let first = 0; first < tiles; first += blockTiles) {
+          const count = Math.min(blockTiles, tiles - first);
+          k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+          k.f32_winograd_gemm(POINTS, O, count, C, scratch + at.u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4);
+          k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
+        }
+      }
+    },
+  };
+}

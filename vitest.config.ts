@@ -18,7 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'relaxed-simd',
-          include: ['test/fuzz.test.ts', 'test/cases.test.ts', 'test/gemm-kernel.test.ts', 'test/worked-example.test.ts', 'test/isa-relaxed.test.ts', 'test/nn-gradients.test.ts', 'test/nn-model.test.ts', 'test/maxpool.test.ts', 'test/init-wasm.test.ts', 'test/threads.test.ts'],
+          include: ['test/fuzz.test.ts', 'test/cases.test.ts', 'test/gemm-kernel.test.ts', 'test/worked-example.test.ts', 'test/isa-relaxed.test.ts', 'test/nn-gradients.test.ts', 'test/nn-model.test.ts', 'test/maxpool.test.ts', 'test/init-wasm.test.ts', 'test/threads.test.ts', 'test/winograd.test.ts'],
           execArgv: ['--experimental-wasm-relaxed-simd'],
           env: { WASMCONV_TEST_ISAS: 'relaxed-simd' },
         },

@@ -137,10 +137,12 @@ import { f32_winograd_input_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-
 import { f32_winograd_output_4x4_3x3__wasmsimd } from "./f32-winograd/f32-winograd-output-4x4-3x3-wasmsimd";
 import { f32_winograd_output_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-output-4x4-3x3-scalar";
 
-/** U[ξ] = G·w[o][c]·Gᵀ for all (o, c), packed as the GEMM's A operand (see the SIMD kernel). */
-export function f32_winograd_filter_4x4_3x3(w: usize, outChannels: i32, inChannels: i32, u: usize, uXiBytes: usize, work: usize): void {
-  if (ASC_FEATURE_SIMD) f32_winograd_filter_4x4_3x3__wasmsimd(w, outChannels, inChannels, u, uXiBytes, work);
-  else f32_winograd_filter_4x4_3x3__scalar(w, outChannels, inChannels, u, uXiBytes, work);
+/** U[ξ] = G·g·Gᵀ for the filters g of a rows×cols grid (strided, optionally flipped), packed as the GEMM's A operand (see the SIMD kernel). */
+export function f32_winograd_filter_4x4_3x3(
+  w: usize, rows: i32, cols: i32, rowStride: usize, colStride: usize, flip: bool, u: usize, uXiBytes: usize, work: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_filter_4x4_3x3__wasmsimd(w, rows, cols, rowStride, colStride, flip, u, uXiBytes, work);
+  else f32_winograd_filter_4x4_3x3__scalar(w, rows, cols, rowStride, colStride, flip, u, uXiBytes, work);
 }
 
 /** V[ξ] = Bᵀ·d·B for tiles [firstTile, firstTile + count) of a padded image, as the GEMM's B panels. */

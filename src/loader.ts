@@ -76,7 +76,8 @@ export interface KernelExports {
   /** stride-(sh, 2) dX of one image and group by stride phase, driven by a plan (src/ops/passes/subconv-dx.ts) */
   f32_subconv_dx(plan: number, dy: number, packedW: number, dx: number, work: number): void;
   /** Winograd F(4×4, 3×3) (src/ops/passes/winograd.ts); `work` is 576 bytes of per-thread scratch */
-  f32_winograd_filter_4x4_3x3(w: number, outChannels: number, inChannels: number, u: number, uXiBytes: number, work: number): void;
+  f32_winograd_filter_4x4_3x3(w: number, rows: number, cols: number, rowStride: number, colStride: number, flip: number,
+    u: number, uXiBytes: number, work: number): void;
   f32_winograd_input_4x4_3x3(padded: number, channels: number, planeBytes: number, paddedW: number,
     tilesW: number, firstTile: number, count: number, v: number, vXiBytes: number, work: number): void;
   f32_winograd_gemm(count: number, m: number, n: number, k: number,

@@ -148,6 +148,14 @@ for (const isa of TEST_ISAS) {
       expect(strategy([1, 8, 9, 9], [8, 8, 3, 3], { padding: 1, algorithm: 'winograd' })).toBe('winograd');
       expect(strategy([1, 8, 9, 9], [8, 8, 3, 3], { padding: 1, algorithm: 'gemm' })).toBe('gemm');
       expect(strategy([1, 8, 9, 9], [8, 8, 3, 3], { padding: 1, stride: 2 })).toBe('gemm');
+      // 'auto': where it measured faster (src/ops/passes/index.ts)
+      expect(strategy([32, 64, 16, 16], [64, 64, 3, 3], { padding: 1 })).toBe('winograd'); // S3
+      expect(strategy([1, 16, 16, 16], [16, 16, 3, 3], { padding: 1 })).toBe('winograd'); // 16 tiles
+      expect(strategy([32, 3, 32, 32], [16, 3, 3, 3], { padding: 1 })).toBe('gemm'); // 3 input channels
+      expect(strategy([32, 16, 32, 32], [8, 16, 3, 3], { padding: 1 })).toBe('gemm'); // 8 output channels
+      expect(strategy([1, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toBe('gemm'); // 4 tiles
+      expect(strategy([8, 64, 5, 5], [64, 64, 3, 3], { padding: 1 })).toBe('gemm'); // 25 of 64 outputs used
+      expect(strategy([32, 64, 16, 16], [64, 64, 3, 3], { padding: 1, algorithm: 'gemm' })).toBe('gemm');
     });
 
     describe('on 2 threads', () => {

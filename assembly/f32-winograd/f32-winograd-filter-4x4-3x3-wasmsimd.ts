@@ -1,39 +1,49 @@
 import { storeTransposed4x4 } from "../f32-pack/transpose-4x4";
 
 /**
- * Winograd F(4×4, 3×3) filter transform, four output channels per vector: w[O][C][3][3] goes
- * to U[ξ] = (G g G^T)[ξ] for every (o, c), ξ = 6·row + column, each U[ξ] an O×C matrix packed
- * as f32_pack_a_x4 packs it (blocks of 4 rows, the 4 rows' values side by side, rows past O
- * zero), `uXiBytes` apart: the GEMM micro-kernel's A operand. `work` is 36 vectors of
- * per-thread scratch.
+ * Winograd F(4×4, 3×3) filter transform, four rows per vector: each 3×3 filter g (9 contiguous
+ * floats at w + r·rowStride + p·colStride; rotated by 180° when `flip`) of rows r < rows and
+ * columns p < cols goes to U[ξ][r][p] = (G g Gᵀ)[ξ], ξ = 6·row + column, each U[ξ] a rows×cols
+ * matrix packed as f32_pack_a_x4 packs it (blocks of 4 rows, the 4 rows' values side by side,
+ * rows past `rows` zero), `uXiBytes` apart: the GEMM micro-kernel's A operand. The forward
+ * pass reads w[O][C][3][3] as it is (rows O); dX reads it as the transposed conv's flipped,
+ * channel-transposed filter (rows C, columns O, flipped), so it needs no copy of it.
+ * `work` is 36 vectors of per-thread scratch.
  */
 export function f32_winograd_filter_4x4_3x3__wasmsimd(
-  w: usize, outChannels: i32, inChannels: i32, u: usize, uXiBytes: usize, work: usize,
+  w: usize, rows: i32, cols: i32, rowStride: usize, colStride: usize, flip: bool, u: usize, uXiBytes: usize, work: usize,
 ): void {
-  const oStride = <usize>inChannels * 36;
   const g = work, gg = work + 144;
-  for (let o = 0; o < outChannels; o += 4) {
-    const rows = min(4, outChannels - o);
-    const w0 = w + <usize>o * oStride;
-    let out = u + <usize>o * inChannels * 4;
-    for (let c = 0; c < inChannels; c++) {
-      const p = w0 + <usize>c * 36;
-      // g[tap] = the 4 channels' tap, one channel per lane
+  for (let r = 0; r < rows; r += 4) {
+    const live = min(4, rows - r);
+    const w0 = w + <usize>r * rowStride;
+    let out = u + <usize>r * cols * 4;
+    for (let c = 0; c < cols; c++) {
+      const p = w0 + <usize>c * colStride;
+      // g[tap] = the 4 rows' tap, one row per lane
       const r0 = v128.load(p);
-      const r1 = rows > 1 ? v128.load(p + oStride) : f32x4.splat(0);
-      const r2 = rows > 2 ? v128.load(p + 2 * oStride) : f32x4.splat(0);
-      const r3 = rows > 3 ? v128.load(p + 3 * oStride) : f32x4.splat(0);
+      const r1 = live > 1 ? v128.load(p + rowStride) : f32x4.splat(0);
+      const r2 = live > 2 ? v128.load(p + 2 * rowStride) : f32x4.splat(0);
+      const r3 = live > 3 ? v128.load(p + 3 * rowStride) : f32x4.splat(0);
       storeTransposed4x4(g, 16, r0, r1, r2, r3);
       const s0 = v128.load(p, 16);
-      const s1 = rows > 1 ? v128.load(p + oStride, 16) : f32x4.splat(0);
-      const s2 = rows > 2 ? v128.load(p + 2 * oStride, 16) : f32x4.splat(0);
-      const s3 = rows > 3 ? v128.load(p + 3 * oStride, 16) : f32x4.splat(0);
+      const s1 = live > 1 ? v128.load(p + rowStride, 16) : f32x4.splat(0);
+      const s2 = live > 2 ? v128.load(p + 2 * rowStride, 16) : f32x4.splat(0);
+      const s3 = live > 3 ? v128.load(p + 3 * rowStride, 16) : f32x4.splat(0);
       storeTransposed4x4(g + 64, 16, s0, s1, s2, s3);
       let last = f32x4.splat(load<f32>(p, 32));
-      last = f32x4.replace_lane(last, 1, rows > 1 ? load<f32>(p + oStride, 32) : 0);
-      last = f32x4.replace_lane(last, 2, rows > 2 ? load<f32>(p + 2 * oStride, 32) : 0);
-      last = f32x4.replace_lane(last, 3, rows > 3 ? load<f32>(p + 3 * oStride, 32) : 0);
+      last = f32x4.replace_lane(last, 1, live > 1 ? load<f32>(p + rowStride, 32) : 0);
+      last = f32x4.replace_lane(last, 2, live > 2 ? load<f32>(p + 2 * rowStride, 32) : 0);
+      last = f32x4.replace_lane(last, 3, live > 3 ? load<f32>(p + 3 * rowStride, 32) : 0);
       v128.store(g, last, 128);
+      if (flip) {
+        // tap t ↔ tap 8 − t
+        for (let t: usize = 0; t < 4; t++) {
+          const a = v128.load(g + (t << 4)), b = v128.load(g + ((8 - t) << 4));
+          v128.store(g + (t << 4), b);
+          v128.store(g + ((8 - t) << 4), a);
+        }
+      }
       // columns of g (G·g, 6×3), then rows of that (G·g·Gᵀ, 6×6)
       for (let k: usize = 0; k < 3; k++) transform3(g + (k << 4), 48, gg + (k << 4), 48);
       for (let i: usize = 0; i < 6; i++) transform3(gg + i * 48, 16, out + i * 6 * uXiBytes, uXiBytes);

@@ -205,14 +205,9 @@ function useTransposedInputGradient(g: ConvGeometry): boolean {
   return g.strideH === 1 && g.strideW === 1 && (groupIn % 4 === 0 || groupIn >= 16) && waste < MAX_TRANSPOSED_WASTE;
 }
 
-/**
- * dX for stride 1: flip and transpose W once, then run the transposed conv's forward pass
- * (the GEMM's, or another strategy's `forwardOf`).
- */
-export function transposedInputGradient(
-  g: ConvGeometry, forwardOf: (g: ConvGeometry) => StagedPass<ForwardPointers> = gemmForward,
-): StagedPass<InputGradientPointers> {
-  const transposed = forwardOf(transposedGeometry(g));
+/** dX for stride 1: flip and transpose W once, then run the transposed conv's forward pass. */
+function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPointers> {
+  const transposed = gemmForward(transposedGeometry(g));
   const taps = g.kernelH * g.kernelW;
   const weightFloats = g.outChannels * (g.inChannels / g.groups) * taps;
   const at = scratchLayout({ flipped: weightFloats, forward: transposed.scratchFloats });
@@ -222,14 +217,14 @@ export function transposedInputGradient(
     callsOnly: true,
     prepare(k, p, scratch) {
       k.f32_flip_weights(p.w, g.groups, g.outChannels / g.groups, g.inChannels / g.groups, taps, scratch + at.flipped);
-      transposed.prepare(k, forwardPointers(p, scratch), scratch + at.forward);
+      transposed.prepare(k, forwardPointers(p, scratch), scratch + at.forward, 0);
     },
     images(k, p, scratch) {
-      transposed.images(k, forwardPointers(p, scratch), scratch + at.forward);
+      transposed.images(k, forwardPointers(p, scratch), scratch + at.forward, 0);
     },
     channelBlocks: transposed.channelBlocks && {
       channels: transposed.channelBlocks.channels,
-      block: (k, p, scratch, n, from, to) => transposed.channelBlocks!.block(k, forwardPointers(p, scratch), scratch + at.forward, n, from, to),
+      block: (k, p, scratch, n, from, to) => transposed.channelBlocks!.block(k, forwardPointers(p, scratch), scratch + at.forward, n, from, to, 0),
     },
   };
 }

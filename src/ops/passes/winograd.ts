@@ -5,15 +5,18 @@
 //            i.e. 36 GEMMs M[ξ][O×tiles] = U[ξ][O×C] · V[ξ][C×tiles], one per point ξ of the
 //            6×6 transformed tile, on the packed 4×8 micro-kernel: 2.25× fewer multiplies
 //            than the direct conv's 9 per output and input channel (16 outputs for 36).
-//   dX       the forward pass of the transposed conv (gemm.ts: flipped Wᵀ, padding 2 − pad).
+//   dX       the forward pass of the transposed conv (gemm.ts's transposedGeometry: padding
+//            2 − pad), whose filter is W flipped and channel-transposed: the filter transform
+//            reads W that way, so no flipped copy is made.
 //   dW, db   the GEMM strategy's.
 // The filter transform writes U already packed as the GEMM's A operand and the input
-// transform writes V as its B panels, so nothing else is packed. U is made once per call
-// (prepare), so a later step can keep it per resident weight version instead. An image's
-// tiles go through in blocks, so V and M stay about the size of L2 whatever the image size.
+// transform writes V as its B panels, so nothing else is packed. U is made once per call into
+// the pass's shared block, which every thread reads (a later step can keep it per resident
+// weight version instead). An image's tiles go through in blocks, so V and M stay about the
+// size of L2 whatever the image size.
 import type { ConvGeometry } from '../geometry.js';
-import { gemmPasses, scratchLayout, transposedInputGradient } from './gemm.js';
-import type { ForwardPointers, StagedPass, StrategyPasses } from './types.js';
+import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
+import type { ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
 
 /** Outputs per tile side, and points per transformed tile (the GEMMs). */
 const TILE = 4;
@@ -27,14 +30,31 @@ const TRANSFORM_WORK_FLOATS = 144;
 const BLOCK_BYTES = 1 << 20;
 
 export function winogradPasses(g: ConvGeometry): StrategyPasses {
+  const taps = 9 * 4; // bytes of one 3×3 filter
+  const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false });
+  // the transposed conv's filter [C][O] is W[O][C] flipped: rows C, columns O
+  const transposed = winogradConv(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true });
+  const asForward = (p: InputGradientPointers): ForwardPointers => ({ x: p.dy, w: p.w, bias: 0, y: p.dx });
   return {
     strategy: 'winograd',
-    forward: winogradForward(g),
-    inputGradient: transposedInputGradient(g, winogradForward),
+    forward,
+    inputGradient: {
+      scratchFloats: transposed.scratchFloats,
+      callsOnly: true,
+      shared: { floats: transposed.shared!.floats, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
+      prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
+      images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
+    },
     filterGradient: gemmPasses(g).filterGradient,
   };
 }
 
+/** Where each 3×3 filter of a conv's weights sits: filter (o, c) at w + o·rowStride + c·colStride (bytes), rotated 180° when `flip`. */
+interface FilterLayout {
+  rowStride: number;
+  colStride: number;
+  flip: boolean;
+}
 /** Tiles per block: all of an image's when they fit BLOCK_BYTES, else as many whole 8-tile panels as do, in blocks of even size. */
 export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number): number {
   const perTile = POINTS * (inChannels + Math.ceil(outChannels / 4) * 4) * 4;
@@ -43,7 +63,8 @@ export function tilesPerBlock(tiles: number, inChannels: number, outChannels: nu
   return Math.ceil(tiles / blocks / 4) * 4;
 }
 
-function winogradForward(g: ConvGeometry): StagedPass<ForwardPointers> {
+/** The forward pass of the 3×3, stride-1 conv `g`, its weights laid out as `filters` says. */
+function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<ForwardPointers> {
   const C = g.inChannels, O = g.outChannels;
   const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
   const tiles = tilesH * tilesW;
@@ -61,20 +82,25 @@ function winogradForward(g: ConvGeometry): StagedPass<ForwardPointers> {
   const uXiBytes = rowsO * C * 4, vXiBytes = C * slots * 4, mXiBytes = rowsO * slots * 4;
   const at = scratchLayout({
     work: TRANSFORM_WORK_FLOATS,
-    u: POINTS * rowsO * C,
     // 8 floats of slack: each window row is read 8 floats wide
     image: C * paddedH * paddedW + 8,
     v: POINTS * C * slots,
     m: POINTS * rowsO * slots,
   });
+  // U's 36 packed O×C matrices, then the filter transform's work space
+  const uFloats = POINTS * rowsO * C;
   const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
   return {
     scratchFloats: at.total,
     callsOnly: true,
-    prepare(k, p, scratch) {
-      k.f32_winograd_filter_4x4_3x3(p.w, O, C, scratch + at.u, uXiBytes, scratch + at.work);
+    shared: {
+      floats: uFloats + TRANSFORM_WORK_FLOATS,
+      prepare(k, p, shared) {
+        k.f32_winograd_filter_4x4_3x3(p.w, O, C, filters.rowStride, filters.colStride, filters.flip ? 1 : 0, shared, uXiBytes, shared + uFloats * 4);
+      },
     },
-    images(k, p, scratch) {
+    prepare() {},
+    images(k, p, scratch, u) {
       const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
       for (let n = 0; n < g.batch; n++) {
         const y = p.y + n * yImageBytes;
@@ -82,7 +108,7 @@ function winogradForward(g: ConvGeometry): StagedPass<ForwardPointers> {
         for (let first = 0; first < tiles; first += blockTiles) {
           const count = Math.min(blockTiles, tiles - first);
           k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
-          k.f32_winograd_gemm(POINTS, O, count, C, scratch + at.u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4);
+          k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4);
           k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
         }
       }

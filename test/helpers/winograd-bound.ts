@@ -34,7 +34,7 @@ function sandwich(p: number[][], x: number[][], q: number[][]): number[][] {
  * absolute values of the inputs given (pass them absolute).
  */
 export function winogradScale(
-  x: ArrayLike<number>, xShape: number[], w: ArrayLike<number>, outChannels: number, bias: ArrayLike<number> | null,
+  x: ArrayLike<number>, xShape: readonly number[], w: ArrayLike<number>, outChannels: number, bias: ArrayLike<number> | null,
   padTop: number, padLeft: number, outH: number, outW: number,
 ): Float64Array {
   const [batch, channels, inH, inW] = xShape;
@@ -50,7 +50,7 @@ export function winogradScale(
   for (let n = 0; n < batch; n++) {
     for (let ty = 0; ty < tilesH; ty++) {
       for (let tx = 0; tx < tilesW; tx++) {
-        const v = [];
+        const v: number[][][] = [];
         for (let c = 0; c < channels; c++) {
           const d = [0, 1, 2, 3, 4, 5].map((r) => [0, 1, 2, 3, 4, 5].map((k) => {
             const h = 4 * ty + r - padTop, x0 = 4 * tx + k - padLeft;

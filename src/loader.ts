@@ -81,7 +81,12 @@ export interface KernelExports {
   f32_winograd_input_4x4_3x3(padded: number, channels: number, planeBytes: number, paddedW: number,
     tilesW: number, firstTile: number, count: number, v: number, vXiBytes: number, work: number): void;
   f32_winograd_gemm(count: number, m: number, n: number, k: number,
-    u: number, uXiBytes: number, v: number, vXiBytes: number, out: number, mXiBytes: number, mRowBytes: number): void;
+    u: number, uXiBytes: number, v: number, vXiBytes: number, out: number, mXiBytes: number, mRowBytes: number, accumulate: number): void;
+  f32_winograd_input_by_channel_4x4_3x3(padded: number, channels: number, planeBytes: number, paddedW: number,
+    tilesW: number, firstTile: number, count: number, v: number, vXiBytes: number, work: number): void;
+  f32_winograd_dy_4x4_3x3(dy: number, channels: number, planeBytes: number, paddedW: number,
+    tilesW: number, firstTile: number, count: number, e: number, eXiBytes: number, work: number): void;
+  f32_winograd_filter_grad_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, rows: number, cols: number, dw: number, work: number): void;
   f32_winograd_output_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, outChannels: number,
     tilesW: number, firstTile: number, count: number, bias: number, y: number, outH: number, outW: number, work: number): void;
 }
@@ -101,7 +106,8 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
   f32_sgd_momentum: true, f32_adam: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
   f32_subconv_dx: true, f32_winograd_filter_4x4_3x3: true, f32_winograd_input_4x4_3x3: true, f32_winograd_gemm: true,
-  f32_winograd_output_4x4_3x3: true,
+  f32_winograd_output_4x4_3x3: true, f32_winograd_input_by_channel_4x4_3x3: true, f32_winograd_dy_4x4_3x3: true,
+  f32_winograd_filter_grad_4x4_3x3: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 

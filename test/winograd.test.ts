@@ -1,6 +1,6 @@
-// Winograd F(4×4, 3×3) forced with algorithm: 'winograd': forward and dX fuzzed against the
-// float64 reference within the Winograd error bound (helpers/winograd-bound.ts) on every ISA
-// and on 2 threads; dW and db (the GEMM path's) within the GEMM bound; the option's errors.
+// Winograd F(4×4, 3×3) forced with algorithm: 'winograd': forward, dX and dW fuzzed against the
+// float64 reference within the Winograd error bounds (helpers/winograd-bound.ts) on every ISA
+// and on 2 threads, db within the GEMM path's bound; 'auto''s choices; the option's errors.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv1d, conv2d, conv2dBackward, conv2dBackwardInput, init, nn, tensor, type Conv2dOptions } from '../src/index.js';
@@ -12,7 +12,7 @@ import { conv2dBackwardRef, conv2dRef } from '../src/reference/index.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { product, randomData, seededRandom } from './helpers/random.js';
 import { absolute, expectWithinRoundoff, UNIT_ROUNDOFF } from './helpers/tolerance.js';
-import { WINOGRAD_EXTRA_TERMS, winogradScale } from './helpers/winograd-bound.js';
+import { WINOGRAD_DW_EXTRA_TERMS, WINOGRAD_EXTRA_TERMS, winogradFilterGradientScale, winogradScale } from './helpers/winograd-bound.js';
 
 const RUNS = Number(process.env.WASMCONV_FUZZ_RUNS ?? 1000) / 4;
 const THREAD_RUNS = Number(process.env.WASMCONV_THREAD_FUZZ_RUNS ?? 300) / 3;
@@ -73,7 +73,7 @@ function note(label: string, got: Float32Array, expected: ArrayLike<number>, win
   worst.set(label, w);
 }
 
-/** Every output of a case checked against the reference: y and dx within the Winograd bound, dw and db within the GEMM's. */
+/** Every output of a case checked against the reference: y, dx and dw within the Winograd bounds, db within the GEMM's. */
 function checkWinogradCase(label: string, c: WinogradCase): void {
   const [batch, inChannels, height, width] = c.xShape;
   const O = c.outChannels;
@@ -113,7 +113,11 @@ function checkWinogradCase(label: string, c: WinogradCase): void {
   expectWithinRoundoff('dx', g.dx.data, gRef.dx.data, dxScale, O + WINOGRAD_EXTRA_TERMS, context);
   const gScale = conv2dBackwardRef({ data: absDy, shape: yRef.shape }, { data: absX, shape: c.xShape }, { data: absW, shape: wShape }, refOpts);
   note(label, g.dx.data, gRef.dx.data, dxScale, gScale.dx.data);
-  expectWithinRoundoff('dw', g.dw.data, gRef.dw.data, gScale.dw.data, batch * outH * outW, context);
+  // dW sums over every tile of every image (and, split across threads, over the chunks' partials)
+  const tiles = batch * Math.ceil(outH / 4) * Math.ceil(outW / 4);
+  const dwScale = winogradFilterGradientScale(absX, c.xShape, absDy, yRef.shape, pt, pl);
+  expectWithinRoundoff('dw', g.dw.data, gRef.dw.data, dwScale, tiles + batch + WINOGRAD_DW_EXTRA_TERMS, context);
+  note(`${label} dW`, g.dw.data, gRef.dw.data, dwScale, gScale.dw.data);
   expectWithinRoundoff('db', g.db.data, gRef.db.data, gScale.db.data, batch * outH * outW, context);
 
   // dX alone runs the same pass: bit for bit the same
@@ -131,12 +135,13 @@ for (const isa of TEST_ISAS) {
     afterAll(() => {
       for (const [label, w] of worst) {
         if (label.startsWith(isa)) {
-          console.log(`${label}: worst error ${w.winograd.toFixed(2)} u·S (bound: C + ${WINOGRAD_EXTRA_TERMS + 2}), ${w.direct.toFixed(1)} u·Σ|term|`);
+          const bound = label.endsWith('dW') ? `N·tiles + ${WINOGRAD_DW_EXTRA_TERMS + 2}` : `C + ${WINOGRAD_EXTRA_TERMS + 2}`;
+          console.log(`${label}: worst error ${w.winograd.toFixed(2)} u·S (bound: ${bound}), ${w.direct.toFixed(1)} u·Σ|term|`);
         }
       }
     });
 
-    it(`forward and dX within the Winograd bound, dW and db within the GEMM bound: ${RUNS} random cases`, async () => {
+    it(`forward, dX and dW within the Winograd bounds, db within the GEMM bound: ${RUNS} random cases`, async () => {
       await init({ isa, threads: 1 });
       fc.assert(fc.property(winogradCase, (c) => checkWinogradCase(isa, c)), { numRuns: RUNS });
     }, 120_000);
@@ -224,6 +229,22 @@ describe("the algorithm option", () => {
       .toThrow("conv1d: algorithm 'winograd' cannot compute this convolution: it serves 2-D convolutions only (conv1d is not supported yet) (x [1,1,6], w [1,1,3])");
     // the library stays usable
     expect(conv2d(x, w, null, { algorithm: 'gemm' }).shape).toEqual([2, 4, 6, 6]);
+  });
+
+  it("'auto', where it picks Winograd, computes forward and dX by it and dW by the GEMM path", () => {
+    // 4 images of 8×8 outputs: 16 tiles, 16 channels
+    const random = seededRandom(3);
+    const xs = tensor(randomData(4 * 16 * 8 * 8, random), [4, 16, 8, 8]);
+    const ws = tensor(randomData(16 * 16 * 9, random), [16, 16, 3, 3]);
+    const dy = tensor(randomData(4 * 16 * 8 * 8, random), [4, 16, 8, 8]);
+    const run = (algorithm?: Conv2dOptions['algorithm']) => {
+      const opts: Conv2dOptions = { padding: 1, algorithm };
+      return { y: conv2d(xs, ws, null, opts).data, dx: conv2dBackwardInput(dy, ws, xs.shape, opts).data, dw: conv2dBackward(dy, xs, ws, opts).dw.data };
+    };
+    const auto = run(), gemm = run('gemm'), winograd = run('winograd');
+    expect(bitwiseEqual(auto.y, winograd.y) && !bitwiseEqual(auto.y, gemm.y), 'y by Winograd').toBe(true);
+    expect(bitwiseEqual(auto.dx, winograd.dx) && !bitwiseEqual(auto.dx, gemm.dx), 'dx by Winograd').toBe(true);
+    expect(bitwiseEqual(auto.dw, gemm.dw) && !bitwiseEqual(auto.dw, winograd.dw), 'dw by the GEMM path').toBe(true);
   });
 
   it("'gemm' and 'winograd' agree within the Winograd bound's order, and 'gemm' is the exact path", () => {

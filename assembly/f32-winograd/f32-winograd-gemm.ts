@@ -11,10 +11,11 @@ const KC: i32 = 512;
  * so nothing is packed here. M[ξ] is written whole 4-row × 8-column tiles at a time: its rows
  * (`mRowBytes` apart) hold n rounded up to 8 floats, and it has m rounded up to 4 rows; the
  * columns past n and the rows past m are junk the output transform does not read.
+ * `accumulate`: M += instead of M = (the weight gradient sums over tile blocks and images).
  */
 export function f32_winograd_gemm(
   count: i32, m: i32, n: i32, k: i32,
-  u: usize, uXiBytes: usize, v: usize, vXiBytes: usize, out: usize, mXiBytes: usize, mRowBytes: usize,
+  u: usize, uXiBytes: usize, v: usize, vXiBytes: usize, out: usize, mXiBytes: usize, mRowBytes: usize, accumulate: bool,
 ): void {
   const aBlockBytes = <usize>k << 4;
   const panelBytes = <usize>k << 5;
@@ -24,7 +25,7 @@ export function f32_winograd_gemm(
     const c = out + <usize>xi * mXiBytes;
     for (let k0 = 0; k0 < k; k0 += KC) {
       const kc = min(KC, k - k0);
-      const accumulate = k0 > 0;
+      const add = accumulate || k0 > 0;
       for (let j = 0; j < n; j += 8) {
         const panel = b + <usize>(j >> 3) * panelBytes + (<usize>k0 << 5);
         const narrow = n - j <= 4;
@@ -32,10 +33,10 @@ export function f32_winograd_gemm(
         for (let i = 0; i < m; i += 4) {
           const ct = c + <usize>i * mRowBytes + (<usize>j << 2);
           if (ASC_FEATURE_SIMD) {
-            if (narrow) f32_gemm_ukernel_4x4__wasmsimd(kc, pa, panel, ct, mRowBytes, accumulate);
-            else f32_gemm_ukernel_4x8__wasmsimd(kc, pa, panel, ct, mRowBytes, accumulate);
+            if (narrow) f32_gemm_ukernel_4x4__wasmsimd(kc, pa, panel, ct, mRowBytes, add);
+            else f32_gemm_ukernel_4x8__wasmsimd(kc, pa, panel, ct, mRowBytes, add);
           } else {
-            f32_gemm_ukernel_4x8__scalar(kc, pa, panel, ct, mRowBytes, accumulate);
+            f32_gemm_ukernel_4x8__scalar(kc, pa, panel, ct, mRowBytes, add);
           }
           pa += aBlockBytes;
         }

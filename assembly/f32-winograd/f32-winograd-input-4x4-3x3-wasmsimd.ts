@@ -33,6 +33,32 @@ export function f32_winograd_input_4x4_3x3__wasmsimd(
   }
 }
 
+/**
+ * The same transform laid out for the weight gradient's GEMMs, four channels per vector: V[ξ]
+ * as B panels of 8 channels over the block's `count` tiles, V[ξ][c/8][s][c%8] (panels
+ * count·32 bytes apart). A last group of fewer than 4 channels repeats its last channel.
+ */
+export function f32_winograd_input_by_channel_4x4_3x3__wasmsimd(
+  padded: usize, channels: i32, planeBytes: usize, paddedW: i32,
+  tilesW: i32, firstTile: i32, count: i32, v: usize, vXiBytes: usize, work: usize,
+): void {
+  const rowBytes = <usize>paddedW << 2;
+  const panelBytes = <usize>count << 5;
+  for (let s = 0; s < count; s++) {
+    const origin = tileOrigin(firstTile + s, tilesW, rowBytes);
+    for (let c = 0; c < channels; c += 4) {
+      const p0 = padded + <usize>c * planeBytes + origin;
+      const p1 = padded + <usize>min(c + 1, channels - 1) * planeBytes + origin;
+      const p2 = padded + <usize>min(c + 2, channels - 1) * planeBytes + origin;
+      const p3 = padded + <usize>min(c + 3, channels - 1) * planeBytes + origin;
+      const out = v + <usize>(c >> 3) * panelBytes + (<usize>s << 5) + (<usize>(c & 7) << 2);
+      gatherWindows(p0, p1, p2, p3, rowBytes, work);
+      for (let j: usize = 0; j < 6; j++) transform6(work + (j << 4), 96, work + (j << 4), 96);
+      for (let i: usize = 0; i < 6; i++) transform6(work + i * 96, 16, out + i * 6 * vXiBytes, vXiBytes);
+    }
+  }
+}
+
 /** Byte offset of image tile t's window in a padded plane. */
 @inline
 function tileOrigin(t: i32, tilesW: i32, rowBytes: usize): usize {

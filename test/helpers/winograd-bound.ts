@@ -77,3 +77,49 @@ export function winogradScale(
   }
   return out;
 }
+
+// dW by Winograd: per 4×4 tile e of dY and 6×6 window d, dW += Gᵀ [(A e Aᵀ) ⊙ (Bᵀ d B)] G,
+// summed over every tile of every image. Roundings along a path: input transform 3 + 3, dY
+// transform 2 + 2 (sums of four; products by 2, 4, 8 exact), product 1, the sum over all
+// N·tiles tiles (the GEMMs accumulate over blocks and images), inverse filter transform
+// 5 + 5 (sums of six with inexact constants 1/6, 1/12, 1/24): so |ŷ − y| ≤ (N·tiles + 18)·u·S_dw.
+const transpose = (m: number[][]) => m[0].map((_, j) => m.map((r) => r[j]));
+const absA = transpose(absAT), absGT = transpose(absG);
+
+/** Rounding steps of Winograd dW besides the N·tiles of the sum over tiles (see above). */
+export const WINOGRAD_DW_EXTRA_TERMS = 18;
+
+/**
+ * S_dw for every weight of the 3×3 conv of x [N,C,H,W] giving dy [N,O,OH,OW], stride 1,
+ * padding (padTop, padLeft) before, in float64 on the absolute values given (pass them absolute).
+ */
+export function winogradFilterGradientScale(
+  x: ArrayLike<number>, xShape: readonly number[], dy: ArrayLike<number>, dyShape: readonly number[], padTop: number, padLeft: number,
+): Float64Array {
+  const [batch, channels, inH, inW] = xShape;
+  const [, outChannels, outH, outW] = dyShape;
+  const m = Array.from({ length: outChannels * channels }, () => [0, 1, 2, 3, 4, 5].map(() => new Array<number>(6).fill(0)));
+  for (let n = 0; n < batch; n++) {
+    for (let ty = 0; ty < Math.ceil(outH / 4); ty++) {
+      for (let tx = 0; tx < Math.ceil(outW / 4); tx++) {
+        const v = Array.from({ length: channels }, (_, c) => sandwich(absBT, [0, 1, 2, 3, 4, 5].map((r) => [0, 1, 2, 3, 4, 5].map((k) => {
+          const h = 4 * ty + r - padTop, x0 = 4 * tx + k - padLeft;
+          return h >= 0 && h < inH && x0 >= 0 && x0 < inW ? Math.abs(x[((n * channels + c) * inH + h) * inW + x0]) : 0;
+        })), absBT));
+        for (let o = 0; o < outChannels; o++) {
+          const e = sandwich(absA, [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => {
+            const h = 4 * ty + i, x0 = 4 * tx + j;
+            return h < outH && x0 < outW ? Math.abs(dy[((n * outChannels + o) * outH + h) * outW + x0]) : 0;
+          })), absA);
+          for (let c = 0; c < channels; c++) {
+            const mo = m[o * channels + c], vc = v[c];
+            for (let a = 0; a < 6; a++) for (let b = 0; b < 6; b++) mo[a][b] += e[a][b] * vc[a][b];
+          }
+        }
+      }
+    }
+  }
+  const out = new Float64Array(outChannels * channels * 9);
+  m.forEach((mo, i) => sandwich(absGT, mo, absGT).forEach((row, r) => row.forEach((value, s) => (out[i * 9 + r * 3 + s] = value))));
+  return out;
+}

@@ -17,9 +17,22 @@ export type { Threads } from './parallel.js';
  * A single-channel input with groups = 1 (S1) stays on the GEMM: there the direct kernels win
  * forward and dW but lose dX, and the GEMM is being sped up.
  */
-function strategyPasses(g: ConvGeometry): StrategyPasses {
+function strategyPasses(g: ConvGeometry, winograd: WinogradChoice): StrategyPasses {
   if (isDepthwise(g)) return depthwisePasses(g);
-  return usesWinograd(g) ? winogradPasses(g) : gemmPasses(g);
+  return winograd === 'none' ? gemmPasses(g) : winogradPasses(g, winograd === 'every pass');
+}
+
+/** Which passes of a call run Winograd. */
+type WinogradChoice = 'none' | 'forward and dX' | 'every pass';
+
+/**
+ * 'winograd' forced: every pass. 'auto' where usesWinograd: forward and dX; dW stays on the
+ * GEMM path, because Winograd dW's per-thread accumulator (36·O·C floats) took S4's backward
+ * on 2 threads past the 2× x of scratch it is allowed (test/memory.test.ts).
+ */
+function winogradChoice(g: ConvGeometry): WinogradChoice {
+  if (g.algorithm === 'winograd') return 'every pass';
+  return usesWinograd(g) ? 'forward and dX' : 'none';
 }
 
 /**
@@ -67,17 +80,18 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
 }
 
 /** The passes for `g`: split over the batch across `threads` when it has a serving pool and the work pays for it. */
-export function convPasses(geometry: ConvGeometry, threads?: Threads | null): ConvPasses {
+export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasses {
   // 'auto' is settled on the whole call's geometry: a thread's chunk of the batch has fewer
   // tiles, and every chunk must take the same path
-  const g: ConvGeometry = { ...geometry, algorithm: usesWinograd(geometry) ? 'winograd' : 'gemm' };
+  const winograd = winogradChoice(g);
+  const strategy = (chunk: ConvGeometry) => strategyPasses(chunk, winograd);
   if (threads && threads.pool.serving) {
     const count = threadsFor(g, threads.pool.threads);
-    if (count > 1) return parallelPasses(g, count, strategyPasses, threads);
+    if (count > 1) return parallelPasses(g, count, strategy, threads);
   }
-  const { strategy, forward, inputGradient, filterGradient } = strategyPasses(g);
+  const { strategy: name, forward, inputGradient, filterGradient } = strategy(g);
   return {
-    strategy, threads: 1,
+    strategy: name, threads: 1,
     forward: onCallingThread(forward, g.batch),
     inputGradient: onCallingThread(inputGradient, g.batch),
     filterGradient: onCallingThread(filterGradient, g.batch),

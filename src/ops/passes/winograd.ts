@@ -8,7 +8,11 @@
 //   dX       the forward pass of the transposed conv (gemm.ts's transposedGeometry: padding
 //            2 − pad), whose filter is W flipped and channel-transposed: the filter transform
 //            reads W that way, so no flipped copy is made.
-//   dW, db   the GEMM strategy's.
+//   dW       with 'winograd' forced (not under 'auto', see index.ts): per 4×4 tile e of dY and
+//            6×6 window d of the input, dW += Gᵀ [(A e Aᵀ) ⊙ (Bᵀ d B)] G (the same trilinear
+//            form read for the filter), i.e. 36 GEMMs M[ξ][O×C] += E[ξ][O×tiles] · V[ξ][tiles×C]
+//            summed over tile blocks and images, then one inverse filter transform.
+//   db       row sums of dY, as on the GEMM path.
 // The filter transform writes U already packed as the GEMM's A operand and the input
 // transform writes V as its B panels, so nothing else is packed. U is made once per call into
 // the pass's shared block, which every thread reads (a later step can keep it per resident
@@ -16,7 +20,7 @@
 // size of L2 whatever the image size.
 import type { ConvGeometry } from '../geometry.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
-import type { ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
+import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
 
 /** Outputs per tile side, and points per transformed tile (the GEMMs). */
 const TILE = 4;
@@ -29,7 +33,8 @@ const TRANSFORM_WORK_FLOATS = 144;
  */
 const BLOCK_BYTES = 1 << 20;
 
-export function winogradPasses(g: ConvGeometry): StrategyPasses {
+/** The Winograd passes of `g`: forward and dX, and dW too when `filterGradient` (else the GEMM's). */
+export function winogradPasses(g: ConvGeometry, filterGradient: boolean): StrategyPasses {
   const taps = 9 * 4; // bytes of one 3×3 filter
   const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false });
   // the transposed conv's filter [C][O] is W[O][C] flipped: rows C, columns O
@@ -45,7 +50,7 @@ export function winogradPasses(g: ConvGeometry): StrategyPasses {
       prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
       images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
     },
-    filterGradient: gemmPasses(g).filterGradient,
+    filterGradient: filterGradient ? winogradFilterGradient(g) : gemmPasses(g).filterGradient,
   };
 }
 
@@ -63,6 +68,20 @@ export function tilesPerBlock(tiles: number, inChannels: number, outChannels: nu
   return Math.ceil(tiles / blocks / 4) * 4;
 }
 
+/**
+ * The padded copy of an image: at (padTop, padLeft), or cropped where a pad is negative (dX
+ * with padding > 2), with room for every tile's whole 6×6 window; the tiles start `readOffset`
+ * bytes in.
+ */
+function paddedImage(g: ConvGeometry) {
+  const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
+  const placeTop = Math.max(g.padTop, 0), placeLeft = Math.max(g.padLeft, 0);
+  const cropTop = Math.max(-g.padTop, 0), cropLeft = Math.max(-g.padLeft, 0);
+  const paddedH = Math.max(placeTop + g.inH, cropTop + tilesH * TILE + 2);
+  const paddedW = Math.max(placeLeft + g.inW, cropLeft + tilesW * TILE + 2);
+  return { placeTop, placeLeft, paddedH, paddedW, planeBytes: paddedH * paddedW * 4, readOffset: (cropTop * paddedW + cropLeft) * 4 };
+}
+
 /** The forward pass of the 3×3, stride-1 conv `g`, its weights laid out as `filters` says. */
 function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<ForwardPointers> {
   const C = g.inChannels, O = g.outChannels;
@@ -71,14 +90,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
   const blockTiles = Math.min(tiles, tilesPerBlock(tiles, C, O));
   const slots = Math.ceil(blockTiles / 8) * 8; // M's row length: whole 8-column panels
   const rowsO = Math.ceil(O / 4) * 4; // U's and M's rows: whole 4-row blocks
-  // the padded copy: the image at (padTop, padLeft), or cropped where a pad is negative (dX
-  // with padding > 2), and room for every tile's whole 6×6 window
-  const placeTop = Math.max(g.padTop, 0), placeLeft = Math.max(g.padLeft, 0);
-  const cropTop = Math.max(-g.padTop, 0), cropLeft = Math.max(-g.padLeft, 0);
-  const paddedH = Math.max(placeTop + g.inH, cropTop + tilesH * TILE + 2);
-  const paddedW = Math.max(placeLeft + g.inW, cropLeft + tilesW * TILE + 2);
-  const planeBytes = paddedH * paddedW * 4;
-  const readOffset = (cropTop * paddedW + cropLeft) * 4;
+  const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);
   const uXiBytes = rowsO * C * 4, vXiBytes = C * slots * 4, mXiBytes = rowsO * slots * 4;
   const at = scratchLayout({
     work: TRANSFORM_WORK_FLOATS,
@@ -108,10 +120,59 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
         for (let first = 0; first < tiles; first += blockTiles) {
           const count = Math.min(blockTiles, tiles - first);
           k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
-          k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4);
+          k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
           k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
         }
       }
+    },
+  };
+}
+
+/** dW (and db) of the 3×3, stride-1 conv `g` by Winograd (see the top of the file). */
+function winogradFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers> {
+  const C = g.inChannels, O = g.outChannels;
+  const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
+  const tiles = tilesH * tilesW;
+  const colsC = Math.ceil(C / 8) * 8; // M's rows: whole 8-channel panels of V
+  const rowsO = Math.ceil(O / 4) * 4; // E's and M's rows: whole 4-row blocks
+  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, colsC, rowsO));
+  const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);
+  // dY zero-padded to whole tiles, so a tile past the output's edge reads zeros
+  const dyH = tilesH * TILE, dyW = tilesW * TILE;
+  const vXiBytes = colsC * blockTiles * 4, eXiBytes = rowsO * blockTiles * 4;
+  const mRowBytes = colsC * 4, mXiBytes = rowsO * mRowBytes;
+  const at = scratchLayout({
+    work: TRANSFORM_WORK_FLOATS,
+    image: C * paddedH * paddedW + 8,
+    dy: O * dyH * dyW + 8,
+    v: POINTS * colsC * blockTiles,
+    e: POINTS * rowsO * blockTiles,
+    m: POINTS * rowsO * colsC,
+  });
+  const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
+  const positions = g.outH * g.outW;
+  return {
+    scratchFloats: at.total,
+    callsOnly: true,
+    prepare() {},
+    images(k, p, scratch) {
+      const work = scratch + at.work, image = scratch + at.image, dy = scratch + at.dy;
+      const v = scratch + at.v, e = scratch + at.e, m = scratch + at.m;
+      k.f32_zero(m, POINTS * rowsO * colsC);
+      k.f32_zero(p.db, O);
+      for (let n = 0; n < g.batch; n++) {
+        const dyN = p.dy + n * yImageBytes;
+        k.f32_rowsum_accumulate(dyN, O, positions, p.db);
+        k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+        k.f32_pad_image(dyN, O, g.outH, g.outW, 0, 0, dyH, dyW, dy);
+        for (let first = 0; first < tiles; first += blockTiles) {
+          const count = Math.min(blockTiles, tiles - first);
+          k.f32_winograd_input_by_channel_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+          k.f32_winograd_dy_4x4_3x3(dy, O, dyH * dyW * 4, dyW, tilesW, first, count, e, eXiBytes, work);
+          k.f32_winograd_gemm(POINTS, O, C, count, e, eXiBytes, v, vXiBytes, m, mXiBytes, mRowBytes, 1);
+        }
+      }
+      k.f32_winograd_filter_grad_4x4_3x3(m, mXiBytes, mRowBytes, O, C, p.dw, work);
     },
   };
 }

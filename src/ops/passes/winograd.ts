@@ -60,7 +60,11 @@ interface FilterLayout {
   colStride: number;
   flip: boolean;
 }
-/** Tiles per block: all of an image's when they fit BLOCK_BYTES, else as many whole 8-tile panels as do, in blocks of even size. */
+
+/**
+ * Tiles per block: all of an image's when their transformed tiles (36 × (C + O) floats each)
+ * fit BLOCK_BYTES, else blocks of even size (multiples of 4 tiles) that do.
+ */
 export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number): number {
   const perTile = POINTS * (inChannels + Math.ceil(outChannels / 4) * 4) * 4;
   const most = Math.max(8, Math.floor(BLOCK_BYTES / perTile / 8) * 8);

@@ -28,6 +28,15 @@ const POINTS = 36;
 /** The transforms' per-thread work space: 36 vectors. */
 const TRANSFORM_WORK_FLOATS = 144;
 /**
+ * Floats between consecutive points' matrices beyond their size: the transforms read or write
+ * all 36 points of a tile at once, and at strides that are multiples of 4 KiB those all fall in
+ * one L1 set. A cache line apart they do not: S2's and S3's transforms took 18% and 29% less
+ * time (S2's forward pass 8% less).
+ */
+const POINT_SKEW_FLOATS = 16;
+/** Floats of one point's matrix of `floats` floats, with the skew. */
+const skewed = (floats: number) => floats + POINT_SKEW_FLOATS;
+/**
  * An image's tiles go through in blocks whose V and M (36 points × (C + O) floats per tile)
  * stay within this many bytes, so the GEMMs read them from L2 (2 MiB per core here).
  */
@@ -95,16 +104,16 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
   const slots = Math.ceil(blockTiles / 8) * 8; // M's row length: whole 8-column panels
   const rowsO = Math.ceil(O / 4) * 4; // U's and M's rows: whole 4-row blocks
   const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);
-  const uXiBytes = rowsO * C * 4, vXiBytes = C * slots * 4, mXiBytes = rowsO * slots * 4;
+  const uXiBytes = skewed(rowsO * C) * 4, vXiBytes = skewed(C * slots) * 4, mXiBytes = skewed(rowsO * slots) * 4;
   const at = scratchLayout({
     work: TRANSFORM_WORK_FLOATS,
     // 8 floats of slack: each window row is read 8 floats wide
     image: C * paddedH * paddedW + 8,
-    v: POINTS * C * slots,
-    m: POINTS * rowsO * slots,
+    v: POINTS * skewed(C * slots),
+    m: POINTS * skewed(rowsO * slots),
   });
   // U's 36 packed O×C matrices, then the filter transform's work space
-  const uFloats = POINTS * rowsO * C;
+  const uFloats = POINTS * skewed(rowsO * C);
   const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
   return {
     scratchFloats: at.total,
@@ -143,15 +152,15 @@ function winogradFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPoint
   const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);
   // dY zero-padded to whole tiles, so a tile past the output's edge reads zeros
   const dyH = tilesH * TILE, dyW = tilesW * TILE;
-  const vXiBytes = colsC * blockTiles * 4, eXiBytes = rowsO * blockTiles * 4;
-  const mRowBytes = colsC * 4, mXiBytes = rowsO * mRowBytes;
+  const vXiBytes = skewed(colsC * blockTiles) * 4, eXiBytes = skewed(rowsO * blockTiles) * 4;
+  const mRowBytes = colsC * 4, mXiBytes = skewed(rowsO * colsC) * 4;
   const at = scratchLayout({
     work: TRANSFORM_WORK_FLOATS,
     image: C * paddedH * paddedW + 8,
     dy: O * dyH * dyW + 8,
-    v: POINTS * colsC * blockTiles,
-    e: POINTS * rowsO * blockTiles,
-    m: POINTS * rowsO * colsC,
+    v: POINTS * skewed(colsC * blockTiles),
+    e: POINTS * skewed(rowsO * blockTiles),
+    m: POINTS * skewed(rowsO * colsC),
   });
   const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
   const positions = g.outH * g.outW;
@@ -162,7 +171,7 @@ function winogradFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPoint
     images(k, p, scratch) {
       const work = scratch + at.work, image = scratch + at.image, dy = scratch + at.dy;
       const v = scratch + at.v, e = scratch + at.e, m = scratch + at.m;
-      k.f32_zero(m, POINTS * rowsO * colsC);
+      k.f32_zero(m, POINTS * skewed(rowsO * colsC));
       k.f32_zero(p.db, O);
       for (let n = 0; n < g.batch; n++) {
         const dyN = p.dy + n * yImageBytes;

@@ -27,8 +27,8 @@ type WinogradChoice = 'none' | 'forward and dX' | 'every pass';
 
 /**
  * 'winograd' forced: every pass. 'auto' where usesWinograd: forward and dX; dW stays on the
- * GEMM path, because Winograd dW's per-thread accumulator (36·O·C floats) took S4's backward
- * on 2 threads past the 2× x of scratch it is allowed (test/memory.test.ts).
+ * GEMM path, because Winograd dW's per-thread accumulator (36·O·C floats) takes S4's backward
+ * on 2 threads to 3.22× x of scratch, past the 2× x it is allowed (test/memory.test.ts).
  */
 function winogradChoice(g: ConvGeometry): WinogradChoice {
   if (g.algorithm === 'winograd') return 'every pass';

@@ -38,6 +38,7 @@ export default defineConfig({
             'test/tfjs-training.test.ts',
             'test/tfjs-wasm.test.ts',
             'test/threads.test.ts',
+            'test/winograd.test.ts',
             'test/worked-example.test.ts',
           ],
           execArgv: ['--experimental-wasm-relaxed-simd'],

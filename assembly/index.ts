@@ -254,3 +254,67 @@ export function f32_dwconv_dw(plan: usize, dy: usize, x: usize, dw: usize, db: u
   if (ASC_FEATURE_SIMD) f32_dwconv_dw__wasmsimd(changetype<DwPlan>(plan), dy, x, dw, db, padded);
   else f32_dwconv_dw__scalar(changetype<DwPlan>(plan), dy, x, dw, db, padded);
 }
+
+// Winograd F(4×4, 3×3) (see f32-winograd/ and src/ops/passes/winograd.ts); `work` is 36
+// vectors (576 bytes) of per-thread scratch.
+export { f32_winograd_gemm } from "./f32-winograd/f32-winograd-gemm";
+import { f32_winograd_filter_4x4_3x3__wasmsimd } from "./f32-winograd/f32-winograd-filter-4x4-3x3-wasmsimd";
+import { f32_winograd_filter_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-filter-4x4-3x3-scalar";
+import { f32_winograd_input_4x4_3x3__wasmsimd, f32_winograd_input_by_channel_4x4_3x3__wasmsimd } from "./f32-winograd/f32-winograd-input-4x4-3x3-wasmsimd";
+import { f32_winograd_input_4x4_3x3__scalar, f32_winograd_input_by_channel_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-input-4x4-3x3-scalar";
+import { f32_winograd_dy_4x4_3x3__wasmsimd } from "./f32-winograd/f32-winograd-dy-4x4-3x3-wasmsimd";
+import { f32_winograd_dy_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-dy-4x4-3x3-scalar";
+import { f32_winograd_filter_grad_4x4_3x3__wasmsimd } from "./f32-winograd/f32-winograd-filter-grad-4x4-3x3-wasmsimd";
+import { f32_winograd_filter_grad_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-filter-grad-4x4-3x3-scalar";
+import { f32_winograd_output_4x4_3x3__wasmsimd } from "./f32-winograd/f32-winograd-output-4x4-3x3-wasmsimd";
+import { f32_winograd_output_4x4_3x3__scalar } from "./f32-winograd/f32-winograd-output-4x4-3x3-scalar";
+
+/** U[ξ] = G·g·Gᵀ for the filters g of a rows×cols grid (strided, optionally flipped), packed as the GEMM's A operand (see the SIMD kernel). */
+export function f32_winograd_filter_4x4_3x3(
+  w: usize, rows: i32, cols: i32, rowStride: usize, colStride: usize, flip: bool, u: usize, uXiBytes: usize, work: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_filter_4x4_3x3__wasmsimd(w, rows, cols, rowStride, colStride, flip, u, uXiBytes, work);
+  else f32_winograd_filter_4x4_3x3__scalar(w, rows, cols, rowStride, colStride, flip, u, uXiBytes, work);
+}
+
+/** V[ξ] = Bᵀ·d·B for tiles [firstTile, firstTile + count) of a padded image, as the GEMM's B panels. */
+export function f32_winograd_input_4x4_3x3(
+  padded: usize, channels: i32, planeBytes: usize, paddedW: i32,
+  tilesW: i32, firstTile: i32, count: i32, v: usize, vXiBytes: usize, work: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_input_4x4_3x3__wasmsimd(padded, channels, planeBytes, paddedW, tilesW, firstTile, count, v, vXiBytes, work);
+  else f32_winograd_input_4x4_3x3__scalar(padded, channels, planeBytes, paddedW, tilesW, firstTile, count, v, vXiBytes, work);
+}
+
+/** y tiles [firstTile, firstTile + count) = Aᵀ·M·A (+ bias; 0 = none), clipped to outH×outW. */
+export function f32_winograd_output_4x4_3x3(
+  m: usize, mXiBytes: usize, mRowBytes: usize, outChannels: i32,
+  tilesW: i32, firstTile: i32, count: i32, bias: usize, y: usize, outH: i32, outW: i32, work: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_output_4x4_3x3__wasmsimd(m, mXiBytes, mRowBytes, outChannels, tilesW, firstTile, count, bias, y, outH, outW, work);
+  else f32_winograd_output_4x4_3x3__scalar(m, mXiBytes, mRowBytes, outChannels, tilesW, firstTile, count, bias, y, outH, outW, work);
+}
+
+/** V[ξ] = Bᵀ·d·B laid out for the weight gradient: B panels of 8 channels over the block's tiles. */
+export function f32_winograd_input_by_channel_4x4_3x3(
+  padded: usize, channels: i32, planeBytes: usize, paddedW: i32,
+  tilesW: i32, firstTile: i32, count: i32, v: usize, vXiBytes: usize, work: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_input_by_channel_4x4_3x3__wasmsimd(padded, channels, planeBytes, paddedW, tilesW, firstTile, count, v, vXiBytes, work);
+  else f32_winograd_input_by_channel_4x4_3x3__scalar(padded, channels, planeBytes, paddedW, tilesW, firstTile, count, v, vXiBytes, work);
+}
+
+/** E[ξ] = A·e·Aᵀ for dY's 4×4 tiles, packed as the weight gradient GEMMs' A operand. */
+export function f32_winograd_dy_4x4_3x3(
+  dy: usize, channels: i32, planeBytes: usize, paddedW: i32,
+  tilesW: i32, firstTile: i32, count: i32, e: usize, eXiBytes: usize, work: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_dy_4x4_3x3__wasmsimd(dy, channels, planeBytes, paddedW, tilesW, firstTile, count, e, eXiBytes, work);
+  else f32_winograd_dy_4x4_3x3__scalar(dy, channels, planeBytes, paddedW, tilesW, firstTile, count, e, eXiBytes, work);
+}
+
+/** dw[o][c] = Gᵀ·M[·][o][c]·G (overwritten). */
+export function f32_winograd_filter_grad_4x4_3x3(m: usize, mXiBytes: usize, mRowBytes: usize, rows: i32, cols: i32, dw: usize, work: usize): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_filter_grad_4x4_3x3__wasmsimd(m, mXiBytes, mRowBytes, rows, cols, dw, work);
+  else f32_winograd_filter_grad_4x4_3x3__scalar(m, mXiBytes, mRowBytes, rows, cols, dw, work);
+}

@@ -7,7 +7,9 @@ export const USAGE = `usage: node bench/run.js [--quick] [--shapes S2,S4] [--pas
   --shapes     shape ids from DESIGN.md (S1..S8)
   --passes     forward, dx, dw (= dW+db)
   --impls      relaxed-simd, simd, scalar, js-reference, tfjs-cpu, tfjs-wasm, onnxruntime-web, and the
-               multi-thread rows relaxed-simd ×2, simd ×2, tfjs-wasm ×2, onnxruntime-web ×2 (×N with --threads N)
+               multi-thread rows relaxed-simd ×2, simd ×2, tfjs-wasm ×2, onnxruntime-web ×2 (×N with --threads N);
+               algorithm rows relaxed-simd-winograd, simd-winograd (in every run) and relaxed-simd-gemm,
+               simd-gemm (only when named): the algorithm option forced (docs/winograd.md)
   --no-peers   ours and the reference only
   --threads N  the multi-thread rows ("simd ×N", …) use N threads (default 2; 1 leaves them out)`;
 

@@ -14,8 +14,8 @@ export const REFERENCE_MAX_FLOPS = 1e8;
 
 // dX alone, and dW with db alone: what a training step calls when one side is frozen, and the
 // passes the peers' kernels (Conv2DBackpropInput / Conv2DBackpropFilter) compute.
-function oursOps(shape) {
-  const opts = shape.opts;
+function oursOps(shape, algorithm) {
+  const opts = algorithm ? { ...shape.opts, algorithm } : shape.opts;
   return shape.x.length === 4
     ? {
         forward: (d) => conv2d(d.x, d.w, null, opts),
@@ -35,10 +35,10 @@ const readers = {
   dw: (g) => ({ dw: g.dw.data, db: g.db.data }),
 };
 
-/** Our outputs on one ISA: the answers every other implementation is checked against. */
+/** Our outputs on one ISA, on the exact-summation path: the answers every other implementation is checked against. */
 export async function expectedOutputs(isa, shape, data) {
   await init({ isa, threads: 1 });
-  const ops = oursOps(shape);
+  const ops = oursOps(shape, 'gemm');
   return Object.fromEntries(Object.entries(ops).map(([pass, op]) => [pass, readers[pass](op(data))]));
 }
 
@@ -48,22 +48,38 @@ export async function supportedIsas() {
   return backend().supported;
 }
 
-/** The row name of ours on `isa` with `threads` threads: 'simd', 'simd ×2'. */
-export const oursName = (isa, threads) => (threads > 1 ? `${isa} ×${threads}` : isa);
+/** The row name of ours on `isa` with `threads` threads and an algorithm option: 'simd', 'simd ×2', 'simd-winograd'. */
+export const oursName = (isa, threads, algorithm) => `${isa}${algorithm ? `-${algorithm}` : ''}${threads > 1 ? ` ×${threads}` : ''}`;
 
-export function oursImpl(isa, threads = 1) {
+/** The algorithm rows of each ISA: 'winograd' in every run, 'gemm' (the exact path forced) when --impls asks for it. */
+export const ALGORITHM_ROWS = ['winograd', 'gemm'];
+
+/** Winograd (this step) computes forward and dX of 2-D 3×3, stride-1, dilation-1, ungrouped convs. */
+function winogradServes(shape) {
+  const { stride = 1, dilation = 1, groups = 1 } = shape.opts;
+  return shape.x.length === 4 && shape.w[2] === 3 && shape.w[3] === 3 && stride === 1 && dilation === 1 && groups === 1;
+}
+
+/**
+ * wasmconv on `isa`; with `algorithm`, every call passes it as the algorithm option (rows
+ * 'simd-winograd', 'simd-gemm'); without, the default ('auto').
+ */
+export function oursImpl(isa, threads = 1, algorithm = undefined) {
   return {
-    name: oursName(isa, threads),
+    name: oursName(isa, threads, algorithm),
     kind: 'ours',
     threads,
     describe: () =>
       `wasmconv ${isa}, ${threads === 1 ? 'one thread' : `${threads} threads (the batch split across a worker pool)`} ` +
-      '(public API; dX: conv*dBackwardInput, dW+db: conv*dBackwardFilter)',
+      '(public API; dX: conv*dBackwardInput, dW+db: conv*dBackwardFilter)' +
+      (algorithm === 'winograd' ? ", algorithm: 'winograd' (forward, dX, dW; GFLOP/s are effective: the direct conv's FLOPs ÷ time)"
+        : algorithm ? `, algorithm: '${algorithm}'` : ''),
     async prepare(shape, data) {
       await init({ isa, threads });
       if (backend().isa !== isa) throw new Error(`wasmconv: asked for ${isa}, got ${backend().isa}`);
       if (backend().threads !== threads) return unsupportedCases(`not available: ${backend().threadsNote ?? `${backend().threads} threads run`}`);
-      const ops = oursOps(shape);
+      if (algorithm === 'winograd' && !winogradServes(shape)) return unsupportedCases('Winograd serves 2-D 3×3 convs with stride 1, dilation 1, groups 1');
+      const ops = oursOps(shape, algorithm);
       const cases = {};
       for (const [pass, op] of Object.entries(ops)) cases[pass] = { run: () => op(data), read: readers[pass] };
       return { cases, dispose() {} };

@@ -5,7 +5,7 @@
 import { measureCeiling } from './probe/simd-ceiling.js';
 import { parseOptions } from './options.js';
 import { POLICIES } from './measure.js';
-import { oursImpl, supportedIsas } from './ours.js';
+import { ALGORITHM_ROWS, oursImpl, supportedIsas } from './ours.js';
 import { runSuite } from './suite.js';
 
 const opts = parseOptions(process.argv.slice(2));
@@ -18,8 +18,10 @@ if (!isas.includes('relaxed-simd')) {
   process.stderr.write('relaxed-simd child: SIMD ceiling probe (relaxed_madd)\n');
   const probe = await measureCeiling('relaxed_madd', { timeMs: opts.quick ? 300 : 1000 });
   const rows = await runSuite({
-    impls: [oursImpl('relaxed-simd'), ...(opts.threads > 1 ? [oursImpl('relaxed-simd', opts.threads)] : [])]
-      .filter((impl) => !opts.impls || opts.impls.includes(impl.name)),
+    impls: [
+      oursImpl('relaxed-simd'), ...ALGORITHM_ROWS.map((a) => oursImpl('relaxed-simd', 1, a)),
+      ...(opts.threads > 1 ? [oursImpl('relaxed-simd', opts.threads)] : []),
+    ].filter((impl) => (opts.impls ? opts.impls.includes(impl.name) : !impl.name.endsWith('-gemm'))),
     shapes: opts.shapes,
     passes: opts.passes,
     policy,

@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { machineInfo } from './machine.js';
 import { POLICIES } from './measure.js';
 import { USAGE, parseOptions } from './options.js';
-import { oursImpl, referenceImpl, supportedIsas } from './ours.js';
+import { ALGORITHM_ROWS, oursImpl, oursName, referenceImpl, supportedIsas } from './ours.js';
 import { measureCeiling } from './probe/simd-ceiling.js';
-import { addDerived, headline, threadScaling } from './report/ratios.js';
+import { addDerived, headline, threadScaling, winogradSpeedup } from './report/ratios.js';
 import { renderSvg } from './report/svg.js';
-import { headlineTable, resultsTable, threadsTable } from './report/table.js';
+import { headlineTable, resultsTable, threadsTable, winogradTable } from './report/table.js';
 import { SHAPES, PASSES } from './shapes.js';
 import { runSuite } from './suite.js';
 
@@ -24,8 +24,9 @@ try {
   opts = parseOptions(process.argv.slice(2));
   const many = (name) => (opts.threads > 1 ? [`${name} ×${opts.threads}`] : []);
   // scalar has no multi-thread row: it would add minutes and say nothing the simd rows do not
+  const algorithms = (isa) => ALGORITHM_ROWS.map((a) => oursName(isa, 1, a));
   IMPL_ORDER = [
-    'relaxed-simd', ...many('relaxed-simd'), 'simd', ...many('simd'), 'scalar', 'js-reference', 'tfjs-cpu',
+    'relaxed-simd', ...algorithms('relaxed-simd'), ...many('relaxed-simd'), 'simd', ...algorithms('simd'), ...many('simd'), 'scalar', 'js-reference', 'tfjs-cpu',
     'tfjs-wasm', ...many('tfjs-wasm'), 'onnxruntime-web', ...many('onnxruntime-web'),
   ];
   const unknown = (opts.impls ?? []).filter((n) => !IMPL_ORDER.includes(n));
@@ -38,7 +39,8 @@ if (opts.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const wanted = (name, kind) => (opts.impls ? opts.impls.includes(name) : kind !== 'peer' || opts.peers);
+// the forced-'gemm' rows only on request: by default the plain rows are the library's choice
+const wanted = (name, kind) => (opts.impls ? opts.impls.includes(name) : (kind !== 'peer' || opts.peers) && !name.endsWith('-gemm'));
 const policy = POLICIES[opts.quick ? 'quick' : 'full'];
 const progress = (m) => process.stderr.write(`${m}\n`);
 const machine = machineInfo();
@@ -53,7 +55,8 @@ progress('SIMD ceiling probe (mul+add)');
 const ceilings = { 'mul+add': (await measureCeiling('mul+add', { timeMs: opts.quick ? 300 : 1000 }))?.gflops ?? null };
 let relaxed = { available: false, reason: 'not selected (--impls)' };
 const threaded = (name) => `${name} ×${opts.threads}`;
-const wantedRelaxed = wanted('relaxed-simd', 'ours') || (opts.threads > 1 && wanted(threaded('relaxed-simd'), 'ours'));
+const wantedRelaxed = wanted('relaxed-simd', 'ours') || (opts.threads > 1 && wanted(threaded('relaxed-simd'), 'ours')) ||
+  ALGORITHM_ROWS.some((a) => wanted(oursName('relaxed-simd', 1, a), 'ours'));
 if (wantedRelaxed) {
   relaxed = await runRelaxedChild(isas.includes('relaxed-simd') ? [] : [RELAXED_FLAG]);
   if (relaxed.available) ceilings.relaxed_madd = relaxed.probe?.gflops ?? null;
@@ -63,6 +66,7 @@ if (wantedRelaxed) {
 const impls = [];
 for (const isa of isas.filter((i) => i !== 'relaxed-simd')) {
   if (wanted(isa, 'ours')) impls.push(oursImpl(isa));
+  for (const a of ALGORITHM_ROWS) if (isa !== 'scalar' && wanted(oursName(isa, 1, a), 'ours')) impls.push(oursImpl(isa, 1, a));
   if (isa !== 'scalar' && opts.threads > 1 && wanted(threaded(isa), 'ours')) impls.push(oursImpl(isa, opts.threads));
 }
 if (wanted('js-reference', 'reference')) impls.push(referenceImpl());
@@ -89,7 +93,8 @@ const rows = await runSuite({
 });
 if (relaxed.available) rows.push(...relaxed.rows);
 else if (wantedRelaxed) {
-  const names = ['relaxed-simd', ...(opts.threads > 1 ? [threaded('relaxed-simd')] : [])].filter((n) => wanted(n, 'ours'));
+  const names = ['relaxed-simd', ...ALGORITHM_ROWS.map((a) => oursName('relaxed-simd', 1, a)), ...(opts.threads > 1 ? [threaded('relaxed-simd')] : [])]
+    .filter((n) => wanted(n, 'ours'));
   for (const shape of opts.shapes) for (const pass of opts.passes) for (const impl of names) {
     rows.push({ shape: shape.id, pass: pass.label, passId: pass.id, impl, kind: 'ours', status: 'unsupported', reason: `not available: ${relaxed.reason}` });
   }
@@ -112,6 +117,7 @@ const report = {
   rows: derived,
   headline: headline(derived),
   threadScaling: threadScaling(derived),
+  winogradSpeedup: winogradSpeedup(derived),
 };
 
 console.log(`relaxed SIMD: ${relaxed.available ? `measured in a child process started with ${RELAXED_FLAG}` : relaxed.reason}`);
@@ -120,6 +126,9 @@ console.log('% ceiling: of relaxed_madd for relaxed-simd rows, of mul+add for th
 for (const [name, what] of Object.entries(report.implementations)) console.log(`  ${name}: ${what}`);
 console.log(`\n${resultsTable(derived)}\n`);
 console.log(`Headline: our fastest ISA against the fastest peer, one thread each\n\n${headlineTable(report.headline)}\n`);
+if (report.winogradSpeedup.length > 0) {
+  console.log(`Winograd against the GEMM path (algorithm: 'winograd' vs 'gemm'), same ISA, same run, interleaved rounds\n\n${winogradTable(report.winogradSpeedup)}\n`);
+}
 if (opts.threads > 1) console.log(`Threads: ${opts.threads} threads against one, same ISA, same run\n\n${threadsTable(report.threadScaling)}\n`);
 
 const dir = new URL('./results/', import.meta.url);

@@ -101,6 +101,20 @@ export interface KernelExports {
   f32_dwconv_dw(plan: number, dy: number, x: number, dw: number, db: number, padded: number): void;
   /** stride-(sh, 2) dX of one image and group by stride phase, driven by a plan (src/ops/passes/subconv-dx.ts) */
   f32_subconv_dx(plan: number, dy: number, packedW: number, dx: number, work: number): void;
+  /** Winograd F(4×4, 3×3) (src/ops/passes/winograd.ts); `work` is 576 bytes of per-thread scratch */
+  f32_winograd_filter_4x4_3x3(w: number, rows: number, cols: number, rowStride: number, colStride: number, flip: number,
+    u: number, uXiBytes: number, work: number): void;
+  f32_winograd_input_4x4_3x3(padded: number, channels: number, planeBytes: number, paddedW: number,
+    tilesW: number, firstTile: number, count: number, v: number, vXiBytes: number, work: number): void;
+  f32_winograd_gemm(count: number, m: number, n: number, k: number,
+    u: number, uXiBytes: number, v: number, vXiBytes: number, out: number, mXiBytes: number, mRowBytes: number, accumulate: number): void;
+  f32_winograd_input_by_channel_4x4_3x3(padded: number, channels: number, planeBytes: number, paddedW: number,
+    tilesW: number, firstTile: number, count: number, v: number, vXiBytes: number, work: number): void;
+  f32_winograd_dy_4x4_3x3(dy: number, channels: number, planeBytes: number, paddedW: number,
+    tilesW: number, firstTile: number, count: number, e: number, eXiBytes: number, work: number): void;
+  f32_winograd_filter_grad_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, rows: number, cols: number, dw: number, work: number): void;
+  f32_winograd_output_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, outChannels: number,
+    tilesW: number, firstTile: number, count: number, bias: number, y: number, outH: number, outW: number, work: number): void;
 }
 
 /** Where a kernel binary can come from (see init({ wasm })). */
@@ -122,6 +136,9 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_channel_sums: true, f32_channel_sqdev: true, f32_channel_dy_sums: true, f32_channel_normalize: true,
   f32_batchnorm_dx: true, f32_mul: true, f32_dropout: true, f32_avgpool2d: true, f32_avgpool2d_backward: true,
   f32_copy_rows: true,
+  f32_winograd_filter_4x4_3x3: true, f32_winograd_input_4x4_3x3: true, f32_winograd_gemm: true,
+  f32_winograd_output_4x4_3x3: true, f32_winograd_input_by_channel_4x4_3x3: true, f32_winograd_dy_4x4_3x3: true,
+  f32_winograd_filter_grad_4x4_3x3: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 

@@ -2,9 +2,9 @@
 // tables and the SVG, from a fixed set of rows (nothing is timed here).
 import { describe, expect, it } from 'vitest';
 import { pooledRounds } from '../bench/measure.js';
-import { addDerived, headline, threadScaling } from '../bench/report/ratios.js';
+import { addDerived, headline, threadScaling, winogradSpeedup } from '../bench/report/ratios.js';
 import { axisScale, renderSvg } from '../bench/report/svg.js';
-import { headlineTable, resultsTable, threadsTable } from '../bench/report/table.js';
+import { headlineTable, resultsTable, threadsTable, winogradTable } from '../bench/report/table.js';
 
 const ok = (impl: string, kind: string, gflops: number, extra = {}) => ({
   shape: 'S2 mnist-c2', pass: 'forward', impl, kind, status: 'ok', gflops, ms: 462 / gflops, samples: 5, ...extra,
@@ -89,6 +89,24 @@ describe('bench report', () => {
       '|-------------|---------|------|-----------------:|------------------:|--------:|-------------------------:|',
       '| S2 mnist-c2 | forward | simd |            20.00 |             36.00 |   1.80× |                    2.00× |',
       '| S2 mnist-c2 | dW+db   | simd |            10.00 |                 — |       — |                        — |',
+    ]);
+  });
+});
+
+describe('Winograd against the GEMM path', () => {
+  it("sets each ISA's -winograd row against its -gemm row, median and fastest samples", () => {
+    const row = (impl: string, ms: number, bestMs: number, status = 'ok') =>
+      ({ shape: 'S3 cifar', pass: 'forward', impl, kind: 'ours', threads: 1, status, ms, bestMs, gflops: 100 / ms });
+    const lines = winogradSpeedup([
+      row('simd-gemm', 10, 8), row('simd-winograd', 4, 4), row('simd', 4, 4),
+      row('relaxed-simd-winograd', 3, 3), // no gemm row to compare with: left out
+      { ...row('scalar-winograd', 1, 1), status: 'unsupported' },
+    ]);
+    expect(lines).toEqual([{ shape: 'S3 cifar', pass: 'forward', isa: 'simd', gemmGflops: 10, winogradGflops: 25, speedup: 2.5, bestSpeedup: 2 }]);
+    expect(winogradTable(lines).split('\n')).toEqual([
+      '| shape    | pass    | ISA  | GEMM GFLOP/s | Winograd GFLOP/s (effective) | Winograd ÷ GEMM | Winograd ÷ GEMM, fastest samples |',
+      '|----------|---------|------|-------------:|-----------------------------:|----------------:|---------------------------------:|',
+      '| S3 cifar | forward | simd |        10.00 |                        25.00 |           2.50× |                            2.00× |',
     ]);
   });
 });

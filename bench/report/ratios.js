@@ -86,3 +86,27 @@ export function headline(rows) {
     speedup: g.ours && g.peer ? g.ours.gflops / g.peer.gflops : null,
   }));
 }
+
+/**
+ * Winograd against the GEMM path: each ISA's one-thread '-winograd' row set against its
+ * '-gemm' row (the exact path forced), same shape and pass, timed in the same interleaved rounds.
+ * @returns [{ shape, pass, isa, gemmGflops, winogradGflops, speedup, bestSpeedup }]
+ */
+export function winogradSpeedup(rows) {
+  const gemm = new Map();
+  for (const r of rows) if (r.kind === 'ours' && (r.threads ?? 1) === 1 && r.impl.endsWith('-gemm')) gemm.set(`${r.shape}\u0000${r.pass}\u0000${r.impl.slice(0, -5)}`, r);
+  const out = [];
+  for (const r of rows) {
+    if (r.kind !== 'ours' || (r.threads ?? 1) !== 1 || !r.impl.endsWith('-winograd') || r.status !== 'ok') continue;
+    const isa = r.impl.slice(0, -'-winograd'.length);
+    const base = gemm.get(`${r.shape}\u0000${r.pass}\u0000${isa}`);
+    if (!base || base.status !== 'ok') continue;
+    out.push({
+      shape: r.shape, pass: r.pass, isa,
+      gemmGflops: base.gflops, winogradGflops: r.gflops,
+      speedup: r.gflops / base.gflops,
+      bestSpeedup: base.bestMs && r.bestMs ? base.bestMs / r.bestMs : null,
+    });
+  }
+  return out;
+}

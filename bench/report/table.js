@@ -55,3 +55,15 @@ export function threadsTable(lines) {
   const cells = lines.map((l) => [l.shape, l.pass, l.isa, rate(l.oneGflops), rate(l.manyGflops), times(l.speedup), times(l.bestSpeedup)]);
   return markdownTable(columns, cells);
 }
+
+/** winogradSpeedup's lines: effective GFLOP/s of Winograd against the GEMM path's, median and fastest-sample ratios. */
+export function winogradTable(lines) {
+  const columns = [
+    { title: 'shape' }, { title: 'pass' }, { title: 'ISA' }, { title: 'GEMM GFLOP/s', align: 'right' },
+    { title: 'Winograd GFLOP/s (effective)', align: 'right' }, { title: 'Winograd ÷ GEMM', align: 'right' },
+    { title: 'Winograd ÷ GEMM, fastest samples', align: 'right' },
+  ];
+  const times = (x) => (x == null ? '—' : `${x.toFixed(2)}×`);
+  const cells = lines.map((l) => [l.shape, l.pass, l.isa, rate(l.gemmGflops), rate(l.winogradGflops), times(l.speedup), times(l.bestSpeedup)]);
+  return markdownTable(columns, cells);
+}

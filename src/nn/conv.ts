@@ -130,7 +130,8 @@ function splitOptions<O extends object>(opts: O & ConvLayerOptions): [O, ConvLay
 
 /** 2-D convolution over x [N, C, H, W]: y [N, O, OH, OW]. */
 export class Conv2d extends ConvLayer {
-  private readonly options: Required<Conv2dOptions> & { bias: boolean };
+  // the algorithm is how the layer computes, not its architecture: it stays out of spec()
+  private readonly options: Required<Omit<Conv2dOptions, 'algorithm'>> & { bias: boolean };
   readonly kernelSize: [number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSize: number | [number, number], opts: Conv2dLayerOptions = {}) {
@@ -155,7 +156,7 @@ export class Conv2d extends ConvLayer {
 
 /** 1-D convolution over x [N, C, L]: y [N, O, OL]. */
 export class Conv1d extends ConvLayer {
-  private readonly options: Required<Conv1dOptions> & { bias: boolean };
+  private readonly options: Required<Omit<Conv1dOptions, 'algorithm'>> & { bias: boolean };
   readonly kernelSize: number;
 
   constructor(inChannels: number, outChannels: number, kernelSize: number, opts: Conv1dLayerOptions = {}) {

@@ -2,6 +2,7 @@
 // Works for any number of spatial axes; the kernels see every conv as 2-D (1-D gets a unit
 // height axis).
 import { checkShape, describe, formatShape, sizeOf, type Tensor } from '../tensor.js';
+import { winogradIneligibility, type ConvAlgorithm } from './algorithm.js';
 import type { ConvParams } from './options.js';
 
 /** Everything the kernels need to know about a 2-D convolution. */
@@ -24,6 +25,8 @@ export interface ConvGeometry {
   outW: number;
   /** output shape in the caller's rank ([N,O,OH,OW] or [N,O,OL]) */
   outShape: number[];
+  /** the `algorithm` option ('auto' when absent) */
+  algorithm?: ConvAlgorithm;
 }
 
 /** Throws unless `t` is a Tensor of the given rank whose Float32Array matches its shape. */
@@ -97,11 +100,15 @@ export function convGeometry(op: string, xShape: readonly number[], wShape: read
   const [dilationH, dilationW] = as2d(params.dilation, 1);
   const [padTop, padLeft] = as2d(pads.map((p) => p[0]), 0);
   const [outH, outW] = as2d(outSizes, 1);
-  return {
+  const geometry: ConvGeometry = {
     batch, inChannels, outChannels, groups,
     inH, inW, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW,
     outShape: [batch, outChannels, ...outSizes],
+    algorithm: params.algorithm,
   };
+  const ineligible = params.algorithm === 'winograd' ? winogradIneligibility(geometry) : null;
+  if (ineligible) throw new Error(`${op}: algorithm 'winograd' cannot compute this convolution: ${ineligible} ${shapes}`);
+  return geometry;
 }
 
 /** TensorFlow/ONNX SAME_UPPER: out = ceil(in / stride), the odd padding pixel goes after. */

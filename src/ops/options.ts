@@ -2,6 +2,7 @@
 // Error naming the option for anything malformed. Shapes are not known here ('same' padding is
 // resolved later, in geometry.ts, once input and kernel sizes are).
 import { describe } from '../tensor.js';
+import { parseAlgorithm, type ConvAlgorithm } from './algorithm.js';
 
 export interface Conv2dOptions {
   stride?: number | [number, number];
@@ -9,6 +10,8 @@ export interface Conv2dOptions {
   padding?: number | [number, number] | [number, number, number, number] | 'valid' | 'same';
   dilation?: number | [number, number];
   groups?: number;
+  /** 'auto' (default): Winograd where it is eligible and measured faster; 'gemm'; 'winograd' (docs/winograd.md) */
+  algorithm?: ConvAlgorithm;
 }
 
 export interface Conv1dOptions {
@@ -17,6 +20,8 @@ export interface Conv1dOptions {
   padding?: number | [number, number] | 'valid' | 'same';
   dilation?: number;
   groups?: number;
+  /** 'auto' (default) and 'gemm' compute the same; 'winograd' throws (Winograd serves 2-D 3×3 convolutions only, for now) */
+  algorithm?: ConvAlgorithm;
 }
 
 /** Options with one entry per spatial axis (height then width for 2-D, length for 1-D). */
@@ -26,9 +31,10 @@ export interface ConvParams {
   /** [before, after] per axis, or 'same' (SAME_UPPER, resolved against the shapes) */
   padding: Array<[number, number]> | 'same';
   groups: number;
+  algorithm: ConvAlgorithm;
 }
 
-const KNOWN_OPTIONS = ['stride', 'padding', 'dilation', 'groups'];
+const KNOWN_OPTIONS = ['stride', 'padding', 'dilation', 'groups', 'algorithm'];
 
 export function parseConv2dOptions(op: string, opts: Conv2dOptions | undefined): ConvParams {
   const o = checkOptionsObject(op, opts);
@@ -37,6 +43,7 @@ export function parseConv2dOptions(op: string, opts: Conv2dOptions | undefined):
     dilation: perAxis(op, 'dilation', o.dilation, 2),
     padding: padding2d(op, o.padding),
     groups: positiveInteger(op, 'groups', o.groups ?? 1),
+    algorithm: parseAlgorithm(op, o.algorithm),
   };
 }
 
@@ -47,6 +54,7 @@ export function parseConv1dOptions(op: string, opts: Conv1dOptions | undefined):
     dilation: [positiveInteger(op, 'dilation', o.dilation ?? 1)],
     padding: padding1d(op, o.padding),
     groups: positiveInteger(op, 'groups', o.groups ?? 1),
+    algorithm: parseAlgorithm(op, o.algorithm),
   };
 }
 

@@ -30,7 +30,7 @@ const packedFloats = (m: number, k: number) => Math.ceil(m / 4) * 4 * k;
 export const GEMM_WORK_FLOATS = 512 * 8 + 32;
 
 /** Lays out named float blocks one after another (16-byte aligned); byte offsets from the scratch base. */
-function scratchLayout<K extends string>(floats: Record<K, number>): Record<K, number> & { total: number } {
+export function scratchLayout<K extends string>(floats: Record<K, number>): Record<K, number> & { total: number } {
   const at: Record<string, number> = {};
   let end = 0;
   for (const name of Object.keys(floats) as K[]) {
@@ -63,7 +63,7 @@ function paddedImage(g: ConvGeometry, channels: number) {
 }
 
 /** The conv whose forward pass is this conv's dX when the stride is 1. */
-function transposedGeometry(g: ConvGeometry): ConvGeometry {
+export function transposedGeometry(g: ConvGeometry): ConvGeometry {
   return {
     ...g,
     inChannels: g.outChannels, outChannels: g.inChannels,
@@ -75,7 +75,7 @@ function transposedGeometry(g: ConvGeometry): ConvGeometry {
 }
 
 /** Per-group sizes and the byte offset of image n, group gr in each tensor. */
-function groupSizes(g: ConvGeometry) {
+export function groupSizes(g: ConvGeometry) {
   const groupIn = g.inChannels / g.groups;
   const groupOut = g.outChannels / g.groups;
   const positions = g.outH * g.outW;
@@ -217,14 +217,14 @@ function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPoint
     callsOnly: true,
     prepare(k, p, scratch) {
       k.f32_flip_weights(p.w, g.groups, g.outChannels / g.groups, g.inChannels / g.groups, taps, scratch + at.flipped);
-      transposed.prepare(k, forwardPointers(p, scratch), scratch + at.forward);
+      transposed.prepare(k, forwardPointers(p, scratch), scratch + at.forward, 0);
     },
     images(k, p, scratch) {
-      transposed.images(k, forwardPointers(p, scratch), scratch + at.forward);
+      transposed.images(k, forwardPointers(p, scratch), scratch + at.forward, 0);
     },
     channelBlocks: transposed.channelBlocks && {
       channels: transposed.channelBlocks.channels,
-      block: (k, p, scratch, n, from, to) => transposed.channelBlocks!.block(k, forwardPointers(p, scratch), scratch + at.forward, n, from, to),
+      block: (k, p, scratch, n, from, to) => transposed.channelBlocks!.block(k, forwardPointers(p, scratch), scratch + at.forward, n, from, to, 0),
     },
   };
 }

@@ -1,9 +1,11 @@
 // The one place that picks a kernel strategy for a convolution geometry.
 import type { ConvGeometry } from '../geometry.js';
 import { depthwisePasses, isDepthwise } from './depthwise.js';
+import { winogradIneligibility } from '../algorithm.js';
 import { gemmPasses } from './gemm.js';
 import { parallelPasses, threadsFor, type Threads } from './parallel.js';
 import type { ConvPasses, ImageCopies, Pass, StagedPass, StrategyPasses } from './types.js';
+import { winogradPasses } from './winograd.js';
 
 export type { ConvPasses, ForwardPointers, ImageCopies, InputGradientPointers, FilterGradientPointers, Pass, Slice } from './types.js';
 export type { Threads } from './parallel.js';
@@ -15,19 +17,63 @@ export type { Threads } from './parallel.js';
  * A single-channel input with groups = 1 (S1) stays on the GEMM: there the direct kernels win
  * forward and dW but lose dX, and the GEMM is being sped up.
  */
-function strategyPasses(g: ConvGeometry): StrategyPasses {
-  return isDepthwise(g) ? depthwisePasses(g) : gemmPasses(g);
+function strategyPasses(g: ConvGeometry, winograd: WinogradChoice): StrategyPasses {
+  if (isDepthwise(g)) return depthwisePasses(g);
+  return winograd === 'none' ? gemmPasses(g) : winogradPasses(g, winograd === 'every pass');
+}
+
+/** Which passes of a call run Winograd. */
+type WinogradChoice = 'none' | 'forward and dX' | 'every pass';
+
+/**
+ * 'winograd' forced: every pass. 'auto' where usesWinograd: forward and dX; dW stays on the
+ * GEMM path, because Winograd dW's per-thread accumulator (36·O·C floats) takes S4's backward
+ * on 2 threads to 3.22× x of scratch, past the 2× x it is allowed (test/memory.test.ts).
+ */
+function winogradChoice(g: ConvGeometry): WinogradChoice {
+  if (g.algorithm === 'winograd') return 'every pass';
+  return usesWinograd(g) ? 'forward and dX' : 'none';
+}
+
+/**
+ * Winograd F(4×4, 3×3) (forward and dX) when asked for ('winograd'; convGeometry has checked
+ * that it can), and under 'auto' where it can and measured faster on every ISA (docs/winograd.md,
+ * 2026-12-06, one thread):
+ * - at least 16 input and output channels: from 16 up it was 1.5–2.9× faster (S2–S4, ResNet
+ *   layers of 64–256 channels); at 8 only 1.2–1.35×, at 1–3 slower (0.5–0.9×: the GEMMs'
+ *   reduction is C or O long, too short for the micro-kernel, and the transforms dominate);
+ * - at least 16 tiles of 4×4 outputs per call (batch × tiles per image): U, 4× the weights,
+ *   is made and read once per call, and on fewer tiles that costs more than it saves (one
+ *   8×8 image of 64 channels: 0.75×; one 7×7 of 512: 0.6×; eight of those: 1.4–1.8×);
+ * - at least half of the tiles' outputs inside the output (5×5 outputs fill 25 of 64).
+ */
+const WINOGRAD_MIN_CHANNELS = 16;
+const WINOGRAD_MIN_TILES = 16;
+const WINOGRAD_MIN_FILL = 0.5;
+
+export function usesWinograd(g: ConvGeometry): boolean {
+  if (g.algorithm === 'winograd') return true;
+  if (g.algorithm === 'gemm' || winogradIneligibility(g) !== null) return false;
+  const tileOutputs = Math.ceil(g.outH / 4) * Math.ceil(g.outW / 4) * 16;
+  return Math.min(g.inChannels, g.outChannels) >= WINOGRAD_MIN_CHANNELS &&
+    (g.batch * tileOutputs) / 16 >= WINOGRAD_MIN_TILES &&
+    (g.outH * g.outW) / tileOutputs >= WINOGRAD_MIN_FILL;
 }
 
 /** A pass on the calling thread, with its copies around it: the whole batch in, the pass, the whole batch out. */
 function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
   const all = { start: 0, count: batch };
+  // the shared block first, then the pass's own scratch
+  const sharedFloats = Math.ceil((pass.shared?.floats ?? 0) / 4) * 4;
   return {
-    scratchFloats: pass.scratchFloats,
+    scratchFloats: sharedFloats + pass.scratchFloats,
     run: (k, p, scratch, copies?: ImageCopies) => {
+      const shared = pass.shared ? scratch : 0;
+      const own = scratch + sharedFloats * 4;
       copies?.feed?.(all);
-      pass.prepare(k, p, scratch);
-      pass.images(k, p, scratch);
+      pass.shared?.prepare(k, p, shared);
+      pass.prepare(k, p, own, shared);
+      pass.images(k, p, own, shared);
       copies?.drain?.(all);
     },
   };
@@ -35,13 +81,17 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
 
 /** The passes for `g`: split over the batch across `threads` when it has a serving pool and the work pays for it. */
 export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasses {
+  // 'auto' is settled on the whole call's geometry: a thread's chunk of the batch has fewer
+  // tiles, and every chunk must take the same path
+  const winograd = winogradChoice(g);
+  const strategy = (chunk: ConvGeometry) => strategyPasses(chunk, winograd);
   if (threads && threads.pool.serving) {
     const count = threadsFor(g, threads.pool.threads);
-    if (count > 1) return parallelPasses(g, count, strategyPasses, threads);
+    if (count > 1) return parallelPasses(g, count, strategy, threads);
   }
-  const { strategy, forward, inputGradient, filterGradient } = strategyPasses(g);
+  const { strategy: name, forward, inputGradient, filterGradient } = strategy(g);
   return {
-    strategy, threads: 1,
+    strategy: name, threads: 1,
     forward: onCallingThread(forward, g.batch),
     inputGradient: onCallingThread(inputGradient, g.batch),
     filterGradient: onCallingThread(filterGradient, g.batch),

@@ -218,24 +218,29 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
     // tapes depend on the pointers and the scratch alone for passes that only call kernels
     const tapeId = chunks.every((c) => pick(passesFor(c.count)).callsOnly) ? `split ${nextSplitId++}` : null;
     const threadFloats = wholePages(Math.max(...chunks.map((c) => pick(passesFor(c.count)).scratchFloats)));
-    const run = (k: KernelExports, p: P, chunk: Slice, reservedAt: number, scratch: number) => {
+    // the block every thread reads (the same for every chunk size: it depends on the weights alone)
+    const sharedPass = pick(passesFor(chunks[0].count)).shared;
+    const sharedFloats = wholePages(sharedPass?.floats ?? 0);
+    const run = (k: KernelExports, p: P, chunk: Slice, reservedAt: number, scratch: number, shared: number) => {
       const pass = pick(passesFor(chunk.count));
-      if (chunk.channels) pass.channelBlocks!.block(k, p, scratch, chunk.start, chunk.channels.from, chunk.channels.to);
-      else pass.images(k, chunkPointers(p, chunk, reservedAt), scratch);
+      if (chunk.channels) pass.channelBlocks!.block(k, p, scratch, chunk.start, chunk.channels.from, chunk.channels.to, shared);
+      else pass.images(k, chunkPointers(p, chunk, reservedAt), scratch, shared);
     };
     return {
       // a page of slack to round the caller's (16-byte aligned) scratch up to a page boundary
-      scratchFloats: PAGE_FLOATS + reservedFloats + threadFloats * count,
+      scratchFloats: PAGE_FLOATS + reservedFloats + sharedFloats + threadFloats * count,
       run: (_k, p, scratch, copies?: ImageCopies) => {
         const base = Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES;
         const reservedAt = (c: number) => base + c * chunkFloats * 4;
-        const threadScratch = (t: number) => base + (reservedFloats + t * threadFloats) * 4;
+        const shared = sharedPass ? base + reservedFloats * 4 : 0;
+        const threadScratch = (t: number) => base + (reservedFloats + sharedFloats + t * threadFloats) * 4;
+        sharedPass?.prepare(threads.pool.kernels, p, shared);
         threads.pool.run(
           threads.op,
-          chunks.map((chunk, c) => (k, thread) => run(k, p, chunk, reservedAt(c), threadScratch(thread))),
+          chunks.map((chunk, c) => (k, thread) => run(k, p, chunk, reservedAt(c), threadScratch(thread), shared)),
           tapeSpace,
           {
-            prologue: (k, thread) => pick(passesFor(chunks[0].count)).prepare(k, p, threadScratch(thread)),
+            prologue: (k, thread) => pick(passesFor(chunks[0].count)).prepare(k, p, threadScratch(thread), shared),
             // resident tensors (training) have nothing to feed, and no per-call bookkeeping for it
             feed: copies?.feed && feedingImagesOnce(copies.feed, chunks, g.batch),
             drain: copies?.drain && ((c) => copies.drain!(chunks[c])),

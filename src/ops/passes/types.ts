@@ -65,9 +65,19 @@ export interface Pass<Pointers> {
 export interface StagedPass<Pointers> {
   /** floats of scratch the pass needs at `scratch` (16-byte aligned) */
   readonly scratchFloats: number;
-  prepare(kernels: KernelExports, p: Pointers, scratch: number): void;
+  /**
+   * What depends on the weights alone and every thread reads (the Winograd filter
+   * transform): made once per call, on the calling thread, into `floats` floats at `shared`
+   * (16-byte aligned), before any thread prepares. prepare, images and channelBlocks get that
+   * `shared` pointer too (0 when there is none).
+   */
+  readonly shared?: {
+    readonly floats: number;
+    prepare(kernels: KernelExports, p: Pointers, shared: number): void;
+  };
+  prepare(kernels: KernelExports, p: Pointers, scratch: number, shared: number): void;
   /** the batch's images, with the scratch as prepare left it */
-  images(kernels: KernelExports, p: Pointers, scratch: number): void;
+  images(kernels: KernelExports, p: Pointers, scratch: number, shared: number): void;
   /**
    * True when prepare, images and channelBlocks do nothing but call kernels, with arguments
    * that depend only on the pointers and the scratch (no JavaScript writes into memory, as
@@ -81,14 +91,14 @@ export interface StagedPass<Pointers> {
    */
   readonly channelBlocks?: {
     readonly channels: number;
-    block(kernels: KernelExports, p: Pointers, scratch: number, n: number, from: number, to: number): void;
+    block(kernels: KernelExports, p: Pointers, scratch: number, n: number, from: number, to: number, shared: number): void;
   };
 }
 
 /** One kernel strategy's three passes, on the calling thread. */
 export interface StrategyPasses {
   /** which kernel family serves this geometry, for diagnostics and benchmarks */
-  readonly strategy: 'gemm' | 'pointwise' | 'depthwise';
+  readonly strategy: 'gemm' | 'pointwise' | 'depthwise' | 'winograd';
   readonly forward: StagedPass<ForwardPointers>;
   readonly inputGradient: StagedPass<InputGradientPointers>;
   readonly filterGradient: StagedPass<FilterGradientPointers>;

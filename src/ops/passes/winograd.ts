@@ -1,0 +1,191 @@
+// The Winograd strategy, F(4×4, 3×3) (Lavin & Gray 2016), for 3×3 convolutions with stride 1,
+// dilation 1 and groups 1 (docs/winograd.md):
+//   forward  the output in 4×4 tiles, each from a 6×6 window d of the padded input:
+//            Y_tile = Aᵀ [ Σ_c U[o][c] ⊙ V[c] ] A + bias, U = G w Gᵀ, V = Bᵀ d B,
+//            i.e. 36 GEMMs M[ξ][O×tiles] = U[ξ][O×C] · V[ξ][C×tiles], one per point ξ of the
+//            6×6 transformed tile, on the packed 4×8 micro-kernel: 2.25× fewer multiplies
+//            than the direct conv's 9 per output and input channel (16 outputs for 36).
+//   dX       the forward pass of the transposed conv (gemm.ts's transposedGeometry: padding
+//            2 − pad), whose filter is W flipped and channel-transposed: the filter transform
+//            reads W that way, so no flipped copy is made.
+//   dW       with 'winograd' forced (not under 'auto', see index.ts): per 4×4 tile e of dY and
+//            6×6 window d of the input, dW += Gᵀ [(A e Aᵀ) ⊙ (Bᵀ d B)] G (the same trilinear
+//            form read for the filter), i.e. 36 GEMMs M[ξ][O×C] += E[ξ][O×tiles] · V[ξ][tiles×C]
+//            summed over tile blocks and images, then one inverse filter transform.
+//   db       row sums of dY, as on the GEMM path.
+// The filter transform writes U already packed as the GEMM's A operand and the input
+// transform writes V as its B panels, so nothing else is packed. U is made once per call into
+// the pass's shared block, which every thread reads (a later step can keep it per resident
+// weight version instead). An image's tiles go through in blocks, so V and M stay about the
+// size of L2 whatever the image size.
+import type { ConvGeometry } from '../geometry.js';
+import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
+import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
+
+/** Outputs per tile side, and points per transformed tile (the GEMMs). */
+const TILE = 4;
+const POINTS = 36;
+/** The transforms' per-thread work space: 36 vectors. */
+const TRANSFORM_WORK_FLOATS = 144;
+/**
+ * Floats between consecutive points' matrices beyond their size: the transforms read or write
+ * all 36 points of a tile at once, and at strides that are multiples of 4 KiB those all fall in
+ * one L1 set. A cache line apart they do not: S2's and S3's transforms took 18% and 29% less
+ * time (S2's forward pass 8% less).
+ */
+const POINT_SKEW_FLOATS = 16;
+/** Floats of one point's matrix of `floats` floats, with the skew. */
+const skewed = (floats: number) => floats + POINT_SKEW_FLOATS;
+/**
+ * An image's tiles go through in blocks whose V and M (36 points × (C + O) floats per tile)
+ * stay within this many bytes, so the GEMMs read them from L2 (2 MiB per core here).
+ */
+const BLOCK_BYTES = 1 << 20;
+
+/** The Winograd passes of `g`: forward and dX, and dW too when `filterGradient` (else the GEMM's). */
+export function winogradPasses(g: ConvGeometry, filterGradient: boolean): StrategyPasses {
+  const taps = 9 * 4; // bytes of one 3×3 filter
+  const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false });
+  // the transposed conv's filter [C][O] is W[O][C] flipped: rows C, columns O
+  const transposed = winogradConv(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true });
+  const asForward = (p: InputGradientPointers): ForwardPointers => ({ x: p.dy, w: p.w, bias: 0, y: p.dx });
+  return {
+    strategy: 'winograd',
+    forward,
+    inputGradient: {
+      scratchFloats: transposed.scratchFloats,
+      callsOnly: true,
+      shared: { floats: transposed.shared!.floats, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
+      prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
+      images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
+    },
+    filterGradient: filterGradient ? winogradFilterGradient(g) : gemmPasses(g).filterGradient,
+  };
+}
+
+/** Where each 3×3 filter of a conv's weights sits: filter (o, c) at w + o·rowStride + c·colStride (bytes), rotated 180° when `flip`. */
+interface FilterLayout {
+  rowStride: number;
+  colStride: number;
+  flip: boolean;
+}
+
+/**
+ * Tiles per block: all of an image's when their transformed tiles (36 × (C + O) floats each)
+ * fit BLOCK_BYTES, else blocks of even size (multiples of 4 tiles) that do.
+ */
+export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number): number {
+  const perTile = POINTS * (inChannels + Math.ceil(outChannels / 4) * 4) * 4;
+  const most = Math.max(8, Math.floor(BLOCK_BYTES / perTile / 8) * 8);
+  const blocks = Math.ceil(tiles / most);
+  return Math.ceil(tiles / blocks / 4) * 4;
+}
+
+/**
+ * The padded copy of an image: at (padTop, padLeft), or cropped where a pad is negative (dX
+ * with padding > 2), with room for every tile's whole 6×6 window; the tiles start `readOffset`
+ * bytes in.
+ */
+function paddedImage(g: ConvGeometry) {
+  const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
+  const placeTop = Math.max(g.padTop, 0), placeLeft = Math.max(g.padLeft, 0);
+  const cropTop = Math.max(-g.padTop, 0), cropLeft = Math.max(-g.padLeft, 0);
+  const paddedH = Math.max(placeTop + g.inH, cropTop + tilesH * TILE + 2);
+  const paddedW = Math.max(placeLeft + g.inW, cropLeft + tilesW * TILE + 2);
+  return { placeTop, placeLeft, paddedH, paddedW, planeBytes: paddedH * paddedW * 4, readOffset: (cropTop * paddedW + cropLeft) * 4 };
+}
+
+/** The forward pass of the 3×3, stride-1 conv `g`, its weights laid out as `filters` says. */
+function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<ForwardPointers> {
+  const C = g.inChannels, O = g.outChannels;
+  const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
+  const tiles = tilesH * tilesW;
+  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, C, O));
+  const slots = Math.ceil(blockTiles / 8) * 8; // M's row length: whole 8-column panels
+  const rowsO = Math.ceil(O / 4) * 4; // U's and M's rows: whole 4-row blocks
+  const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);
+  const uXiBytes = skewed(rowsO * C) * 4, vXiBytes = skewed(C * slots) * 4, mXiBytes = skewed(rowsO * slots) * 4;
+  const at = scratchLayout({
+    work: TRANSFORM_WORK_FLOATS,
+    // 8 floats of slack: each window row is read 8 floats wide
+    image: C * paddedH * paddedW + 8,
+    v: POINTS * skewed(C * slots),
+    m: POINTS * skewed(rowsO * slots),
+  });
+  // U's 36 packed O×C matrices, then the filter transform's work space
+  const uFloats = POINTS * skewed(rowsO * C);
+  const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
+  return {
+    scratchFloats: at.total,
+    callsOnly: true,
+    shared: {
+      floats: uFloats + TRANSFORM_WORK_FLOATS,
+      prepare(k, p, shared) {
+        k.f32_winograd_filter_4x4_3x3(p.w, O, C, filters.rowStride, filters.colStride, filters.flip ? 1 : 0, shared, uXiBytes, shared + uFloats * 4);
+      },
+    },
+    prepare() {},
+    images(k, p, scratch, u) {
+      const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
+      for (let n = 0; n < g.batch; n++) {
+        const y = p.y + n * yImageBytes;
+        k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+        for (let first = 0; first < tiles; first += blockTiles) {
+          const count = Math.min(blockTiles, tiles - first);
+          k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+          k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
+          k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
+        }
+      }
+    },
+  };
+}
+
+/** dW (and db) of the 3×3, stride-1 conv `g` by Winograd (see the top of the file). */
+function winogradFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers> {
+  const C = g.inChannels, O = g.outChannels;
+  const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
+  const tiles = tilesH * tilesW;
+  const colsC = Math.ceil(C / 8) * 8; // M's rows: whole 8-channel panels of V
+  const rowsO = Math.ceil(O / 4) * 4; // E's and M's rows: whole 4-row blocks
+  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, colsC, rowsO));
+  const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);
+  // dY zero-padded to whole tiles, so a tile past the output's edge reads zeros
+  const dyH = tilesH * TILE, dyW = tilesW * TILE;
+  const vXiBytes = skewed(colsC * blockTiles) * 4, eXiBytes = skewed(rowsO * blockTiles) * 4;
+  const mRowBytes = colsC * 4, mXiBytes = skewed(rowsO * colsC) * 4;
+  const at = scratchLayout({
+    work: TRANSFORM_WORK_FLOATS,
+    image: C * paddedH * paddedW + 8,
+    dy: O * dyH * dyW + 8,
+    v: POINTS * skewed(colsC * blockTiles),
+    e: POINTS * skewed(rowsO * blockTiles),
+    m: POINTS * skewed(rowsO * colsC),
+  });
+  const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
+  const positions = g.outH * g.outW;
+  return {
+    scratchFloats: at.total,
+    callsOnly: true,
+    prepare() {},
+    images(k, p, scratch) {
+      const work = scratch + at.work, image = scratch + at.image, dy = scratch + at.dy;
+      const v = scratch + at.v, e = scratch + at.e, m = scratch + at.m;
+      k.f32_zero(m, POINTS * skewed(rowsO * colsC));
+      k.f32_zero(p.db, O);
+      for (let n = 0; n < g.batch; n++) {
+        const dyN = p.dy + n * yImageBytes;
+        k.f32_rowsum_accumulate(dyN, O, positions, p.db);
+        k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+        k.f32_pad_image(dyN, O, g.outH, g.outW, 0, 0, dyH, dyW, dy);
+        for (let first = 0; first < tiles; first += blockTiles) {
+          const count = Math.min(blockTiles, tiles - first);
+          k.f32_winograd_input_by_channel_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+          k.f32_winograd_dy_4x4_3x3(dy, O, dyH * dyW * 4, dyW, tilesW, first, count, e, eXiBytes, work);
+          k.f32_winograd_gemm(POINTS, O, C, count, e, eXiBytes, v, vXiBytes, m, mXiBytes, mRowBytes, 1);
+        }
+      }
+      k.f32_winograd_filter_grad_4x4_3x3(m, mXiBytes, mRowBytes, O, C, p.dw, work);
+    },
+  };
+}

@@ -13,9 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleProblems, buildAndServe, ISOLATION_HEADERS, launchChromium, REPO, watchPage, ARTIFACTS } from '../browser/harness.js';
 import { npmEnvironment, packCleanCopy, type PackedTarball } from './pack.js';
 
-/** At 0.1.0 the tarball is ~211 KB in 213 files; the budget leaves room for the planned layers and kernels. */
-export const MAX_TARBALL_BYTES = 350_000;
-export const MAX_TARBALL_FILES = 350;
+/**
+ * ~379 KB in 341 files with graph models, the tfjs plug-in and Winograd (2026-12-06); the budget
+ * leaves about a third more for ONNX import/export and the layers still planned (docs/package.md).
+ */
+export const MAX_TARBALL_BYTES = 512_000;
+export const MAX_TARBALL_FILES = 480;
 
 const CONSUMER = fileURLToPath(new URL('./consumer/', import.meta.url));
 const BIN = join(REPO, 'node_modules/.bin');

@@ -87,4 +87,19 @@ describe.each(TEST_ISAS)('nn.resnet20, isa %s', (isa) => {
     expect(losses.every(Number.isFinite), `${isa} losses ${losses}`).toBe(true);
     expect(losses.at(-1)!, `${isa} losses ${losses}`).toBeLessThan(0.5 * losses[0]);
   }, 60_000);
+
+  it("the algorithm option: 'gemm', 'auto' and 'winograd' give the same model and outputs within rounding", () => {
+    const { x } = bands(4, 2);
+    const batch = { data: x, shape: [4, 1, 28, 28] };
+    const outputs = (['gemm', 'auto', 'winograd'] as const).map((algorithm) => {
+      const model = nn.resnet20({ seed: 5, algorithm });
+      owned.push(model);
+      return model.eval().forward(batch).data;
+    });
+    const scale = Math.max(...outputs[0].map(Math.abs));
+    // Winograd's F(4×4, 3×3) error stays within ~1e-5 of the output scale on such layers (docs/winograd.md)
+    for (const other of outputs.slice(1)) expect(Math.max(...other.map((v, i) => Math.abs(v - outputs[0][i]))) / scale).toBeLessThan(1e-4);
+    expect(outputs[1]).not.toEqual(outputs[0]); // 'auto' does take the Winograd path on the 16- to 64-channel convs
+    expect(() => nn.resnet20({ algorithm: 'fft' as 'gemm' })).toThrow(/algorithm must be 'auto', 'gemm', 'winograd', got "fft"/);
+  });
 });

@@ -185,3 +185,27 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { diff: num
   }
   return { diff, scale };
 }
+
+/**
+ * The rest of the supported attributes in one model: SAME_UPPER, asymmetric pads, grouped and
+ * depthwise convs with dilation, Concat, Dropout (ratio input), Identity, AveragePool with and
+ * without count_include_pad and with ceil_mode, a BatchNormalization that cannot fold (its Conv's
+ * output has two readers) and one after an Add, a Gemm whose weight is a Constant node (transB 0).
+ */
+export function zooModel(seed: number, opset = 13): Uint8Array {
+  const b = new OnnxBuilder(seed, opset);
+  const b1 = b.node('Relu', [b.conv('x', 4, 6, 3, [attr.string('auto_pad', 'SAME_UPPER'), attr.ints('strides', [2, 2])], { bias: true })]);
+  const b2 = b.conv('x', 4, 8, 3, [attr.ints('pads', [1, 0, 1, 2]), attr.ints('strides', [2, 2])], { group: 2 });
+  const b3 = b.conv('x', 4, 4, 3, [attr.ints('pads', [2, 2, 2, 2]), attr.ints('strides', [2, 2]), attr.ints('dilations', [2, 2])], { group: 4, bias: true });
+  const c = b.node('Concat', [b1, b2, b3], [attr.int('axis', 1)]);
+  const e = b.node('Identity', [opset >= 12 ? b.node('Dropout', [c, b.weight('ratio', [], 0.3, 0.3)]) : b.node('Dropout', [c], [attr.float('ratio', 0.3)])]);
+  const pool3 = [attr.ints('kernel_shape', [3, 3]), attr.ints('pads', [1, 1, 1, 1])];
+  const s = b.node('Add', [b.node('AveragePool', [e], pool3), b.node('AveragePool', [e], [...pool3, attr.int('count_include_pad', 1)])]);
+  const f = b.conv(s, 18, 8, 1, [], { bias: true });
+  const g = b.node('Add', [b.batchNorm(f, 8), b.node('Relu', [f])]);
+  const h = b.batchNorm(g, 8);
+  const q = b.node('AveragePool', [h], [attr.ints('kernel_shape', [2, 2]), attr.ints('strides', [2, 2]), attr.int('ceil_mode', 1)]);
+  const w = b.node('Constant', [], [attr.tensor('value', floatTensor('', [72, 5], randomData(360, seededRandom(seed + 1))))]);
+  const y = b.node('Gemm', [b.node('Flatten', [q]), w, b.weight('fc.b', [5], -0.1, 0.1)]);
+  return b.encode([{ name: 'x', dims: ['N', 4, 12, 10] }], [y]);
+}

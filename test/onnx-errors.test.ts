@@ -19,7 +19,7 @@ function single(opType: string, attrs: Attr[] = [], opts: { opset?: number; inpu
 
 const w = (b: OnnxBuilder) => b.weight('w', [4, 4, 3, 3]);
 const conv = (attrs: Attr[], dims?: Array<number | string>, weight = w) => single('Conv', attrs, { inputs: (b) => ['x', weight(b)], dims });
-const pool = (op: string, attrs: Attr[]) => single(op, [attr.ints('kernel_shape', [2, 2]), ...attrs]);
+const pool = (op: string, attrs: Attr[], dims?: Array<number | string>) => single(op, [attr.ints('kernel_shape', [2, 2]), ...attrs], { dims });
 const gemm = (attrs: Attr[]) => single('Gemm', attrs, { dims: ['N', 6], inputs: (b) => ['x', b.weight('w', [3, 6])] });
 const bn = (attrs: Attr[]) => single('BatchNormalization', attrs, { inputs: (b) => ['x', ...['s', 'b', 'm', 'v'].map((n) => b.weight(n, [4], 0.5, 1))] });
 
@@ -28,8 +28,8 @@ function retyped(elemType: number, where: 'input' | 'initializer'): Uint8Array {
   const y = b.node('Relu', ['x'], [], ['y']);
   const bytes = b.encode([{ name: 'x', dims: ['N', 4] }], [y]);
   const model = onnx.ModelProto.decode(bytes);
-  if (where === 'input') model.graph!.input[0].type!.tensorType!.elemType = elemType;
-  else model.graph!.initializer.push({ name: 'extra', dims: [1], dataType: elemType, rawData: new Uint8Array(8) });
+  if (where === 'input') model.graph!.input![0].type!.tensorType!.elemType = elemType;
+  else model.graph!.initializer!.push({ name: 'extra', dims: [1], dataType: elemType, rawData: new Uint8Array(8) });
   return onnx.ModelProto.encode(model).finish();
 }
 
@@ -42,7 +42,7 @@ const CASES: Array<[string, () => Uint8Array, RegExp]> = [
   ['another domain', () => single('FusedConv', [], { domain: 'com.microsoft' }), /node 'n1' \(FusedConv, opset 13\): the domain 'com.microsoft' is not supported/],
   ['an unknown attribute', () => conv([attr.int('foo', 1)]), /node 'n1' \(Conv, opset 13\): attribute 'foo' is not supported/],
   ['Conv auto_pad SAME_LOWER', () => conv([attr.string('auto_pad', 'SAME_LOWER')]), /\(Conv, opset 13\): auto_pad 'SAME_LOWER' is not supported/],
-  ['Conv SAME_UPPER, stride 2, open spatial size', () => conv([attr.string('auto_pad', 'SAME_UPPER'), attr.ints('strides', [2, 2])], ['N', 4, 'H', 'W']), /\(Conv, opset 13\): auto_pad SAME_UPPER with stride 2 needs the input's spatial size/],
+  ['AveragePool SAME_UPPER, stride 2, open spatial size', () => pool('AveragePool', [attr.string('auto_pad', 'SAME_UPPER'), attr.ints('strides', [2, 2])], ['N', 4, 'H', 'W']), /\(AveragePool, opset 13\): auto_pad SAME_UPPER with stride 2 needs the input's spatial size/],
   ['Conv over 1-D data', () => conv([], ['N', 4, 8], (b) => b.weight('w', [4, 4, 3])), /\(Conv, opset 13\): only 2-D convolution \(x \[N,C,H,W\]\) is supported, x has rank 3/],
   ['Conv weight computed at run time', () => single('Conv', [], { inputs: () => ['x', 'x'] }), /\(Conv, opset 13\): input 1 \('x'\) must be a constant/],
   ['Conv channels mismatch', () => conv([], ['N', 3, 8, 8]), /\(Conv, opset 13\): x has 3 channels but W \[4,4,3,3\] with group 1 takes 4/],

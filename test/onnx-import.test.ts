@@ -31,6 +31,7 @@ const CASES: Case[] = [
   { name: 'LeNet, view(n, -1) subgraph, opset 13', bytes: () => lenetModel(4, { view: true }), shape: [4, 1, 28, 28] },
   { name: 'LeNet, view(n, -1) subgraph, opset 11, initializers as inputs', bytes: () => lenetModel(5, { view: true, opset: 11, initializersAsInputs: true }), shape: [2, 1, 28, 28] },
   { name: 'attributes (SAME_UPPER, asymmetric pads, groups, dilation, pools, Concat, Dropout, Identity, Constant, unfoldable BN)', bytes: () => zooModel(6), shape: [3, 4, 12, 10], batchNorms: 2 },
+  { name: 'attributes, spatial size left open in the file', bytes: () => zooModel(8, 13, ['N', 4, 'H', 'W']), shape: [2, 4, 12, 10], batchNorms: 2 },
   { name: 'attributes, opset 11', bytes: () => zooModel(7, 11), shape: [2, 4, 12, 10], batchNorms: 2 },
 ];
 

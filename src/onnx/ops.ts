@@ -42,16 +42,20 @@ function conv(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   const kernel = attrs.ints('kernel_shape');
   if (kernel && (kernel.length !== 2 || kernel[0] !== KH || kernel[1] !== KW)) throw nodeError(ctx, `kernel_shape [${kernel}] does not match W ${formatDims(w.dims)}`);
   const strides = pairAttr(ctx, attrs, 'strides', 1), dilations = pairAttr(ctx, attrs, 'dilations', 1);
-  const pads = explicitPads(attrs.string('auto_pad', 'NOTSET'), attrs.ints('pads'), [KH, KW], strides, dilations, x.dims.slice(2));
+  // SAME_UPPER is the layer's padding 'same' (same rule): it needs no input size
+  const same = attrs.string('auto_pad', 'NOTSET') === 'SAME_UPPER';
+  const pads = same ? [0, 0, 0, 0] : explicitPads(attrs.string('auto_pad', 'NOTSET'), attrs.ints('pads'), [KH, KW], strides, dilations, x.dims.slice(2));
   if (typeof pads === 'string') throw nodeError(ctx, pads);
   const [top, left, bottom, right] = pads;
   const b = ctx.node.input?.[2] ? s.floats(ctx, 2, 'the bias B', [O]) : null;
-  const oh = windowOutput(x.dims[2], KH, strides[0], dilations[0], top, bottom), ow = windowOutput(x.dims[3], KW, strides[1], dilations[1], left, right);
+  const sameOutput = (size: Dim, stride: number): Dim => (typeof size === 'number' ? Math.ceil(size / stride) : UNKNOWN);
+  const oh = same ? sameOutput(x.dims[2], strides[0]) : windowOutput(x.dims[2], KH, strides[0], dilations[0], top, bottom);
+  const ow = same ? sameOutput(x.dims[3], strides[1]) : windowOutput(x.dims[3], KW, strides[1], dilations[1], left, right);
   if ((typeof oh === 'number' && oh < 1) || (typeof ow === 'number' && ow < 1)) throw nodeError(ctx, `the ${KH}×${KW} kernel does not fit x ${formatDims(x.dims)} with pads [${pads}]`);
   const weights: ConvWeights = { weight: Float32Array.from(w.data), bias: b ? Float32Array.from(b.data) : null, outChannels: O };
   s.plan(ctx, [x.tensor], [x.dims[0], O, oh, ow], () => {
     const layer = new Conv2d(C, O, [KH, KW], {
-      stride: strides, padding: [top, bottom, left, right], dilation: dilations, groups: group, bias: weights.bias !== null,
+      stride: strides, padding: same ? 'same' : [top, bottom, left, right], dilation: dilations, groups: group, bias: weights.bias !== null,
     });
     layer.weight.write(weights.weight);
     if (weights.bias) layer.bias!.write(weights.bias);

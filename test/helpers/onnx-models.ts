@@ -192,7 +192,7 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { diff: num
  * without count_include_pad and with ceil_mode, a BatchNormalization that cannot fold (its Conv's
  * output has two readers) and one after an Add, a Gemm whose weight is a Constant node (transB 0).
  */
-export function zooModel(seed: number, opset = 13): Uint8Array {
+export function zooModel(seed: number, opset = 13, dims: Array<number | string> = ['N', 4, 12, 10]): Uint8Array {
   const b = new OnnxBuilder(seed, opset);
   const b1 = b.node('Relu', [b.conv('x', 4, 6, 3, [attr.string('auto_pad', 'SAME_UPPER'), attr.ints('strides', [2, 2])], { bias: true })]);
   const b2 = b.conv('x', 4, 8, 3, [attr.ints('pads', [1, 0, 1, 2]), attr.ints('strides', [2, 2])], { group: 2 });
@@ -207,5 +207,5 @@ export function zooModel(seed: number, opset = 13): Uint8Array {
   const q = b.node('AveragePool', [h], [attr.ints('kernel_shape', [2, 2]), attr.ints('strides', [2, 2]), attr.int('ceil_mode', 1)]);
   const w = b.node('Constant', [], [attr.tensor('value', floatTensor('', [72, 5], randomData(360, seededRandom(seed + 1))))]);
   const y = b.node('Gemm', [b.node('Flatten', [q]), w, b.weight('fc.b', [5], -0.1, 0.1)]);
-  return b.encode([{ name: 'x', dims: ['N', 4, 12, 10] }], [y]);
+  return b.encode([{ name: 'x', dims }], [y]);
 }

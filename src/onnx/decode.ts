@@ -3,14 +3,11 @@
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 import { modelError, nodeError, type NodeContext } from './errors.js';
+import { MAX_OPSET, MIN_OPSET } from './opsets.js';
 
 const { onnx } = onnxProto;
 type Long = { toNumber(): number };
 export type Int = number | Long;
-
-/** The opsets of the default domain this importer knows. */
-export const MIN_OPSET = 11;
-export const MAX_OPSET = 21;
 
 const DataType = onnx.TensorProto.DataType;
 const AttrType = onnx.AttributeProto.AttributeType;
@@ -169,4 +166,4 @@ export function valueInfoShape(v: Onnx.IValueInfoProto): { elemType: number; dim
   return { elemType: tensorType.elemType ?? 0, dims };
 }
 
-export { onnx, DataType, AttrType };
+export { onnx, DataType, AttrType, MIN_OPSET, MAX_OPSET };

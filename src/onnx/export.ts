@@ -9,9 +9,9 @@ import { Linear } from '../nn/linear.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
 import { Sequential } from '../nn/sequential.js';
 import { AttrType, DataType, onnx } from './decode.js';
+import { EXPORT_OPSET } from './opsets.js';
 
 const OP = 'nn.toONNX';
-export const EXPORT_OPSET = 13;
 
 const ints = (name: string, values: readonly number[]): Onnx.IAttributeProto => ({ name, type: AttrType.INTS, ints: [...values] });
 const int = (name: string, i: number): Onnx.IAttributeProto => ({ name, type: AttrType.INT, i });

@@ -5,6 +5,7 @@
 // — imported and run in eval mode on every ISA and on 2 threads: max |Δ| ≤ 1e-4·max |y|. Also:
 // BatchNorm folding (on and off, same outputs), initializers listed as graph inputs, opsets 11,
 // 13 and 21, and fine-tuning an imported model with trainStep lowers its loss.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { init, nn } from '../src/index.js';
 import { TEST_ISAS } from './helpers/isas.js';
@@ -66,7 +67,49 @@ async function compare(c: Case, seed: number) {
   }
 }
 
+/** One Conv (+ Relu) and one AveragePool node with random attributes, as a fuzz case. */
+const convPoolCase = fc.record({
+  n: fc.integer({ min: 1, max: 3 }), groups: fc.constantFrom(1, 2, 4), cPer: fc.integer({ min: 1, max: 3 }), oPer: fc.integer({ min: 1, max: 3 }),
+  h: fc.integer({ min: 5, max: 14 }), w: fc.integer({ min: 5, max: 14 }), kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }),
+  sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }), dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }),
+  pads: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 4, maxLength: 4 }), autoPad: fc.constantFrom('NOTSET', 'NOTSET', 'VALID', 'SAME_UPPER'),
+  bias: fc.boolean(), pk: fc.integer({ min: 1, max: 3 }), ps: fc.integer({ min: 1, max: 2 }), ceil: fc.constantFrom(0, 1), cip: fc.constantFrom(0, 1),
+  seed: fc.integer({ min: 0, max: 1e6 }),
+})
+  .filter((c) => c.h + 2 >= c.dh * (c.kh - 1) + 1 + c.pk && c.w + 2 >= c.dw * (c.kw - 1) + 1 + c.pk)
+  // onnxruntime refuses dilation with SAME_UPPER ("Dilation not supported"): no reference there
+  .map((c) => (c.autoPad === 'SAME_UPPER' ? { ...c, dh: 1, dw: 1 } : c));
+
+function convPoolModel(c: fc.RecordValue<typeof convPoolCase>): { bytes: Uint8Array; shape: number[] } {
+  const b = new OnnxBuilder(c.seed);
+  const C = c.cPer * c.groups, O = c.oPer * c.groups;
+  const pads = c.autoPad === 'NOTSET' ? [attr.ints('pads', c.pads)] : [attr.string('auto_pad', c.autoPad)];
+  const inputs = ['x', b.weight('w', [O, c.cPer, c.kh, c.kw]), ...(c.bias ? [b.weight('b', [O])] : [])];
+  const conv = b.node('Conv', inputs, [attr.ints('strides', [c.sh, c.sw]), attr.ints('dilations', [c.dh, c.dw]), attr.int('group', c.groups), ...pads]);
+  const p = Math.floor(c.pk / 2);
+  const y = b.node('AveragePool', [b.node('Relu', [conv])], [attr.ints('kernel_shape', [c.pk, c.pk]), attr.ints('strides', [c.ps, c.ps]),
+    attr.ints('pads', [p, p, p, p]), attr.int('ceil_mode', c.ceil), attr.int('count_include_pad', c.cip)], ['y']);
+  return { bytes: b.encode([{ name: 'x', dims: ['N', C, c.h, c.w] }], [y]), shape: [c.n, C, c.h, c.w] };
+}
+
 describe.each(TEST_ISAS)('nn.fromONNX matches onnxruntime-web, isa %s', (isa) => {
+  it('fuzz: 40 random Conv (pads, auto_pad, strides, dilations, groups, bias) + AveragePool (pads, ceil_mode, count_include_pad) models', async () => {
+    await init({ isa });
+    await fc.assert(fc.asyncProperty(convPoolCase, async (c) => {
+      const { bytes, shape } = convPoolModel(c);
+      const x = { data: randomData(product(shape), seededRandom(c.seed + 1)), shape };
+      const ref = await runOrt(bytes, { x });
+      const model = nn.fromONNX(bytes);
+      try {
+        const ours = model.eval().run({ x }).y.data;
+        const { diff, scale } = maxDiff(ours, ref.y);
+        expect(diff).toBeLessThanOrEqual(RELATIVE * Math.max(scale, 1e-6));
+      } finally {
+        model.dispose();
+      }
+    }), { numRuns: 40, seed: 16 });
+  });
+
   for (const threads of [1, 2]) {
     it.each(CASES.map((c) => [c.name, c] as const))(`${threads} thread(s): %s`, async (_, c) => {
       await init({ isa, threads });

@@ -80,7 +80,9 @@ const convPoolCase = fc.record({
   // onnxruntime refuses dilation with SAME_UPPER ("Dilation not supported"): no reference there
   .map((c) => (c.autoPad === 'SAME_UPPER' ? { ...c, dh: 1, dw: 1 } : c));
 
-function convPoolModel(c: fc.RecordValue<typeof convPoolCase>): { bytes: Uint8Array; shape: number[] } {
+type ConvPoolCase = typeof convPoolCase extends fc.Arbitrary<infer T> ? T : never;
+
+function convPoolModel(c: ConvPoolCase): { bytes: Uint8Array; shape: number[] } {
   const b = new OnnxBuilder(c.seed);
   const C = c.cPer * c.groups, O = c.oPer * c.groups;
   const pads = c.autoPad === 'NOTSET' ? [attr.ints('pads', c.pads)] : [attr.string('auto_pad', c.autoPad)];

@@ -33,6 +33,8 @@ export default defineConfig({
             'test/nn-gradients.test.ts',
             'test/nn-model.test.ts',
             'test/nn-training-pieces.test.ts',
+            'test/onnx-export.test.ts',
+            'test/onnx-import.test.ts',
             'test/resnet.test.ts',
             'test/tfjs-conv.test.ts',
             'test/tfjs-training.test.ts',

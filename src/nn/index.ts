@@ -29,3 +29,4 @@ export { Random, kaimingNormal } from './random.js';
 export { encodeWeights, decodeWeights, WEIGHTS_MAGIC, WEIGHTS_VERSION, type WeightsFile, type WeightsTensor, type WeightsGraph } from './weights.js';
 export { lenet } from './models.js';
 export { trainEpoch, type EpochOptions, type EpochResult } from './train.js';
+export { fromONNX, toONNX, type FromONNXOptions } from '../onnx/index.js';

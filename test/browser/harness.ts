@@ -104,7 +104,9 @@ export async function buildAndServe(name: string, { root, configFile, plugins = 
       outDir,
       emptyOutDir: true,
       ...(target ? { target } : {}),
-      rollupOptions: { onwarn: (warning) => void warnings.push(warning.message) },
+      // Vite's own handler drops CIRCULAR_DEPENDENCY (its warningIgnoreList), so a user's build
+      // never shows one; protobufjs (onnx-proto's runtime) has a harmless one inside its util.
+      rollupOptions: { onwarn: (warning) => void (warning.code === 'CIRCULAR_DEPENDENCY' || warnings.push(warning.message)) },
     },
   });
   const served = await previewBuilt(outDir, { root, configFile, plugins, headers });

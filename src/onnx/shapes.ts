@@ -1,0 +1,103 @@
+// Static shape inference and constant folding. Dims are numbers or symbols (a dim_param such as
+// the batch, or '?' for a size the model leaves open): a symbol survives Shape → Gather →
+// Unsqueeze → Concat, so the shape subgraph PyTorch writes for `x.view(x.size(0), -1)` folds to
+// [N, -1] and the Reshape is recognised as a Flatten.
+import type { Constant, Dim } from './decode.js';
+
+export const UNKNOWN = '?';
+
+export const sizeOfDims = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+
+/** The product of dims when all are numbers, else null. */
+export function knownProduct(dims: readonly Dim[]): number | null {
+  let p = 1;
+  for (const d of dims) {
+    if (typeof d !== 'number') return null;
+    p *= d;
+  }
+  return p;
+}
+
+/** Whether two shapes may be equal: unknown dims may be anything, symbols equal themselves. */
+export function mayBeEqual(a: readonly Dim[], b: readonly Dim[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i] || d === UNKNOWN || b[i] === UNKNOWN ||
+    (typeof d === 'string' && typeof b[i] === 'string'));
+}
+
+export const formatDims = (dims: readonly Dim[]): string => `[${dims.join(',')}]`;
+
+/** Output length of a conv or pool axis with explicit padding (floor, or ceil as PyTorch/ONNX round it). */
+export function windowOutput(size: Dim, kernel: number, stride: number, dilation: number, begin: number, end: number, ceil = false): Dim {
+  if (typeof size !== 'number') return UNKNOWN;
+  const span = size + begin + end - dilation * (kernel - 1) - 1;
+  let out = Math.floor((span + (ceil ? stride - 1 : 0)) / stride) + 1;
+  if (ceil && (out - 1) * stride >= size + begin) out--; // a last window may not start in the end padding
+  return out;
+}
+
+/**
+ * [top, left, bottom, right] padding from auto_pad and pads, as ONNX defines it. SAME_UPPER puts
+ * the odd pixel after; it needs the input size unless the stride is 1. Returns a message on failure.
+ */
+export function explicitPads(
+  autoPad: string, pads: number[] | null, kernel: number[], strides: number[], dilations: number[], sizes: Dim[],
+): number[] | string {
+  if (autoPad === 'NOTSET') {
+    const p = pads ?? [0, 0, 0, 0];
+    if (p.length !== 4 || p.some((v) => !Number.isInteger(v) || v < 0)) return `pads must be 4 non-negative integers, got [${p}]`;
+    return p;
+  }
+  if (autoPad === 'VALID') return [0, 0, 0, 0];
+  if (autoPad === 'SAME_UPPER') {
+    const out: number[] = [0, 0, 0, 0];
+    for (let a = 0; a < 2; a++) {
+      const effective = dilations[a] * (kernel[a] - 1) + 1;
+      const size = sizes[a];
+      let total: number;
+      if (strides[a] === 1) total = effective - 1;
+      else if (typeof size === 'number') total = Math.max((Math.ceil(size / strides[a]) - 1) * strides[a] + effective - size, 0);
+      else return `auto_pad SAME_UPPER with stride ${strides[a]} needs the input's spatial size, which the model leaves open`;
+      out[a] = Math.floor(total / 2);
+      out[a + 2] = total - out[a];
+    }
+    return out;
+  }
+  return `auto_pad '${autoPad}' is not supported (NOTSET, SAME_UPPER and VALID are)`;
+}
+
+/** An integer constant's values as numbers, or null if one of them is a symbol. */
+export function numbersOf(c: Constant): number[] | null {
+  const values = Array.from(c.data as ArrayLike<Dim>);
+  return values.every((v) => typeof v === 'number') ? (values as number[]) : null;
+}
+
+/** Shape(x) with opset 15's start/end: the dims as a 1-D integer constant. */
+export function foldShape(dims: readonly Dim[], start: number, end: number | null): Constant {
+  const r = dims.length;
+  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + r : v, 0), r);
+  const data = dims.slice(clamp(start), end === null ? r : clamp(end));
+  return { kind: 'int', dims: [data.length], data };
+}
+
+/** Gather along axis 0 of a 1-D integer constant; returns null when the indices are out of range. */
+export function foldGather(data: Constant & { kind: 'int' }, indices: number[], indexDims: number[]): Constant | null {
+  const n = data.data.length;
+  const picked: Dim[] = [];
+  for (const i of indices) {
+    const j = i < 0 ? i + n : i;
+    if (j < 0 || j >= n) return null;
+    picked.push(data.data[j]);
+  }
+  return { kind: 'int', dims: indexDims, data: picked };
+}
+
+/** Unsqueeze: the same values with 1s inserted at axes (of the output's rank). */
+export function unsqueezedDims(dims: number[], axes: number[]): number[] | null {
+  const rank = dims.length + axes.length;
+  const normal = axes.map((a) => (a < 0 ? a + rank : a));
+  if (normal.some((a) => a < 0 || a >= rank) || new Set(normal).size !== normal.length) return null;
+  const out: number[] = [];
+  let k = 0;
+  for (let i = 0; i < rank; i++) out.push(normal.includes(i) ? 1 : dims[k++]);
+  return out;
+}

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { backend, conv2d, init, tensor } from 'wasmconv';
+import { autoPicksWinograd } from './auto-algorithm.js';
 import { machineInfo } from './machine.js';
 import { convFlops, INPUT_SHAPE, outSize, RESNET18_CONVS, resnet18, seededRandom } from './models/resnet18.js';
 
@@ -22,18 +23,6 @@ const { values: args } = parseArgs({
 });
 const ROUNDS = Number(args.rounds), SAMPLES = Number(args.samples), ISA = args.isa;
 const ORT_VERSION = createRequire(import.meta.url)('onnxruntime-node/package.json').version;
-
-/**
- * What 'auto' picks for a layer at batch 1: the rule of usesWinograd in src/ops/passes/index.ts
- * (docs/winograd.md), restated here to label the rows; test/resnet18-model.test.ts checks that
- * it agrees with the library's.
- */
-export function autoPicksWinograd(layer) {
-  const [n, c] = layer.x, [o, , kh, kw] = layer.w, s = outSize(layer);
-  if (kh !== 3 || kw !== 3 || layer.stride !== 1) return false;
-  const tiles = Math.ceil(s / 4) ** 2;
-  return Math.min(c, o) >= 16 && n * tiles >= 16 && (s * s) / (tiles * 16) >= 0.5;
-}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;

@@ -4,8 +4,10 @@
 // same run. Implementations take turns in rounds so a shared machine's noise lands on all.
 //
 //   node bench/resnet18-convs.js [--rounds 8] [--samples 4] [--isa simd] [--out bench/results/resnet18-convs.json]
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { backend, conv2d, init, tensor } from 'wasmconv';
@@ -113,6 +115,44 @@ for (let round = 0; round < ROUNDS; round++) {
   process.stdout.write(`round ${round + 1}/${ROUNDS} done, load ${machineInfo().loadAverage.join(' ')}\n`);
 }
 for (const s of ortSessions.values()) await s.release();
+
+/**
+ * onnxruntime's own time per Conv node (1 thread), from its profiler, in a session of its own
+ * after the timed rounds (profiling is not part of any timed sample). Its Conv nodes have Relu
+ * and the residual Add fused in; a node is matched to our layer by weight and output shape, in
+ * execution order among equal shapes.
+ */
+async function ortConvProfile(runs = 10) {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmconv-ort-profile-'));
+  try {
+    const session = await ort.InferenceSession.create(model.bytes, {
+      executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential',
+      graphOptimizationLevel: 'all', enableProfiling: true, profileFilePrefix: join(dir, 'ort'),
+    });
+    for (let i = 0; i < runs; i++) await session.run({ input: ortInput });
+    await session.release(); // writes the profile
+    const events = readdirSync(dir).flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+      .filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.op_name === 'Conv');
+    const nodes = new Map(); // name → { key, firstTs, durs }
+    for (const e of events) {
+      const key = `${e.args.input_type_shape[1].float.join('×')} → ${e.args.output_type_shape[0].float.join('×')}`;
+      if (!nodes.has(e.name)) nodes.set(e.name, { key, firstTs: e.ts, durs: [] });
+      nodes.get(e.name).durs.push(e.dur / 1e3);
+    }
+    const unused = [...nodes.values()].sort((a, b) => a.firstTs - b.firstTs);
+    return layers.map((l) => {
+      const key = `${l.w.join('×')} → ${[1, l.w[0], outSize(l), outSize(l)].join('×')}`;
+      const at = unused.findIndex((n) => n.key === key);
+      return at < 0 ? null : median(unused.splice(at, 1)[0].durs);
+    });
+  } catch (error) {
+    console.log(`onnxruntime-node per-layer profile not available: ${error.message}`);
+    return layers.map(() => null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const ortPerLayer = await ortConvProfile();
 const loadAfter = machineInfo().loadAverage;
 
 // --- results
@@ -147,6 +187,7 @@ const perLayer = layers.map((l, i) => ({
   autoPicks: l.autoWinograd ? 'winograd' : 'gemm',
   autoMs: +auto1[i].toFixed(3), gemmMs: +gemm1[i].toFixed(3), auto2ThreadsMs: +auto2[i].toFixed(3),
   autoShare: +(auto1[i] / autoSum).toFixed(3),
+  ortProfiledMs: ortPerLayer[i] == null ? null : +ortPerLayer[i].toFixed(3),
   autoGflops: +(l.flops / auto1[i] / 1e6).toFixed(1),
 }));
 
@@ -171,11 +212,12 @@ for (const r of rows) {
   console.log(`| ${r.impl} | ${r.threads} | ${fmt(r.medianMs)} | ${fmt(r.fastestMs)} | ${r.convGflops ?? ''} | ${x(r.ratioToOrt1Median)} | ${x(r.ratioToOrt1Fastest)} | ` +
     `${x(r.ratioToOrtSameThreadsMedian)} | ${x(r.ratioToOrtSameThreadsFastest)} |`);
 }
-console.log(`\nper layer (ours, ${ISA}, medians; 'auto' and 'gemm' 1 thread, 'auto' 2 threads):\n`);
-console.log('| layer | x | w | stride | MFLOP | auto picks | auto ms | share | auto GFLOP/s | gemm ms | auto ×2 ms |');
-console.log('|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|');
+console.log(`\nper layer (ours, ${ISA}, medians; 'auto' and 'gemm' 1 thread, 'auto' 2 threads; onnxruntime-node's own Conv kernel time from its profiler, 1 thread, Relu/Add fused in):\n`);
+console.log('| layer | x | w | stride | MFLOP | auto picks | auto ms | share | auto GFLOP/s | gemm ms | auto ×2 ms | ORT ×1 profiled ms | auto ÷ ORT |');
+console.log('|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const p of perLayer) {
   console.log(`| ${p.layer} | ${p.x.join('×')} | ${p.w.join('×')} | ${p.stride} | ${p.mflops} | ${p.autoPicks} | ${fmt(p.autoMs)} | ` +
-    `${(p.autoShare * 100).toFixed(1)}% | ${p.autoGflops} | ${fmt(p.gemmMs)} | ${fmt(p.auto2ThreadsMs)} |`);
+    `${(p.autoShare * 100).toFixed(1)}% | ${p.autoGflops} | ${fmt(p.gemmMs)} | ${fmt(p.auto2ThreadsMs)} | ` +
+    `${p.ortProfiledMs == null ? '—' : fmt(p.ortProfiledMs)} | ${p.ortProfiledMs == null ? '—' : x(p.autoMs / p.ortProfiledMs)} |`);
 }
 console.log(`\nwritten to ${args.out}; load average after: ${loadAfter.join(' ')}`);

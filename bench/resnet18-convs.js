@@ -1,0 +1,223 @@
+// Issue 17's model target: the 20 conv layers of torchvision's ResNet-18 at batch 1, summed,
+// through the public API (conv2d with bias, weights and inputs prebuilt), against native
+// onnxruntime-node running the WHOLE model (built in code: bench/models/resnet18.js) in the
+// same run. Implementations take turns in rounds so a shared machine's noise lands on all.
+//
+//   node bench/resnet18-convs.js [--rounds 8] [--samples 4] [--isa simd] [--out bench/results/resnet18-convs.json]
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { backend, conv2d, init, tensor } from 'wasmconv';
+import { autoPicksWinograd } from './auto-algorithm.js';
+import { machineInfo } from './machine.js';
+import { convFlops, INPUT_SHAPE, outSize, RESNET18_CONVS, resnet18, seededRandom } from './models/resnet18.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '8' },
+    samples: { type: 'string', default: '4' }, // per implementation per round
+    isa: { type: 'string', default: 'simd' },
+    out: { type: 'string', default: 'bench/results/resnet18-convs.json' },
+  },
+});
+const ROUNDS = Number(args.rounds), SAMPLES = Number(args.samples), ISA = args.isa;
+const ORT_VERSION = createRequire(import.meta.url)('onnxruntime-node/package.json').version;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (ms) => ms.toFixed(ms < 10 ? 2 : 1);
+
+// --- data: the model and, for our convs, the same weights and seeded inputs of each layer's shape
+const model = resnet18(18);
+const inputRandom = seededRandom(224);
+const layers = RESNET18_CONVS.map((layer, i) => ({
+  ...layer,
+  flops: convFlops(layer),
+  autoWinograd: autoPicksWinograd(layer),
+  xT: tensor(inputRandom.uniform(layer.x.reduce((a, b) => a * b), -1, 1), layer.x),
+  wT: tensor(model.convParams[i].w, layer.w),
+  bT: tensor(model.convParams[i].b, [layer.w[0]]),
+}));
+const totalFlops = layers.reduce((a, l) => a + l.flops, 0);
+const ortInput = new ort.Tensor('float32', inputRandom.uniform(INPUT_SHAPE.reduce((a, b) => a * b), -1, 1), INPUT_SHAPE);
+
+// --- implementations: each has setup() (once per round, before its samples) and sample() → ms
+const ortSessions = new Map();
+function ortImpl(threads) {
+  return {
+    name: `onnxruntime-node ×${threads} (whole model)`, kind: 'ort', threads,
+    async setup() {
+      if (!ortSessions.has(threads)) {
+        ortSessions.set(threads, await ort.InferenceSession.create(model.bytes, {
+          executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1,
+          executionMode: 'sequential', graphOptimizationLevel: 'all',
+        }));
+      }
+      await ortSessions.get(threads).run({ input: ortInput }); // warm-up
+    },
+    async sample() {
+      const t0 = performance.now();
+      const { logits } = await ortSessions.get(threads).run({ input: ortInput });
+      const ms = performance.now() - t0;
+      if (logits.dims[1] !== 1000) throw new Error(`onnxruntime-node: logits ${logits.dims}`);
+      return { ms };
+    },
+  };
+}
+
+function oursImpl(threads, algorithm) {
+  const opts = (l) => ({ stride: l.stride, padding: l.padding, algorithm });
+  const runAll = () => layers.map((l) => {
+    const t0 = performance.now();
+    const y = conv2d(l.xT, l.wT, l.bT, opts(l));
+    const ms = performance.now() - t0;
+    if (y.shape[2] !== outSize(l)) throw new Error(`${l.name}: output ${y.shape}`);
+    return ms;
+  });
+  return {
+    name: `wasmconv ${ISA} ×${threads} '${algorithm}' (20 convs)`, kind: 'ours', threads, algorithm,
+    async setup() {
+      await init({ isa: ISA, threads });
+      if (backend().isa !== ISA || backend().threads !== threads) {
+        throw new Error(`wasmconv: asked for ${ISA} ×${threads}, got ${backend().isa} ×${backend().threads} (${backend().threadsNote ?? ''})`);
+      }
+      runAll(); // warm-up
+    },
+    async sample() {
+      const t0 = performance.now();
+      const perLayer = runAll();
+      return { ms: performance.now() - t0, perLayer };
+    },
+  };
+}
+
+const impls = [ortImpl(1), oursImpl(1, 'auto'), oursImpl(1, 'gemm'), ortImpl(2), oursImpl(2, 'auto'), oursImpl(2, 'gemm')];
+const samples = new Map(impls.map((impl) => [impl, []]));
+
+const machine = machineInfo();
+console.log(`bench:resnet18 — ResNet-18 batch 1: our 20 convs vs onnxruntime-node ${ORT_VERSION} (CPU EP) whole model`);
+console.log(`machine: ${machine.cpu}, ${machine.cores} logical cores, Node ${machine.node}, load ${machine.loadAverage.join(' ')} ` +
+  '(shared with other engineers: timings are noisy; implementations take turns in each round)');
+console.log(`${ROUNDS} rounds × ${SAMPLES} samples per implementation; conv FLOPs (direct) ${(totalFlops / 1e9).toFixed(3)} G\n`);
+
+for (let round = 0; round < ROUNDS; round++) {
+  // rotate the order each round so no implementation always follows the same one
+  const order = impls.map((_, i) => impls[(i + round) % impls.length]);
+  for (const impl of order) {
+    await impl.setup();
+    for (let i = 0; i < SAMPLES; i++) samples.get(impl).push(await impl.sample());
+  }
+  process.stdout.write(`round ${round + 1}/${ROUNDS} done, load ${machineInfo().loadAverage.join(' ')}\n`);
+}
+for (const s of ortSessions.values()) await s.release();
+
+/**
+ * onnxruntime's own time per Conv node (1 thread), from its profiler, in a session of its own
+ * after the timed rounds (profiling is not part of any timed sample). Its Conv nodes have Relu
+ * and the residual Add fused in; a node is matched to our layer by weight and output shape, in
+ * execution order among equal shapes.
+ */
+async function ortConvProfile(runs = 10) {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmconv-ort-profile-'));
+  try {
+    const session = await ort.InferenceSession.create(model.bytes, {
+      executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential',
+      graphOptimizationLevel: 'all', enableProfiling: true, profileFilePrefix: join(dir, 'ort'),
+    });
+    for (let i = 0; i < runs; i++) await session.run({ input: ortInput });
+    await session.release(); // writes the profile
+    const events = readdirSync(dir).flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+      .filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.op_name === 'Conv');
+    const nodes = new Map(); // name → { key, firstTs, durs }
+    for (const e of events) {
+      const key = `${e.args.input_type_shape[1].float.join('×')} → ${e.args.output_type_shape[0].float.join('×')}`;
+      if (!nodes.has(e.name)) nodes.set(e.name, { key, firstTs: e.ts, durs: [] });
+      nodes.get(e.name).durs.push(e.dur / 1e3);
+    }
+    const unused = [...nodes.values()].sort((a, b) => a.firstTs - b.firstTs);
+    return layers.map((l) => {
+      const key = `${l.w.join('×')} → ${[1, l.w[0], outSize(l), outSize(l)].join('×')}`;
+      const at = unused.findIndex((n) => n.key === key);
+      return at < 0 ? null : median(unused.splice(at, 1)[0].durs);
+    });
+  } catch (error) {
+    console.log(`onnxruntime-node per-layer profile not available: ${error.message}`);
+    return layers.map(() => null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const ortPerLayer = await ortConvProfile();
+const loadAfter = machineInfo().loadAverage;
+
+// --- results
+const summary = (impl) => {
+  const ms = samples.get(impl).map((s) => s.ms);
+  return { medianMs: median(ms), fastestMs: Math.min(...ms), samples: ms.length };
+};
+const ort1 = summary(impls[0]);
+const rows = impls.map((impl) => {
+  const s = summary(impl);
+  const ortSame = summary(impls.find((i) => i.kind === 'ort' && i.threads === impl.threads));
+  return {
+    impl: impl.name, threads: impl.threads, algorithm: impl.algorithm ?? null, ...s,
+    ...(impl.kind === 'ours' ? {
+      convGflops: +(totalFlops / s.medianMs / 1e6).toFixed(2),
+      convGflopsFastest: +(totalFlops / s.fastestMs / 1e6).toFixed(2),
+      ratioToOrt1Median: +(s.medianMs / ort1.medianMs).toFixed(3),
+      ratioToOrt1Fastest: +(s.fastestMs / ort1.fastestMs).toFixed(3),
+      ratioToOrtSameThreadsMedian: +(s.medianMs / ortSame.medianMs).toFixed(3),
+      ratioToOrtSameThreadsFastest: +(s.fastestMs / ortSame.fastestMs).toFixed(3),
+    } : { modelGflopsConvsOnly: +(totalFlops / s.medianMs / 1e6).toFixed(2) }),
+  };
+});
+
+const perLayerOf = (impl) => layers.map((l, i) => median(samples.get(impl).map((s) => s.perLayer[i])));
+const ours = (threads, algorithm) => impls.find((i) => i.kind === 'ours' && i.threads === threads && i.algorithm === algorithm);
+const auto1 = perLayerOf(ours(1, 'auto')), gemm1 = perLayerOf(ours(1, 'gemm')), auto2 = perLayerOf(ours(2, 'auto'));
+const autoSum = auto1.reduce((a, b) => a + b, 0);
+const perLayer = layers.map((l, i) => ({
+  layer: l.name, x: l.x, w: l.w, stride: l.stride, padding: l.padding, outHW: outSize(l),
+  mflops: +(l.flops / 1e6).toFixed(1),
+  autoPicks: l.autoWinograd ? 'winograd' : 'gemm',
+  autoMs: +auto1[i].toFixed(3), gemmMs: +gemm1[i].toFixed(3), auto2ThreadsMs: +auto2[i].toFixed(3),
+  autoShare: +(auto1[i] / autoSum).toFixed(3),
+  ortProfiledMs: ortPerLayer[i] == null ? null : +ortPerLayer[i].toFixed(3),
+  autoGflops: +(l.flops / auto1[i] / 1e6).toFixed(1),
+}));
+
+const result = {
+  date: new Date().toISOString(),
+  command: `node bench/resnet18-convs.js --rounds ${ROUNDS} --samples ${SAMPLES} --isa ${ISA}`,
+  machine: { ...machine, loadAverageAfter: loadAfter },
+  onnxruntimeNode: ORT_VERSION,
+  model: 'torchvision ResNet-18 as exported (BN folded into Conv bias), batch 1, 3×224×224, seeded He-init weights; ' +
+    'ORT CPU EP, graphOptimizationLevel all, intraOpNumThreads = threads, interOpNumThreads 1, sequential',
+  ours: `wasmconv conv2d (public API, with bias) on the 20 conv layers, isa ${ISA}, init({ threads }); per-layer times are medians over samples`,
+  convFlops: totalFlops,
+  rounds: ROUNDS, samplesPerRound: SAMPLES,
+  rows, perLayer,
+};
+writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
+
+const x = (r) => (r == null ? '' : `${r.toFixed(2)}×`);
+console.log('\n| implementation | threads | median ms | fastest ms | conv GFLOP/s (median) | ÷ ORT ×1 median | ÷ ORT ×1 fastest | ÷ ORT same threads median | fastest |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.impl} | ${r.threads} | ${fmt(r.medianMs)} | ${fmt(r.fastestMs)} | ${r.convGflops ?? ''} | ${x(r.ratioToOrt1Median)} | ${x(r.ratioToOrt1Fastest)} | ` +
+    `${x(r.ratioToOrtSameThreadsMedian)} | ${x(r.ratioToOrtSameThreadsFastest)} |`);
+}
+console.log(`\nper layer (ours, ${ISA}, medians; 'auto' and 'gemm' 1 thread, 'auto' 2 threads; onnxruntime-node's own Conv kernel time from its profiler, 1 thread, Relu/Add fused in):\n`);
+console.log('| layer | x | w | stride | MFLOP | auto picks | auto ms | share | auto GFLOP/s | gemm ms | auto ×2 ms | ORT ×1 profiled ms | auto ÷ ORT |');
+console.log('|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const p of perLayer) {
+  console.log(`| ${p.layer} | ${p.x.join('×')} | ${p.w.join('×')} | ${p.stride} | ${p.mflops} | ${p.autoPicks} | ${fmt(p.autoMs)} | ` +
+    `${(p.autoShare * 100).toFixed(1)}% | ${p.autoGflops} | ${fmt(p.gemmMs)} | ${fmt(p.auto2ThreadsMs)} | ` +
+    `${p.ortProfiledMs == null ? '—' : fmt(p.ortProfiledMs)} | ${p.ortProfiledMs == null ? '—' : x(p.autoMs / p.ortProfiledMs)} |`);
+}
+console.log(`\nwritten to ${args.out}; load average after: ${loadAfter.join(' ')}`);

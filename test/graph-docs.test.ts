@@ -1,23 +1,13 @@
 // docs/graph.md's residual-block example runs as written (importing the built package by name)
 // and prints exactly the output the page shows under it.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { firstBlocks, runModule, sectionOf } from './helpers/doc-blocks.js';
 
 describe('docs/graph.md', () => {
   it('the residual-block example runs and prints what the page says', () => {
-    const page = readFileSync(new URL('../docs/graph.md', import.meta.url), 'utf8');
-    const section = page.slice(page.indexOf('## A residual block, trained'));
-    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
-    const printed = /```text\n([\s\S]*?)```/.exec(section)?.[1];
+    const { code, printed } = firstBlocks(sectionOf('docs/graph.md', '## A residual block, trained'));
     expect(code, 'a ```js block under ## A residual block, trained').toBeTruthy();
     expect(printed, 'a ```text block after it').toBeTruthy();
-    // Inside the package, so `import 'wasmconv'` resolves to this package's built entry.
-    const dir = new URL('./artifacts/', import.meta.url);
-    mkdirSync(dir, { recursive: true });
-    const file = new URL('graph-example.mjs', dir);
-    writeFileSync(file, code!);
-    const output = execFileSync(process.execPath, [file.pathname], { encoding: 'utf8' });
-    expect(output).toBe(printed);
+    expect(runModule('graph-example.mjs', code!)).toBe(printed);
   }, 60_000);
 });

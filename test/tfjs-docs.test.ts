@@ -1,24 +1,16 @@
 // docs/tfjs.md's programs run as written, importing the built package by name: the three-line
 // set-up, the complete program and the wasm backend's set-up, which must print what the page
 // shows under them.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runModule, sectionOf } from './helpers/doc-blocks.js';
 
-const page = readFileSync(new URL('../docs/tfjs.md', import.meta.url), 'utf8');
-const setUp = page.slice(page.indexOf('## Set-up'));
+const setUp = sectionOf('docs/tfjs.md', '## Set-up');
 const setUpSection = setUp.slice(0, setUp.indexOf('\n## ', 1));
 const [threeLines, program, wasmProgram] = [...setUpSection.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
 const [printed, wasmPrinted] = [...setUpSection.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 /** Runs `code` as an .mjs file inside the package (so `import 'wasmconv/tfjs'` resolves to it); its stdout. */
-function runAsFile(name: string, code: string): string {
-  const dir = new URL('./artifacts/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  const file = new URL(name, dir);
-  writeFileSync(file, code);
-  return execFileSync(process.execPath, [file.pathname], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-}
+const runAsFile = (name: string, code: string): string => runModule(name, code, { quiet: true });
 
 describe('docs/tfjs.md', () => {
   it('the set-up is three lines and runs', () => {

@@ -17,7 +17,7 @@ import type { Graph } from '../nn/graph/graph.js';
 import { resnet20 } from '../nn/resnet.js';
 import type { Sequential } from '../nn/sequential.js';
 import { trainEpoch } from '../nn/train.js';
-import { idxDigits, packagedDigits, SPLIT_SEED, type DigitData, type DigitSplit } from '../node/datasets.js';
+import { idxDigits, packagedDigits, selectSamples, SPLIT_SEED, type DigitData, type DigitSplit } from '../node/datasets.js';
 import { fashionMnist } from '../node/fashion-mnist.js';
 import { loadGraph, saveModel } from '../node/weights-file.js';
 
@@ -152,13 +152,7 @@ const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 /** n images of a split, drawn without replacement with a fixed seed (the same on every run). */
 function subset(split: DigitSplit, n: number, per: number): DigitSplit {
-  const order = new Random(SPLIT_SEED).permutation(split.count).subarray(0, n);
-  const images = new Float32Array(n * per), labels = new Int32Array(n);
-  order.forEach((j, i) => {
-    images.set(split.images.subarray(j * per, (j + 1) * per), i * per);
-    labels[i] = split.labels[j];
-  });
-  return { images, labels, count: n };
+  return selectSamples(split.images, split.labels, per, new Random(SPLIT_SEED).permutation(split.count).subarray(0, n));
 }
 
 async function loadData(args: Args): Promise<DigitData> {

@@ -10,9 +10,10 @@ import { Buffer, type Activation } from './resident.js';
  * pool (32,768 outputs, ~60 µs) ran slower split in two than on one thread, its first
  * (147,456 outputs) faster.
  */
-const MIN_SPLIT_OUTPUTS = 1 << 16;
+export const MIN_SPLIT_OUTPUTS = 1 << 16;
 
-const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+/** A pooling size given as one number or [h, w], as [h, w]. */
+export const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 export class MaxPool2d extends Layer {
   readonly kernelSize: [number, number];

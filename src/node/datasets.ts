@@ -23,6 +23,18 @@ export interface DigitData {
   source: string;
 }
 
+/** The samples at `indices` (in that order) of images [N, per] and their labels, copied out. */
+export function selectSamples(images: Float32Array, labels: ArrayLike<number>, per: number, indices: ArrayLike<number>): DigitSplit {
+  const n = indices.length;
+  const picked = new Float32Array(n * per), pickedLabels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = indices[i];
+    picked.set(images.subarray(j * per, (j + 1) * per), i * per);
+    pickedLabels[i] = labels[j];
+  }
+  return { images: picked, labels: pickedLabels, count: n };
+}
+
 /** Seed of the fixed shuffle that splits the packaged digits (not the training seed). */
 export const SPLIT_SEED = 20240917;
 
@@ -37,16 +49,7 @@ export async function packagedDigits(trainCount = 8000): Promise<DigitData> {
     throw new Error(`packagedDigits: trainCount must be an integer in [1, ${all.count - 1}], got ${trainCount}`);
   }
   const order = new Random(SPLIT_SEED).permutation(all.count);
-  const take = (from: number, to: number): DigitSplit => {
-    const n = to - from;
-    const images = new Float32Array(n * per), labels = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const j = order[from + i];
-      images.set(all.images.subarray(j * per, (j + 1) * per), i * per);
-      labels[i] = all.labels[j];
-    }
-    return { images, labels, count: n };
-  };
+  const take = (from: number, to: number) => selectSamples(all.images, all.labels, per, order.subarray(from, to));
   return { train: take(0, trainCount), test: take(trainCount, all.count), rows: all.rows, cols: all.cols, source: `the mnist package's ${all.count} digits (${trainCount} train / ${all.count - trainCount} test)` };
 }
 

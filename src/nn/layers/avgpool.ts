@@ -6,12 +6,9 @@
 import { formatShape, sizeOf } from '../../tensor.js';
 import { Layer, positiveInteger, type LayerSpec } from '../layer.js';
 import { splitRange } from '../parallel.js';
+// pooled outputs below which a pass stays on one thread: MaxPool2d's threshold serves here too
+import { MIN_SPLIT_OUTPUTS, pair } from '../pool.js';
 import { Buffer, type Activation } from '../resident.js';
-
-/** Pooled outputs below which a pass stays on one thread (as MaxPool2d's). */
-const MIN_SPLIT_OUTPUTS = 1 << 16;
-
-const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 export interface AvgPool2dOptions {
   /** default: the kernel size */

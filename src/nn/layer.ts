@@ -30,7 +30,12 @@ export type LayerSpec =
       type: 'AvgPool2d'; kernelSize: [number, number]; stride: [number, number]; padding: [number, number];
       ceilMode: boolean; countIncludePad: boolean;
     }
-  | { type: 'Concat'; inputs: number };
+  | { type: 'Concat'; inputs: number }
+  | {
+      type: 'ConvTranspose2d'; inChannels: number; outChannels: number; kernelSize: [number, number];
+      stride: number | [number, number]; padding: number | [number, number] | [number, number, number, number];
+      outputPadding: number | [number, number]; dilation: number | [number, number]; groups: number; bias: boolean;
+    };
 
 export abstract class Layer {
   protected readonly backend: Backend;
@@ -107,6 +112,8 @@ export function describeSpec(s: LayerSpec): string {
   switch (s.type) {
     case 'Conv2d':
       return `Conv2d(${s.inChannels}→${s.outChannels}, ${s.kernelSize.join('×')})`;
+    case 'ConvTranspose2d':
+      return `ConvTranspose2d(${s.inChannels}→${s.outChannels}, ${s.kernelSize.join('×')})`;
     case 'Conv1d':
       return `Conv1d(${s.inChannels}→${s.outChannels}, ${s.kernelSize})`;
     case 'Linear':

@@ -16,7 +16,7 @@ export { ConvTranspose2d, type ConvTranspose2dOptions } from './layers/conv-tran
 export { MergeLayer } from './merge-layer.js';
 export {
   Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile,
-  type GraphOptions, type AnyLayer, type GraphDefinition, type GraphInput, type GraphNode, type GraphOutput, type GraphSpec,
+  type GraphOptions, type GraphProfile, type AnyLayer, type GraphDefinition, type GraphInput, type GraphNode, type GraphOutput, type GraphSpec,
 } from './graph/index.js';
 export { resnet20, type ResNetOptions } from './resnet.js';
 export { SoftmaxCrossEntropy, type LossResult, type SoftmaxCrossEntropyOptions } from './loss.js';

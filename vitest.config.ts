@@ -19,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'relaxed-simd',
           include: [
+            'test/activations.test.ts',
             'test/cases.test.ts',
             'test/fuzz.test.ts',
             'test/gemm-kernel.test.ts',

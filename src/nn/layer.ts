@@ -30,7 +30,15 @@ export type LayerSpec =
       type: 'AvgPool2d'; kernelSize: [number, number]; stride: [number, number]; padding: [number, number];
       ceilMode: boolean; countIncludePad: boolean;
     }
-  | { type: 'Concat'; inputs: number };
+  | { type: 'Concat'; inputs: number }
+  | { type: 'LeakyReLU'; negativeSlope: number }
+  | { type: 'ReLU6' }
+  | { type: 'Clip'; min: number; max: number }
+  | { type: 'HardSigmoid'; alpha: number; beta: number }
+  | { type: 'HardSwish' }
+  | { type: 'Sigmoid' }
+  | { type: 'Tanh' }
+  | { type: 'SiLU' };
 
 export abstract class Layer {
   protected readonly backend: Backend;
@@ -121,6 +129,12 @@ export function describeSpec(s: LayerSpec): string {
       return `AvgPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')}, padding ${s.padding.join('×')})`;
     case 'Concat':
       return `Concat(${s.inputs})`;
+    case 'LeakyReLU':
+      return `LeakyReLU(${s.negativeSlope})`;
+    case 'Clip':
+      return `Clip(${s.min}, ${s.max})`;
+    case 'HardSigmoid':
+      return `HardSigmoid(alpha ${s.alpha}, beta ${s.beta})`;
     default:
       return `${s.type}()`;
   }

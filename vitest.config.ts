@@ -34,6 +34,7 @@ export default defineConfig({
             'test/nn-gradients.test.ts',
             'test/nn-model.test.ts',
             'test/nn-training-pieces.test.ts',
+            'test/onnx-activations.test.ts',
             'test/onnx-export.test.ts',
             'test/onnx-import.test.ts',
             'test/resnet.test.ts',

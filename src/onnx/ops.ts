@@ -18,6 +18,7 @@ import {
   explicitPads, foldGather, foldShape, formatDims, knownProduct, mayBeEqual, numbersOf, unsqueezedDims, UNKNOWN, windowOutput,
 } from './shapes.js';
 import type { ConvWeights, ImportState, LinearWeights } from './state.js';
+import { ACTIVATION_HANDLERS } from './activations.js';
 
 type Handler = (s: ImportState, ctx: NodeContext, attrs: Attributes) => void;
 
@@ -379,4 +380,5 @@ export const HANDLERS: Record<string, Handler> = {
   Shape: shape,
   Gather: gather,
   Unsqueeze: unsqueeze,
+  ...ACTIVATION_HANDLERS,
 };

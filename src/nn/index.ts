@@ -4,6 +4,9 @@ export { Layer, type LayerSpec } from './layer.js';
 export { Conv2d, Conv1d, type Conv2dLayerOptions, type Conv1dLayerOptions, type ConvLayerOptions } from './conv.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { ReLU } from './activation.js';
+export {
+  LeakyReLU, ReLU6, Clip, HardSigmoid, HardSwish, Sigmoid, Tanh, SiLU, FLOAT32_MAX, type HardSigmoidOptions,
+} from './layers/activations.js';
 export { MaxPool2d } from './pool.js';
 export { Flatten } from './flatten.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchnorm.js';

@@ -35,7 +35,15 @@ export type LayerSpec =
       type: 'ConvTranspose2d'; inChannels: number; outChannels: number; kernelSize: [number, number];
       stride: number | [number, number]; padding: number | [number, number] | [number, number, number, number];
       outputPadding: number | [number, number]; dilation: number | [number, number]; groups: number; bias: boolean;
-    };
+    }
+  | { type: 'LeakyReLU'; negativeSlope: number }
+  | { type: 'ReLU6' }
+  | { type: 'Clip'; min: number; max: number }
+  | { type: 'HardSigmoid'; alpha: number; beta: number }
+  | { type: 'HardSwish' }
+  | { type: 'Sigmoid' }
+  | { type: 'Tanh' }
+  | { type: 'SiLU' };
 
 export abstract class Layer {
   protected readonly backend: Backend;
@@ -128,6 +136,12 @@ export function describeSpec(s: LayerSpec): string {
       return `AvgPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')}, padding ${s.padding.join('×')})`;
     case 'Concat':
       return `Concat(${s.inputs})`;
+    case 'LeakyReLU':
+      return `LeakyReLU(${s.negativeSlope})`;
+    case 'Clip':
+      return `Clip(${s.min}, ${s.max})`;
+    case 'HardSigmoid':
+      return `HardSigmoid(alpha ${s.alpha}, beta ${s.beta})`;
     default:
       return `${s.type}()`;
   }

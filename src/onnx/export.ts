@@ -11,6 +11,7 @@ import { BatchNorm2d } from '../nn/layers/batchnorm.js';
 import { Sequential } from '../nn/sequential.js';
 import { AttrType, DataType, onnx } from './decode.js';
 import { EXPORT_OPSET } from './opsets.js';
+import { exportActivation } from './activations.js';
 
 const OP = 'nn.toONNX';
 
@@ -92,7 +93,8 @@ class Writer {
           break;
         }
         default:
-          throw new Error(`${OP}: node '${name}': the layer ${layer} has no ONNX export (supported: Conv2d, ConvTranspose2d, Linear, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, Add, Concat, Dropout)`);
+          if (exportActivation(this, name, layer.spec(), inputs)) break;
+          throw new Error(`${OP}: node '${name}': the layer ${layer} has no ONNX export (supported: Conv2d, ConvTranspose2d, Linear, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, Add, Concat, Dropout, LeakyReLU, ReLU6, Clip, HardSigmoid, HardSwish, Sigmoid, Tanh, SiLU)`);
       }
     }
   }

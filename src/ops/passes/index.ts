@@ -7,7 +7,7 @@ import { parallelPasses, threadsFor, type Threads } from './parallel.js';
 import type { ConvPasses, ImageCopies, Pass, StagedPass, StrategyPasses } from './types.js';
 import { winogradPasses } from './winograd.js';
 
-export type { ConvPasses, ForwardPointers, ImageCopies, InputGradientPointers, FilterGradientPointers, Pass, Slice } from './types.js';
+export type { ConvPasses, WeightsBlock, ForwardPointers, ImageCopies, InputGradientPointers, FilterGradientPointers, Pass, Slice } from './types.js';
 export type { Threads } from './parallel.js';
 
 /**
@@ -67,11 +67,12 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
   const sharedFloats = Math.ceil((pass.shared?.floats ?? 0) / 4) * 4;
   return {
     scratchFloats: sharedFloats + pass.scratchFloats,
-    run: (k, p, scratch, copies?: ImageCopies) => {
-      const shared = pass.shared ? scratch : 0;
+    shared: pass.shared,
+    run: (k, p, scratch, copies?: ImageCopies, prepared?: number) => {
+      const shared = !pass.shared ? 0 : prepared ?? scratch;
       const own = scratch + sharedFloats * 4;
       copies?.feed?.(all);
-      pass.shared?.prepare(k, p, shared);
+      if (pass.shared && prepared === undefined) pass.shared.prepare(k, p, shared);
       pass.prepare(k, p, own, shared);
       pass.images(k, p, own, shared);
       copies?.drain?.(all);

@@ -14,9 +14,9 @@
 //            summed over tile blocks and images, then one inverse filter transform.
 //   db       row sums of dY, as on the GEMM path.
 // The filter transform writes U already packed as the GEMM's A operand and the input
-// transform writes V as its B panels, so nothing else is packed. U is made once per call into
-// the pass's shared block, which every thread reads (a later step can keep it per resident
-// weight version instead). An image's tiles go through in blocks, so V and M stay about the
+// transform writes V as its B panels, so nothing else is packed. U is the pass's shared block,
+// which every thread reads: made once per call, or once per weight version and kept
+// (prepareConv2d, the nn conv layers). An image's tiles go through in blocks, so V and M stay about the
 // size of L2 whatever the image size.
 import type { ConvGeometry } from '../geometry.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
@@ -55,7 +55,7 @@ export function winogradPasses(g: ConvGeometry, filterGradient: boolean): Strate
     inputGradient: {
       scratchFloats: transposed.scratchFloats,
       callsOnly: true,
-      shared: { floats: transposed.shared!.floats, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
+      shared: { ...transposed.shared!, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
       prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
       images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
     },
@@ -120,6 +120,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
     callsOnly: true,
     shared: {
       floats: uFloats + TRANSFORM_WORK_FLOATS,
+      key: `winograd F(4×4,3×3) U ${O}×${C} ${filters.rowStride} ${filters.colStride}${filters.flip ? ' flipped' : ''}`,
       prepare(k, p, shared) {
         k.f32_winograd_filter_4x4_3x3(p.w, O, C, filters.rowStride, filters.colStride, filters.flip ? 1 : 0, shared, uXiBytes, shared + uFloats * 4);
       },

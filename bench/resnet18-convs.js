@@ -40,6 +40,7 @@ const layers = RESNET18_CONVS.map((layer, i) => ({
   ...layer,
   flops: convFlops(layer),
   autoWinograd: autoPicksWinograd(layer),
+  preparedWinograd: autoPicksWinograd(layer, true),
   xT: tensor(inputRandom.uniform(layer.x.reduce((a, b) => a * b), -1, 1), layer.x),
   wT: tensor(model.convParams[i].w, layer.w),
   bT: tensor(model.convParams[i].b, [layer.w[0]]),
@@ -201,6 +202,7 @@ const perLayer = layers.map((l, i) => ({
   layer: l.name, x: l.x, w: l.w, stride: l.stride, padding: l.padding, outHW: outSize(l),
   mflops: +(l.flops / 1e6).toFixed(1),
   autoPicks: l.autoWinograd ? 'winograd' : 'gemm',
+  preparedPicks: l.preparedWinograd ? 'winograd' : 'gemm',
   preparedMs: +prepared1[i].toFixed(3), preparedShare: +(prepared1[i] / preparedSum).toFixed(3), prepared2ThreadsMs: +prepared2[i].toFixed(3),
   autoMs: +auto1[i].toFixed(3), gemmMs: +gemm1[i].toFixed(3), auto2ThreadsMs: +auto2[i].toFixed(3),
   autoShare: +(auto1[i] / autoSum).toFixed(3),
@@ -233,10 +235,10 @@ for (const r of rows) {
 }
 console.log(`\nper layer (ours, ${ISA}, medians; 'auto' prepared, 'auto' and 'gemm' per call, 1 thread; 'auto' prepared 2 threads; ` +
   "onnxruntime-node's own Conv kernel time from its profiler, 1 thread, Relu/Add fused in):\n");
-console.log('| layer | x | w | stride | MFLOP | auto picks | prepared ms | share | prepared GFLOP/s | auto ms | gemm ms | prepared ×2 ms | ORT ×1 profiled ms | prepared ÷ ORT |');
+console.log('| layer | x | w | stride | MFLOP | picks (prepared / per call) | prepared ms | share | prepared GFLOP/s | auto ms | gemm ms | prepared ×2 ms | ORT ×1 profiled ms | prepared ÷ ORT |');
 console.log('|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const p of perLayer) {
-  console.log(`| ${p.layer} | ${p.x.join('×')} | ${p.w.join('×')} | ${p.stride} | ${p.mflops} | ${p.autoPicks} | ${fmt(p.preparedMs)} | ` +
+  console.log(`| ${p.layer} | ${p.x.join('×')} | ${p.w.join('×')} | ${p.stride} | ${p.mflops} | ${p.preparedPicks} / ${p.autoPicks} | ${fmt(p.preparedMs)} | ` +
     `${(p.preparedShare * 100).toFixed(1)}% | ${p.preparedGflops} | ${fmt(p.autoMs)} | ${fmt(p.gemmMs)} | ${fmt(p.prepared2ThreadsMs)} | ` +
     `${p.ortProfiledMs == null ? '—' : fmt(p.ortProfiledMs)} | ${p.ortProfiledMs == null ? '—' : x(p.preparedMs / p.ortProfiledMs)} |`);
 }

@@ -9,6 +9,9 @@ import {
   backend, conv1d, conv2d, dispose, init, nn, prepareConv1d, prepareConv2d, tensor,
   type Conv1dOptions, type Conv2dOptions, type Tensor,
 } from '../src/index.js';
+import { convGeometry } from '../src/ops/geometry.js';
+import { parseConv2dOptions } from '../src/ops/options.js';
+import { usesWinograd } from '../src/ops/passes/index.js';
 import { setMinFlopsPerThread } from '../src/ops/passes/parallel.js';
 import { requireBackend } from '../src/runtime.js';
 import { conv1dRef, conv2dRef } from '../src/reference/index.js';
@@ -140,6 +143,23 @@ for (const isa of TEST_ISAS) {
       }
     });
 
+    it("'auto' takes Winograd from 4 tiles when prepared (16 per call), bit-identical to conv2d's 'winograd'", () => {
+      const random = seededRandom(12);
+      const x = tensor(randomData(64 * 7 * 7, random), [1, 64, 7, 7]);
+      const w = tensor(randomData(32 * 64 * 9, random), [32, 64, 3, 3]);
+      const b = tensor(randomData(32, random), [32]);
+      const g = convGeometry('conv2d', x.shape, w.shape, parseConv2dOptions('conv2d', { padding: 1 }));
+      expect(usesWinograd(g)).toBe(false);
+      expect(usesWinograd({ ...g, preparedWeights: true })).toBe(true);
+      expect(usesWinograd({ ...g, inH: 4, inW: 4, outH: 4, outW: 4, preparedWeights: true }), 'one tile').toBe(false);
+      const plan = prepareConv2d(w, b, { padding: 1 });
+      expectBitIdentical('y', plan.run(x), conv2d(x, w, b, { padding: 1, algorithm: 'winograd' }), () => '7×7, 64 → 32');
+      const ref = conv2dRef(x, w, b.data, { padding: 1 });
+      const scale = winogradScale(absolute(x.data), x.shape, absolute(w.data), 32, absolute(b.data), 1, 1, 7, 7);
+      expectWithinRoundoff('y', plan.run(x).data, ref.data, scale, 64 + WINOGRAD_EXTRA_TERMS, () => '7×7, 64 → 32');
+      plan.dispose();
+    });
+
     it('keeps its own copy of the weights: changing w afterwards does not change run()', () => {
       const random = seededRandom(7);
       const x = tensor(randomData(2 * 8 * 6 * 6, random), [2, 8, 6, 6]);
@@ -175,7 +195,8 @@ describe('prepared convs across init() switches', () => {
 
   it('lays the weights out again in the new backend: every run equals that backend’s unprepared call', async () => {
     const random = seededRandom(9);
-    const x = tensor(randomData(1 * 32 * 12 * 12, random), [1, 32, 12, 12]);
+    // 16 tiles: 'auto' takes Winograd prepared or not
+    const x = tensor(randomData(1 * 32 * 16 * 16, random), [1, 32, 16, 16]);
     const w = tensor(randomData(32 * 32 * 9, random), [32, 32, 3, 3]);
     const b = tensor(randomData(32, random), [32]);
     await init({ isa: TEST_ISAS[0], threads: 1 });

@@ -67,7 +67,7 @@ export class PreparedConv {
     if (this.disposed) throw new Error(`${op}: this prepared ${this.spec.name} was disposed`);
     const backend = requireBackend(op);
     checkTensor(op, 'x', x, this.spec.rank, this.spec.xLayout);
-    const geometry = convGeometry(op, x.shape, this.weightShape, this.params);
+    const geometry = { ...convGeometry(op, x.shape, this.weightShape, this.params), preparedWeights: true };
     const resident = this.residentIn(backend);
     const y = convForwardResident(op, backend, geometry, x.data, {
       w: resident.w.ptr,

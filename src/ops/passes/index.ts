@@ -50,13 +50,20 @@ function winogradChoice(g: ConvGeometry): WinogradChoice {
 const WINOGRAD_MIN_CHANNELS = 16;
 const WINOGRAD_MIN_TILES = 16;
 const WINOGRAD_MIN_FILL = 0.5;
+/**
+ * With U made once and kept (a prepared conv, g.preparedWeights), the tile minimum is what
+ * the GEMMs themselves need: prepared, batch 1, C = O (docs/winograd.md, 2026-12-06), one tile
+ * (4×4 outputs) was 0.7–1.0× the GEMM path from 32 to 512 channels, four tiles (7×7, 8×8
+ * outputs) 1.4–2.6× from 32 to 512 channels.
+ */
+const WINOGRAD_MIN_TILES_PREPARED = 4;
 
 export function usesWinograd(g: ConvGeometry): boolean {
   if (g.algorithm === 'winograd') return true;
   if (g.algorithm === 'gemm' || winogradIneligibility(g) !== null) return false;
   const tileOutputs = Math.ceil(g.outH / 4) * Math.ceil(g.outW / 4) * 16;
   return Math.min(g.inChannels, g.outChannels) >= WINOGRAD_MIN_CHANNELS &&
-    (g.batch * tileOutputs) / 16 >= WINOGRAD_MIN_TILES &&
+    (g.batch * tileOutputs) / 16 >= (g.preparedWeights ? WINOGRAD_MIN_TILES_PREPARED : WINOGRAD_MIN_TILES) &&
     (g.outH * g.outW) / tileOutputs >= WINOGRAD_MIN_FILL;
 }
 

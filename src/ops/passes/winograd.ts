@@ -38,16 +38,25 @@ const POINT_SKEW_FLOATS = 16;
 const skewed = (floats: number) => floats + POINT_SKEW_FLOATS;
 /**
  * An image's tiles go through in blocks whose V and M (36 points × (C + O) floats per tile)
- * stay within this many bytes, so the GEMMs read them from L2 (2 MiB per core here).
+ * stay within this many bytes, so the GEMMs read them from L2 (2 MiB per core here): dX and
+ * dW (whose scratch the backward pass's memory budget bounds, test/memory.test.ts).
  */
 const BLOCK_BYTES = 1 << 20;
+/**
+ * The forward pass's blocks may fill L2: every block reads all of U (36·O·C floats) again,
+ * so fewer, larger blocks pay where U is large. At 1 MiB, 14×14 at 256 channels (U 9 MiB)
+ * took two blocks of 8 tiles, at 2 MiB one of 16: 16% less time (fastest of 15 runs,
+ * prepared, batch 1: 3.15–3.35 → 2.64–2.65 ms; 128 channels, 28×28: 2.0 → 1.86 ms; 64, 56×56:
+ * unchanged).
+ */
+const FORWARD_BLOCK_BYTES = 2 << 20;
 
 /** The Winograd passes of `g`: forward and dX, and dW too when `filterGradient` (else the GEMM's). */
 export function winogradPasses(g: ConvGeometry, filterGradient: boolean): StrategyPasses {
   const taps = 9 * 4; // bytes of one 3×3 filter
-  const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false });
+  const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false }, FORWARD_BLOCK_BYTES);
   // the transposed conv's filter [C][O] is W[O][C] flipped: rows C, columns O
-  const transposed = winogradConv(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true });
+  const transposed = winogradConv(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true }, BLOCK_BYTES);
   const asForward = (p: InputGradientPointers): ForwardPointers => ({ x: p.dy, w: p.w, bias: 0, y: p.dx });
   return {
     strategy: 'winograd',
@@ -72,11 +81,11 @@ interface FilterLayout {
 
 /**
  * Tiles per block: all of an image's when their transformed tiles (36 × (C + O) floats each)
- * fit BLOCK_BYTES, else blocks of even size (multiples of 4 tiles) that do.
+ * fit `blockBytes`, else blocks of even size (multiples of 4 tiles) that do.
  */
-export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number): number {
+export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number, blockBytes = BLOCK_BYTES): number {
   const perTile = POINTS * (inChannels + Math.ceil(outChannels / 4) * 4) * 4;
-  const most = Math.max(8, Math.floor(BLOCK_BYTES / perTile / 8) * 8);
+  const most = Math.max(8, Math.floor(blockBytes / perTile / 8) * 8);
   const blocks = Math.ceil(tiles / most);
   return Math.ceil(tiles / blocks / 4) * 4;
 }
@@ -95,12 +104,12 @@ function paddedImage(g: ConvGeometry) {
   return { placeTop, placeLeft, paddedH, paddedW, planeBytes: paddedH * paddedW * 4, readOffset: (cropTop * paddedW + cropLeft) * 4 };
 }
 
-/** The forward pass of the 3×3, stride-1 conv `g`, its weights laid out as `filters` says. */
-function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<ForwardPointers> {
+/** The forward pass of the 3×3, stride-1 conv `g`, its weights laid out as `filters` says, its tiles in blocks of about `blockBytes`. */
+function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number): StagedPass<ForwardPointers> {
   const C = g.inChannels, O = g.outChannels;
   const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
   const tiles = tilesH * tilesW;
-  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, C, O));
+  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, C, O, blockBytes));
   const slots = Math.ceil(blockTiles / 8) * 8; // M's row length: whole 8-column panels
   const rowsO = Math.ceil(O / 4) * 4; // U's and M's rows: whole 4-row blocks
   const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);

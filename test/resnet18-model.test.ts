@@ -90,6 +90,9 @@ describe('bench:resnet18 model', () => {
       { name: '5×5 out', x: [8, 32, 5, 5], w: [32, 32, 3, 3], stride: 1, padding: 1 },
       { name: 'one tile', x: [1, 64, 4, 4], w: [64, 64, 3, 3], stride: 1, padding: 1 },
       { name: 'four tiles', x: [1, 64, 8, 8], w: [64, 64, 3, 3], stride: 1, padding: 1 },
+      { name: 'two blocks', x: [1, 512, 12, 12], w: [512, 512, 3, 3], stride: 1, padding: 1 },
+      { name: 'one block of 9', x: [1, 256, 12, 12], w: [256, 256, 3, 3], stride: 1, padding: 1 },
+      { name: 'four images of a tile', x: [4, 64, 4, 4], w: [64, 64, 3, 3], stride: 1, padding: 1 },
       { name: 'no padding', x: [1, 64, 18, 18], w: [64, 64, 3, 3], stride: 1, padding: 0 },
     ];
     for (const l of shapes) {

@@ -83,6 +83,10 @@ interface FilterLayout {
  * Tiles per block: all of an image's when their transformed tiles (36 × (C + O) floats each)
  * fit `blockBytes`, else blocks of even size (multiples of 4 tiles) that do.
  */
+/** Tiles per block of the forward pass (whose blocks may be larger than dX's and dW's). */
+export const forwardTilesPerBlock = (tiles: number, inChannels: number, outChannels: number) =>
+  tilesPerBlock(tiles, inChannels, outChannels, FORWARD_BLOCK_BYTES);
+
 export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number, blockBytes = BLOCK_BYTES): number {
   const perTile = POINTS * (inChannels + Math.ceil(outChannels / 4) * 4) * 4;
   const most = Math.max(8, Math.floor(blockBytes / perTile / 8) * 8);

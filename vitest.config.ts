@@ -39,6 +39,7 @@ export default defineConfig({
             'test/onnx-conv-transpose.test.ts',
             'test/onnx-export.test.ts',
             'test/onnx-import.test.ts',
+            'test/prepared.test.ts',
             'test/resnet.test.ts',
             'test/tfjs-conv.test.ts',
             'test/tfjs-training.test.ts',

@@ -229,12 +229,13 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
     return {
       // a page of slack to round the caller's (16-byte aligned) scratch up to a page boundary
       scratchFloats: PAGE_FLOATS + reservedFloats + sharedFloats + threadFloats * count,
-      run: (_k, p, scratch, copies?: ImageCopies) => {
+      shared: sharedPass,
+      run: (_k, p, scratch, copies?: ImageCopies, prepared?: number) => {
         const base = Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES;
         const reservedAt = (c: number) => base + c * chunkFloats * 4;
-        const shared = sharedPass ? base + reservedFloats * 4 : 0;
+        const shared = !sharedPass ? 0 : prepared ?? base + reservedFloats * 4;
         const threadScratch = (t: number) => base + (reservedFloats + sharedFloats + t * threadFloats) * 4;
-        sharedPass?.prepare(threads.pool.kernels, p, shared);
+        if (sharedPass && prepared === undefined) sharedPass.prepare(threads.pool.kernels, p, shared);
         threads.pool.run(
           threads.op,
           chunks.map((chunk, c) => (k, thread) => run(k, p, chunk, reservedAt(c), threadScratch(thread), shared)),
@@ -247,7 +248,8 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
           },
           count,
           starts,
-          tapeId === null ? undefined : `${tapeId} ${Object.values(p as object).join(' ')} ${scratch}`,
+          // the tapes hold the shared block's pointer too: a prepared block sits elsewhere
+          tapeId === null ? undefined : `${tapeId} ${Object.values(p as object).join(' ')} ${scratch} ${shared}`,
         );
         after?.(p, reservedAt, chunkFloats);
       },

@@ -51,10 +51,34 @@ export interface ImageCopies {
   drain?(images: Slice): void;
 }
 
+/**
+ * What a pass makes from the weights alone and every thread reads (the Winograd-transformed
+ * filter, the GEMM's packed weights). A call makes it once, on the calling thread; a caller
+ * that keeps weights resident (a prepared conv, a layer between weight updates) can make it
+ * once into a block of its own and hand that to every later run (Pass.run's `prepared`).
+ */
+export interface WeightsBlock<Pointers> {
+  /** floats of the block (at a 16-byte aligned byte offset) */
+  readonly floats: number;
+  /**
+   * What the block holds, as a function of the weights: two passes with the same key make the
+   * same block from the same weights, so one made by either serves both.
+   */
+  readonly key: string;
+  /** Fills the block at `at` from the weights at p's weight pointer (reads nothing else of p). */
+  prepare(kernels: KernelExports, p: Pointers, at: number): void;
+}
+
 export interface Pass<Pointers> {
   /** floats of scratch the pass needs at `scratch` (16-byte aligned) */
   readonly scratchFloats: number;
-  run(kernels: KernelExports, p: Pointers, scratch: number, copies?: ImageCopies): void;
+  /** the block the pass makes from the weights, if it makes one */
+  readonly shared?: WeightsBlock<Pointers>;
+  /**
+   * `prepared`: the byte offset of a block shared.prepare has already filled from the same
+   * weights p points at; the pass then reads it instead of making its own.
+   */
+  run(kernels: KernelExports, p: Pointers, scratch: number, copies?: ImageCopies, prepared?: number): void;
 }
 
 /**
@@ -67,14 +91,12 @@ export interface StagedPass<Pointers> {
   readonly scratchFloats: number;
   /**
    * What depends on the weights alone and every thread reads (the Winograd filter
-   * transform): made once per call, on the calling thread, into `floats` floats at `shared`
-   * (16-byte aligned), before any thread prepares. prepare, images and channelBlocks get that
-   * `shared` pointer too (0 when there is none).
+   * transform, the GEMM's packed W): made once per call, on the calling thread, into `floats`
+   * floats at `shared` (16-byte aligned), before any thread prepares, or made earlier and
+   * kept (Pass.run's `prepared`). prepare, images and channelBlocks get that `shared` pointer
+   * too (0 when there is none).
    */
-  readonly shared?: {
-    readonly floats: number;
-    prepare(kernels: KernelExports, p: Pointers, shared: number): void;
-  };
+  readonly shared?: WeightsBlock<Pointers>;
   prepare(kernels: KernelExports, p: Pointers, scratch: number, shared: number): void;
   /** the batch's images, with the scratch as prepare left it */
   images(kernels: KernelExports, p: Pointers, scratch: number, shared: number): void;

@@ -14,9 +14,9 @@
 //            summed over tile blocks and images, then one inverse filter transform.
 //   db       row sums of dY, as on the GEMM path.
 // The filter transform writes U already packed as the GEMM's A operand and the input
-// transform writes V as its B panels, so nothing else is packed. U is made once per call into
-// the pass's shared block, which every thread reads (a later step can keep it per resident
-// weight version instead). An image's tiles go through in blocks, so V and M stay about the
+// transform writes V as its B panels, so nothing else is packed. U is the pass's shared block,
+// which every thread reads: made once per call, or once per weight version and kept
+// (prepareConv2d, the nn conv layers). An image's tiles go through in blocks, so V and M stay about the
 // size of L2 whatever the image size.
 import type { ConvGeometry } from '../geometry.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
@@ -38,16 +38,25 @@ const POINT_SKEW_FLOATS = 16;
 const skewed = (floats: number) => floats + POINT_SKEW_FLOATS;
 /**
  * An image's tiles go through in blocks whose V and M (36 points × (C + O) floats per tile)
- * stay within this many bytes, so the GEMMs read them from L2 (2 MiB per core here).
+ * stay within this many bytes, so the GEMMs read them from L2 (2 MiB per core here): dX and
+ * dW (whose scratch the backward pass's memory budget bounds, test/memory.test.ts).
  */
 const BLOCK_BYTES = 1 << 20;
+/**
+ * The forward pass's blocks may fill L2: every block reads all of U (36·O·C floats) again,
+ * so fewer, larger blocks pay where U is large. At 1 MiB, 14×14 at 256 channels (U 9 MiB)
+ * took two blocks of 8 tiles, at 2 MiB one of 16: 16% less time (fastest of 15 runs,
+ * prepared, batch 1: 3.15–3.35 → 2.64–2.65 ms; 128 channels, 28×28: 2.0 → 1.86 ms; 64, 56×56:
+ * unchanged).
+ */
+const FORWARD_BLOCK_BYTES = 2 << 20;
 
 /** The Winograd passes of `g`: forward and dX, and dW too when `filterGradient` (else the GEMM's). */
 export function winogradPasses(g: ConvGeometry, filterGradient: boolean): StrategyPasses {
   const taps = 9 * 4; // bytes of one 3×3 filter
-  const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false });
+  const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false }, FORWARD_BLOCK_BYTES);
   // the transposed conv's filter [C][O] is W[O][C] flipped: rows C, columns O
-  const transposed = winogradConv(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true });
+  const transposed = winogradConv(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true }, BLOCK_BYTES);
   const asForward = (p: InputGradientPointers): ForwardPointers => ({ x: p.dy, w: p.w, bias: 0, y: p.dx });
   return {
     strategy: 'winograd',
@@ -55,7 +64,7 @@ export function winogradPasses(g: ConvGeometry, filterGradient: boolean): Strate
     inputGradient: {
       scratchFloats: transposed.scratchFloats,
       callsOnly: true,
-      shared: { floats: transposed.shared!.floats, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
+      shared: { ...transposed.shared!, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
       prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
       images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
     },
@@ -72,11 +81,15 @@ interface FilterLayout {
 
 /**
  * Tiles per block: all of an image's when their transformed tiles (36 × (C + O) floats each)
- * fit BLOCK_BYTES, else blocks of even size (multiples of 4 tiles) that do.
+ * fit `blockBytes`, else blocks of even size (multiples of 4 tiles) that do.
  */
-export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number): number {
+/** Tiles per block of the forward pass (whose blocks may be larger than dX's and dW's). */
+export const forwardTilesPerBlock = (tiles: number, inChannels: number, outChannels: number) =>
+  tilesPerBlock(tiles, inChannels, outChannels, FORWARD_BLOCK_BYTES);
+
+export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number, blockBytes = BLOCK_BYTES): number {
   const perTile = POINTS * (inChannels + Math.ceil(outChannels / 4) * 4) * 4;
-  const most = Math.max(8, Math.floor(BLOCK_BYTES / perTile / 8) * 8);
+  const most = Math.max(8, Math.floor(blockBytes / perTile / 8) * 8);
   const blocks = Math.ceil(tiles / most);
   return Math.ceil(tiles / blocks / 4) * 4;
 }
@@ -95,12 +108,12 @@ function paddedImage(g: ConvGeometry) {
   return { placeTop, placeLeft, paddedH, paddedW, planeBytes: paddedH * paddedW * 4, readOffset: (cropTop * paddedW + cropLeft) * 4 };
 }
 
-/** The forward pass of the 3×3, stride-1 conv `g`, its weights laid out as `filters` says. */
-function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<ForwardPointers> {
+/** The forward pass of the 3×3, stride-1 conv `g`, its weights laid out as `filters` says, its tiles in blocks of about `blockBytes`. */
+function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number): StagedPass<ForwardPointers> {
   const C = g.inChannels, O = g.outChannels;
   const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
   const tiles = tilesH * tilesW;
-  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, C, O));
+  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, C, O, blockBytes));
   const slots = Math.ceil(blockTiles / 8) * 8; // M's row length: whole 8-column panels
   const rowsO = Math.ceil(O / 4) * 4; // U's and M's rows: whole 4-row blocks
   const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);
@@ -120,6 +133,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
     callsOnly: true,
     shared: {
       floats: uFloats + TRANSFORM_WORK_FLOATS,
+      key: `winograd F(4×4,3×3) U ${O}×${C} ${filters.rowStride} ${filters.colStride}${filters.flip ? ' flipped' : ''}`,
       prepare(k, p, shared) {
         k.f32_winograd_filter_4x4_3x3(p.w, O, C, filters.rowStride, filters.colStride, filters.flip ? 1 : 0, shared, uXiBytes, shared + uFloats * 4);
       },

@@ -3,12 +3,12 @@
 import { convGeometry, type ConvGeometry } from '../ops/geometry.js';
 import { parseConv1dOptions, parseConv2dOptions, type Conv1dOptions, type Conv2dOptions, type ConvParams } from '../ops/options.js';
 import { threadsOf } from '../ops/execute.js';
-import { convPasses, type ConvPasses, type Pass } from '../ops/passes/index.js';
-import type { ResidentBlock } from '../resident.js';
+import { convPasses, type ConvPasses } from '../ops/passes/index.js';
 import { sizeOf } from '../tensor.js';
 import { Layer, positiveInteger, type LayerSpec } from './layer.js';
 import { kaimingNormal, Random } from './random.js';
 import { Buffer, Parameter, type Activation } from './resident.js';
+import { WeightsBlocks } from './weights-blocks.js';
 
 export interface ConvLayerOptions {
   /** include a bias (default true) */
@@ -22,19 +22,13 @@ interface Plan {
   passes: ConvPasses;
 }
 
-/** A block a pass made from the weights (its WeightsBlock), and the weight version it was made from. */
-interface WeightsDerived {
-  block: ResidentBlock;
-  version: number;
-}
-
 abstract class ConvLayer extends Layer {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
   private readonly params: ConvParams;
   private readonly plans = new Map<string, Plan>();
-  /** by WeightsBlock key: the transformed or packed filters, remade when the weights change */
-  private readonly derived = new Map<string, WeightsDerived>();
+  /** the transformed or packed filters, remade when the weights change */
+  private readonly weightsBlocks: WeightsBlocks;
   private readonly y: Buffer;
   private readonly dx: Buffer;
   private input: Activation | null = null;
@@ -61,6 +55,7 @@ abstract class ConvLayer extends Layer {
     this.params = params;
     this.weight = new Parameter(this.backend, 'weight', [outChannels, inChannels / groups, ...kernelSizes]);
     this.bias = opts.bias === false ? null : new Parameter(this.backend, 'bias', [outChannels]);
+    this.weightsBlocks = new WeightsBlocks(this.backend, op, this.weight);
     this.y = new Buffer(this.backend, op);
     this.dx = new Buffer(this.backend, op);
     this.resetParameters(new Random(opts.seed ?? 0));
@@ -81,7 +76,7 @@ abstract class ConvLayer extends Layer {
     const { kernels, arena } = this.backend;
     const y = this.y.reserve(sizeOf(geometry.outShape));
     const p = { x: x.ptr, w: this.weight.ptr, bias: this.bias ? this.bias.ptr : 0, y };
-    const prepared = this.weightsBlock(passes.forward, p); // may allocate: before the layout
+    const prepared = this.weightsBlocks.for(passes.forward, p); // may allocate: before the layout
     const at = arena.layout(this.op, { scratch: passes.forward.scratchFloats });
     passes.forward.run(kernels, p, at.scratch, undefined, prepared);
     this.input = x;
@@ -96,7 +91,7 @@ abstract class ConvLayer extends Layer {
     const { kernels, arena } = this.backend;
     const dx = inputGradient ? this.dx.reserve(sizeOf(x.shape)) : 0;
     const dxPointers = { dy: dy.ptr, w: this.weight.ptr, dx };
-    const prepared = inputGradient ? this.weightsBlock(passes.inputGradient, dxPointers) : undefined; // before the layout
+    const prepared = inputGradient ? this.weightsBlocks.for(passes.inputGradient, dxPointers) : undefined; // before the layout
     const scratchFloats = Math.max(passes.filterGradient.scratchFloats, inputGradient ? passes.inputGradient.scratchFloats : 0);
     const at = arena.layout(this.op, { db: this.bias ? 0 : geometry.outChannels, scratch: scratchFloats });
     const db = this.bias ? this.bias.gradPtr : at.db;
@@ -107,35 +102,12 @@ abstract class ConvLayer extends Layer {
   }
 
   dispose(): void {
-    for (const { block } of this.derived.values()) this.backend.arena.resident.release(block);
-    this.derived.clear();
+    this.weightsBlocks.dispose();
     this.weight.dispose();
     this.bias?.dispose();
     this.y.dispose();
     this.dx.dispose();
     this.input = null;
-  }
-
-  /**
-   * The block `pass` makes from the weights (Winograd's U, the GEMM's packed W), made once
-   * per weight version and kept: calls with unchanged weights (evaluation, inference) skip
-   * the transform. Undefined when the pass makes none.
-   */
-  private weightsBlock<P extends { w: number }>(pass: Pass<P>, p: P): number | undefined {
-    const shared = pass.shared;
-    if (!shared) return undefined;
-    const version = this.weight.version;
-    let kept = this.derived.get(shared.key);
-    if (kept && kept.version === version) return kept.block.ptr;
-    const allocator = this.backend.arena.resident;
-    if (!kept || kept.block.bytes < shared.floats * 4) {
-      if (kept) allocator.release(kept.block);
-      kept = { block: allocator.alloc(this.op, shared.floats * 4), version };
-      this.derived.set(shared.key, kept);
-    }
-    shared.prepare(this.backend.kernels, p, kept.block.ptr);
-    kept.version = version;
-    return kept.block.ptr;
   }
 
   private plan(xShape: readonly number[]): Plan {

@@ -23,6 +23,7 @@ export default defineConfig({
             'test/cases.test.ts',
             'test/conv-transpose.test.ts',
             'test/fuzz.test.ts',
+            'test/fold-batchnorm.test.ts',
             'test/gemm-kernel.test.ts',
             'test/graph-fuzz.test.ts',
             'test/graph-layers-extra.test.ts',

@@ -18,7 +18,7 @@ export { Concat } from './layers/concat.js';
 export { ConvTranspose2d, type ConvTranspose2dOptions } from './layers/conv-transpose.js';
 export { MergeLayer } from './merge-layer.js';
 export {
-  Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile,
+  Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile, foldBatchNorm,
   type GraphOptions, type GraphProfile, type AnyLayer, type GraphDefinition, type GraphInput, type GraphNode, type GraphOutput, type GraphSpec,
 } from './graph/index.js';
 export { resnet20, type ResNetOptions } from './resnet.js';

@@ -79,7 +79,10 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
   };
 }
 
-/** The passes for `g`: split over the batch across `threads` when it has a serving pool and the work pays for it. */
+/**
+ * The passes for `g`: split across `threads` when it has a serving pool and the work pays for
+ * it, over the batch, or over blocks of output channels for a batch smaller than the pool.
+ */
 export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasses {
   // 'auto' is settled on the whole call's geometry: a thread's chunk of the batch has fewer
   // tiles, and every chunk must take the same path
@@ -87,7 +90,7 @@ export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasse
   const strategy = (chunk: ConvGeometry) => strategyPasses(chunk, winograd);
   if (threads && threads.pool.serving) {
     const count = threadsFor(g, threads.pool.threads);
-    if (count > 1) return parallelPasses(g, count, strategy, threads);
+    if (count > 1) return parallelPasses(g, count, strategy, threads, onCallingThread);
   }
   const { strategy: name, forward, inputGradient, filterGradient } = strategy(g);
   return {

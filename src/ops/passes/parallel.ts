@@ -69,9 +69,37 @@ export function evenSlices(start: number, total: number, count: number): Slice[]
   });
 }
 
-/** How many threads a pass over `g` uses, out of `threads`: one when splitting does not pay. */
+/**
+ * How many threads a pass over `g` uses, out of `threads`: one when splitting does not pay.
+ * Not capped at the batch: a batch smaller than the thread count is cut into blocks of output
+ * channels where the pass can (planOutputBlocks), and over fewer threads where it cannot.
+ */
 export function threadsFor(g: ConvGeometry, threads: number): number {
-  return Math.max(1, Math.min(threads, g.batch, minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / minFlopsPerThread) : Infinity));
+  return Math.max(1, Math.min(threads, minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / minFlopsPerThread) : Infinity));
+}
+
+/**
+ * Blocks of output channels per thread when a small batch is cut by channels: two, so that a
+ * thread the OS holds up leaves half its share to the others; each block repeats the work that
+ * is not per channel (padding the images, the Winograd input transform).
+ */
+const OUTPUT_BLOCKS_PER_THREAD = 2;
+
+/**
+ * `channels` output channels cut into blocks for `threads` threads (the same number each, as
+ * far as whole 4-channel groups go; blocks start at multiples of 4), `perThread` per thread:
+ * the chunks of a batch smaller than the thread count. Every block covers the whole batch.
+ */
+export function planOutputBlocks(batch: number, channels: number, threads: number, perThread = OUTPUT_BLOCKS_PER_THREAD): ChunkPlan {
+  const groupsOf4 = Math.ceil(channels / 4);
+  const count = Math.min(threads * perThread, groupsOf4);
+  const chunks = evenSlices(0, groupsOf4, count).map(({ start, count: groups }) => ({
+    start: 0,
+    count: batch,
+    channels: { from: 4 * start, to: Math.min(channels, 4 * (start + groups)), of: channels },
+  }));
+  const starts = Array.from({ length: threads }, (_, t) => Math.floor((t * count) / threads));
+  return { chunks, starts };
 }
 
 /**
@@ -173,20 +201,31 @@ let built = new WeakMap<ThreadPool, Map<string, ConvPasses>>();
 let nextSplitId = 0;
 const MAX_BUILT = 64;
 
-/** `single` passes run over chunks of the batch on `count` of the pool's threads. */
-export function parallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads): ConvPasses {
+/** A strategy's pass on the calling thread alone, for `batch` images (index.ts). */
+export type OnCallingThread = <P>(pass: StagedPass<P>, batch: number) => Pass<P>;
+
+/**
+ * `single` passes run over chunks of the batch on `count` of the pool's threads; with fewer
+ * images than threads, over blocks of output channels where the pass has them, else over
+ * as many threads as images (`onCallingThread` for one).
+ */
+export function parallelPasses(
+  g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads, onCallingThread: OnCallingThread,
+): ConvPasses {
   let forPool = built.get(threads.pool);
   if (!forPool) built.set(threads.pool, (forPool = new Map()));
   const key = `${threads.op} ${count} ${JSON.stringify(g)}`;
   let passes = forPool.get(key);
   if (!passes) {
     if (forPool.size >= MAX_BUILT) forPool.delete(forPool.keys().next().value!);
-    forPool.set(key, (passes = buildParallelPasses(g, count, single, threads)));
+    forPool.set(key, (passes = buildParallelPasses(g, count, single, threads, onCallingThread)));
   }
   return passes;
 }
 
-function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads): ConvPasses {
+function buildParallelPasses(
+  g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads, onCallingThread: OnCallingThread,
+): ConvPasses {
   const sized = new Map<number, StrategyPasses>();
   /** The single-thread passes for `images` images. */
   const passesFor = (images: number) => {
@@ -212,6 +251,7 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
   function split<P>(
     { chunks, starts }: ChunkPlan, pick: (p: StrategyPasses) => StagedPass<P>, reserved: number,
     chunkPointers: (p: P, chunk: Slice, reservedAt: number) => P, after?: (p: P, reservedAt: (c: number) => number, stride: number) => void,
+    count = starts.length,
   ): Pass<P> {
     const chunkFloats = wholePages(reserved);
     const reservedFloats = reserved > 0 ? chunkFloats * chunks.length : 0;
@@ -254,38 +294,98 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
     };
   }
 
+  /**
+   * A batch smaller than the thread count, cut into blocks of output channels, each block
+   * over the whole batch (planOutputBlocks): each thread prepares its scratch once (the part
+   * of prepare that does not need the weights), then runs blocks, each preparing its own rows
+   * of the weights. The calling thread feeds every image with the first block it feeds.
+   */
+  function splitOutputs<P>(pick: (p: StrategyPasses) => StagedPass<P>): Pass<P> {
+    const pass = pick(passesFor(g.batch));
+    const blocks = pass.outputBlocks!;
+    const { chunks, starts } = planOutputBlocks(g.batch, blocks.channels, count);
+    const tapeId = pass.callsOnly ? `blocks ${nextSplitId++}` : null;
+    const threadFloats = wholePages(pass.scratchFloats);
+    const sharedFloats = wholePages(pass.shared?.floats ?? 0);
+    return {
+      scratchFloats: PAGE_FLOATS + sharedFloats + threadFloats * count,
+      run: (_k, p, scratch, copies?: ImageCopies) => {
+        const base = Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES;
+        const shared = pass.shared ? base : 0;
+        const threadScratch = (t: number) => base + (sharedFloats + t * threadFloats) * 4;
+        let fed = false;
+        threads.pool.run(
+          threads.op,
+          chunks.map(({ channels }) => (k, thread) => blocks.block(k, p, threadScratch(thread), channels!.from, channels!.to, shared)),
+          tapeSpace,
+          {
+            prologue: (k, thread) => blocks.prepare(k, p, threadScratch(thread)),
+            feed: copies?.feed && (() => {
+              if (!fed) copies.feed!({ start: 0, count: g.batch });
+              fed = true;
+            }),
+            // a block of each image's channels is a contiguous part of that image
+            drain: copies?.drain && ((c) => {
+              for (let n = 0; n < g.batch; n++) copies.drain!({ start: n, count: 1, channels: chunks[c].channels });
+            }),
+          },
+          count,
+          starts,
+          tapeId === null ? undefined : `${tapeId} ${Object.values(p as object).join(' ')} ${scratch}`,
+        );
+      },
+    };
+  }
+
+  /**
+   * The pass to run when the batch is smaller than the thread count and the pass has no
+   * output blocks: split over as many threads as images, or on the calling thread alone.
+   */
+  const fewerThreads = <P>(pick: (p: StrategyPasses) => StagedPass<P>, splitOver: (threadCount: number) => Pass<P>): Pass<P> =>
+    g.batch >= count ? splitOver(count)
+      : pick(passesFor(g.batch)).outputBlocks ? splitOutputs(pick)
+        : g.batch > 1 ? splitOver(g.batch) : onCallingThread(pick(passesFor(g.batch)), g.batch);
+
   const blockable = (pass: StagedPass<unknown>) => pass.channelBlocks?.channels;
-  const forward = split<ForwardPointers>(planChunks(g, count, Infinity, blockable(passesFor(1).forward)), (s) => s.forward, 0, (p, { start }) => ({
-    ...p, x: p.x + start * xImageBytes, y: p.y + start * yImageBytes,
-  }));
-  const inputGradient = split<InputGradientPointers>(planChunks(g, count, Infinity, blockable(passesFor(1).inputGradient)), (s) => s.inputGradient, 0, (p, { start }) => ({
-    ...p, dy: p.dy + start * yImageBytes, dx: p.dx + start * xImageBytes,
-  }));
-
-  // each chunk's region: its partial dW, then its partial db (16-byte aligned); the partials
-  // are added in chunk order, so which thread ran a chunk never changes the sums
-  const filterPlan = planChunks(g, count, filterChunksPerThread(g, count));
-  const filterChunks = filterPlan.chunks.length;
-  const dbOffsetFloats = Math.ceil(wFloats / 4) * 4;
-  const partialFloats = dbOffsetFloats + Math.ceil(g.outChannels / 4) * 4;
-  const filterGradient = split<FilterGradientPointers>(filterPlan, (s) => s.filterGradient, partialFloats, (p, { start }, at) => ({
-    dy: p.dy + start * yImageBytes, x: p.x + start * xImageBytes, dw: at, db: at + dbOffsetFloats * 4,
-  }), (p, reservedAt, stride) => {
-    const sumColumns = (k: KernelExports, { start, count: columns }: Slice) =>
-      k.f32_colsum(reservedAt(0) + start * 4, filterChunks, columns, stride, p.dw + start * 4);
-    const sumDb = (k: KernelExports) => k.f32_colsum(reservedAt(0) + dbOffsetFloats * 4, filterChunks, g.outChannels, stride, p.db);
-    if (minFlopsPerThread > 0 && filterChunks * wFloats < MIN_SPLIT_SUM_FLOATS) {
-      sumColumns(threads.pool.kernels, { start: 0, count: wFloats });
-      sumDb(threads.pool.kernels);
-      return;
-    }
-    // a share of dW's columns per thread: the partials the other threads wrote sit in their cores' caches
-    const shares = evenSlices(0, wFloats, count).map((share, t) => (k: KernelExports) => {
-      sumColumns(k, share);
-      if (t === 0) sumDb(k);
-    });
-    threads.pool.run(threads.op, shares, tapeSpace, {}, count);
-  });
-
+  const forward = fewerThreads((s) => s.forward, (threadCount) =>
+    split<ForwardPointers>(planChunks(g, threadCount, Infinity, blockable(passesFor(1).forward)), (s) => s.forward, 0, (p, { start }) => ({
+      ...p, x: p.x + start * xImageBytes, y: p.y + start * yImageBytes,
+    })));
+  const inputGradient = fewerThreads((s) => s.inputGradient, (threadCount) =>
+    split<InputGradientPointers>(planChunks(g, threadCount, Infinity, blockable(passesFor(1).inputGradient)), (s) => s.inputGradient, 0, (p, { start }) => ({
+      ...p, dy: p.dy + start * yImageBytes, dx: p.dx + start * xImageBytes,
+    })));
+  const filterGradient = fewerThreads((s) => s.filterGradient, (threadCount) => splitFilterGradient(threadCount));
   return { strategy: passesFor(1).strategy, forward, inputGradient, filterGradient, threads: count };
+
+  /**
+   * dW+db over chunks of the batch on `count` threads: each chunk's region holds its partial
+   * dW, then its partial db (16-byte aligned); the partials are added in chunk order, so which
+   * thread ran a chunk never changes the sums.
+   */
+  function splitFilterGradient(count: number): Pass<FilterGradientPointers> {
+    const filterPlan = planChunks(g, count, filterChunksPerThread(g, count));
+    const filterChunks = filterPlan.chunks.length;
+    const dbOffsetFloats = Math.ceil(wFloats / 4) * 4;
+    const partialFloats = dbOffsetFloats + Math.ceil(g.outChannels / 4) * 4;
+    const filterGradient = split<FilterGradientPointers>(filterPlan, (s) => s.filterGradient, partialFloats, (p, { start }, at) => ({
+      dy: p.dy + start * yImageBytes, x: p.x + start * xImageBytes, dw: at, db: at + dbOffsetFloats * 4,
+    }), (p, reservedAt, stride) => {
+      const sumColumns = (k: KernelExports, { start, count: columns }: Slice) =>
+        k.f32_colsum(reservedAt(0) + start * 4, filterChunks, columns, stride, p.dw + start * 4);
+      const sumDb = (k: KernelExports) => k.f32_colsum(reservedAt(0) + dbOffsetFloats * 4, filterChunks, g.outChannels, stride, p.db);
+      if (minFlopsPerThread > 0 && filterChunks * wFloats < MIN_SPLIT_SUM_FLOATS) {
+        sumColumns(threads.pool.kernels, { start: 0, count: wFloats });
+        sumDb(threads.pool.kernels);
+        return;
+      }
+      // a share of dW's columns per thread: the partials the other threads wrote sit in their cores' caches
+      const shares = evenSlices(0, wFloats, count).map((share, t) => (k: KernelExports) => {
+        sumColumns(k, share);
+        if (t === 0) sumDb(k);
+      });
+      threads.pool.run(threads.op, shares, tapeSpace, {}, count);
+    });
+    return filterGradient;
+  }
 }

@@ -93,6 +93,21 @@ export interface StagedPass<Pointers> {
     readonly channels: number;
     block(kernels: KernelExports, p: Pointers, scratch: number, n: number, from: number, to: number, shared: number): void;
   };
+  /**
+   * Where the pass can compute a block of its output channels for the whole batch on its own,
+   * weights included (packing or transforming just that block's rows of W): threads use it for
+   * a batch smaller than their count (one image on 2 threads), cutting the channels instead of
+   * the batch. Blocks start at multiples of 4 (the micro-kernel's 4-row tile) and each row is
+   * computed as the whole pass computes it, so the results are the same bit for bit; dW and db
+   * too, their sums over the batch running in the same order. `prepare` replaces the pass's own
+   * prepare (it must not need the weights); `shared` is the pass's shared block, which blocks
+   * may fill row by row (disjoint rows), as the whole pass would have.
+   */
+  readonly outputBlocks?: {
+    readonly channels: number;
+    prepare(kernels: KernelExports, p: Pointers, scratch: number): void;
+    block(kernels: KernelExports, p: Pointers, scratch: number, from: number, to: number, shared: number): void;
+  };
 }
 
 /** One kernel strategy's three passes, on the calling thread. */

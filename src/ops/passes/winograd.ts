@@ -18,6 +18,7 @@
 // the pass's shared block, which every thread reads (a later step can keep it per resident
 // weight version instead). An image's tiles go through in blocks, so V and M stay about the
 // size of L2 whatever the image size.
+import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
 import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
@@ -58,6 +59,11 @@ export function winogradPasses(g: ConvGeometry, filterGradient: boolean): Strate
       shared: { floats: transposed.shared!.floats, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
       prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
       images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
+      outputBlocks: {
+        channels: transposed.outputBlocks!.channels,
+        prepare() {},
+        block: (k, p, scratch, from, to, shared) => transposed.outputBlocks!.block(k, asForward(p), scratch, from, to, shared),
+      },
     },
     filterGradient: filterGradient ? winogradFilterGradient(g) : gemmPasses(g).filterGradient,
   };
@@ -126,19 +132,36 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
     },
     prepare() {},
     images(k, p, scratch, u) {
-      const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
-      for (let n = 0; n < g.batch; n++) {
-        const y = p.y + n * yImageBytes;
-        k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
-        for (let first = 0; first < tiles; first += blockTiles) {
-          const count = Math.min(blockTiles, tiles - first);
-          k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
-          k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
-          k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
-        }
-      }
+      for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, 0, O);
+    },
+    outputBlocks: {
+      channels: O,
+      prepare() {},
+      // the block's rows of U transformed into the shared block (every block its own rows), then
+      // every image's rows; each thread transforms all of an image's tiles (the input transform
+      // is small beside the GEMMs from ~O/threads ≥ 16 channels on)
+      block(k, p, scratch, from, to, u) {
+        k.f32_winograd_filter_4x4_3x3(p.w + from * filters.rowStride, to - from, C, filters.rowStride, filters.colStride, filters.flip ? 1 : 0,
+          u + from * C * 4, uXiBytes, scratch + at.work);
+        for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, from, to);
+      },
     },
   };
+
+  /** Output channels [from, to) of image n (from a multiple of 4: U's and M's 4-row blocks). */
+  function imageRows(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number): void {
+    const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m + from * slots * 4;
+    const rows = to - from;
+    const y = p.y + n * yImageBytes + from * g.outH * g.outW * 4;
+    const bias = p.bias ? p.bias + from * 4 : 0;
+    k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+    for (let first = 0; first < tiles; first += blockTiles) {
+      const count = Math.min(blockTiles, tiles - first);
+      k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+      k.f32_winograd_gemm(POINTS, rows, count, C, u + from * C * 4, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
+      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, rows, tilesW, first, count, bias, y, g.outH, g.outW, work);
+    }
+  }
 }
 
 /** dW (and db) of the 3×3, stride-1 conv `g` by Winograd (see the top of the file). */

@@ -129,7 +129,8 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
       : undefined,
     outputBlocks: g.groups === 1
       ? {
-        channels: groupOut,
+        cuts: 'channels',
+        units: groupOut,
         prepare(k, _p, scratch) {
           if (!pointwise) image.writeTaps(k, scratch + at.taps);
         },
@@ -185,7 +186,8 @@ function gemmFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers>
     },
     outputBlocks: g.groups === 1
       ? {
-        channels: groupOut,
+        cuts: 'channels',
+        units: groupOut,
         prepare(k, _p, scratch) {
           if (!pointwise) image.writeTaps(k, scratch + at.taps);
         },
@@ -259,7 +261,8 @@ function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPoint
     },
     // each thread flips all of W (a copy, cheap beside the GEMMs), then packs its blocks' rows
     outputBlocks: transposed.outputBlocks && {
-      channels: transposed.outputBlocks.channels,
+      cuts: 'channels',
+      units: transposed.outputBlocks.units,
       prepare(k, p, scratch) {
         k.f32_flip_weights(p.w, g.groups, g.outChannels / g.groups, g.inChannels / g.groups, taps, scratch + at.flipped);
         transposed.outputBlocks!.prepare(k, forwardPointers(p, scratch), scratch + at.forward);

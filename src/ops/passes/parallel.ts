@@ -79,27 +79,30 @@ export function threadsFor(g: ConvGeometry, threads: number): number {
 }
 
 /**
- * Blocks of output channels per thread when a small batch is cut by channels: two, so that a
- * thread the OS holds up leaves half its share to the others; each block repeats the work that
- * is not per channel (padding the images, the Winograd input transform).
+ * Blocks per thread when a small batch is cut by its output (planOutputBlocks): two, so that a
+ * thread the OS holds up leaves half its share to the others; each block repeats the work its
+ * output does not cut (padding the images; the Winograd input transform, cut by channels).
  */
 const OUTPUT_BLOCKS_PER_THREAD = 2;
 
+/** Blocks [from, to) of a pass's output units, and the first block of each thread's range. */
+export interface BlockPlan {
+  blocks: Array<{ from: number; to: number }>;
+  starts: number[];
+}
+
 /**
- * `channels` output channels cut into blocks for `threads` threads (the same number each, as
- * far as whole 4-channel groups go; blocks start at multiples of 4), `perThread` per thread:
- * the chunks of a batch smaller than the thread count. Every block covers the whole batch.
+ * `units` (output channels or tiles) cut into blocks for `threads` threads, `perThread` each
+ * as far as whole groups of 4 go (blocks start at multiples of 4, the micro-kernel's rows and
+ * the output transform's tiles per vector): the chunks of a batch smaller than the thread
+ * count, each over the whole batch.
  */
-export function planOutputBlocks(batch: number, channels: number, threads: number, perThread = OUTPUT_BLOCKS_PER_THREAD): ChunkPlan {
-  const groupsOf4 = Math.ceil(channels / 4);
+export function planOutputBlocks(units: number, threads: number, perThread = OUTPUT_BLOCKS_PER_THREAD): BlockPlan {
+  const groupsOf4 = Math.ceil(units / 4);
   const count = Math.min(threads * perThread, groupsOf4);
-  const chunks = evenSlices(0, groupsOf4, count).map(({ start, count: groups }) => ({
-    start: 0,
-    count: batch,
-    channels: { from: 4 * start, to: Math.min(channels, 4 * (start + groups)), of: channels },
-  }));
+  const blocks = evenSlices(0, groupsOf4, count).map(({ start, count: groups }) => ({ from: 4 * start, to: Math.min(units, 4 * (start + groups)) }));
   const starts = Array.from({ length: threads }, (_, t) => Math.floor((t * count) / threads));
-  return { chunks, starts };
+  return { blocks, starts };
 }
 
 /**
@@ -295,18 +298,21 @@ function buildParallelPasses(
   }
 
   /**
-   * A batch smaller than the thread count, cut into blocks of output channels, each block
-   * over the whole batch (planOutputBlocks): each thread prepares its scratch once (the part
-   * of prepare that does not need the weights), then runs blocks, each preparing its own rows
-   * of the weights. The calling thread feeds every image with the first block it feeds.
+   * A batch smaller than the thread count, cut into blocks of its output (planOutputBlocks),
+   * each block over the whole batch: each thread prepares its scratch once (the part of
+   * prepare that does not need the weights), then runs blocks. The calling thread feeds every
+   * image with the first block it feeds, and drains blocks of channels as they are done, tiles
+   * (scattered over each image) once all are.
    */
   function splitOutputs<P>(pick: (p: StrategyPasses) => StagedPass<P>): Pass<P> {
     const pass = pick(passesFor(g.batch));
-    const blocks = pass.outputBlocks!;
-    const { chunks, starts } = planOutputBlocks(g.batch, blocks.channels, count);
+    const output = pass.outputBlocks!;
+    const { blocks, starts } = planOutputBlocks(output.units, count);
+    const byChannels = output.cuts === 'channels';
     const tapeId = pass.callsOnly ? `blocks ${nextSplitId++}` : null;
     const threadFloats = wholePages(pass.scratchFloats);
     const sharedFloats = wholePages(pass.shared?.floats ?? 0);
+    const all = { start: 0, count: g.batch };
     return {
       scratchFloats: PAGE_FLOATS + sharedFloats + threadFloats * count,
       run: (_k, p, scratch, copies?: ImageCopies) => {
@@ -314,25 +320,29 @@ function buildParallelPasses(
         const shared = pass.shared ? base : 0;
         const threadScratch = (t: number) => base + (sharedFloats + t * threadFloats) * 4;
         let fed = false;
+        // cut by tiles, every block reads all of the shared block (U): made here first
+        if (!byChannels) pass.shared?.prepare(threads.pool.kernels, p, shared);
         threads.pool.run(
           threads.op,
-          chunks.map(({ channels }) => (k, thread) => blocks.block(k, p, threadScratch(thread), channels!.from, channels!.to, shared)),
+          blocks.map(({ from, to }) => (k, thread) => output.block(k, p, threadScratch(thread), from, to, shared)),
           tapeSpace,
           {
-            prologue: (k, thread) => blocks.prepare(k, p, threadScratch(thread)),
+            prologue: (k, thread) => output.prepare(k, p, threadScratch(thread)),
             feed: copies?.feed && (() => {
-              if (!fed) copies.feed!({ start: 0, count: g.batch });
+              if (!fed) copies.feed!(all);
               fed = true;
             }),
-            // a block of each image's channels is a contiguous part of that image
-            drain: copies?.drain && ((c) => {
-              for (let n = 0; n < g.batch; n++) copies.drain!({ start: n, count: 1, channels: chunks[c].channels });
-            }),
+            // a block of an image's channels is a contiguous part of it
+            drain: byChannels && copies?.drain ? (c) => {
+              const channels = { ...blocks[c], of: output.units };
+              for (let n = 0; n < g.batch; n++) copies.drain!({ start: n, count: 1, channels });
+            } : undefined,
           },
           count,
           starts,
           tapeId === null ? undefined : `${tapeId} ${Object.values(p as object).join(' ')} ${scratch}`,
         );
+        if (!byChannels) copies?.drain?.(all);
       },
     };
   }

@@ -94,17 +94,22 @@ export interface StagedPass<Pointers> {
     block(kernels: KernelExports, p: Pointers, scratch: number, n: number, from: number, to: number, shared: number): void;
   };
   /**
-   * Where the pass can compute a block of its output channels for the whole batch on its own,
-   * weights included (packing or transforming just that block's rows of W): threads use it for
-   * a batch smaller than their count (one image on 2 threads), cutting the channels instead of
-   * the batch. Blocks start at multiples of 4 (the micro-kernel's 4-row tile) and each row is
-   * computed as the whole pass computes it, so the results are the same bit for bit; dW and db
-   * too, their sums over the batch running in the same order. `prepare` replaces the pass's own
-   * prepare (it must not need the weights); `shared` is the pass's shared block, which blocks
-   * may fill row by row (disjoint rows), as the whole pass would have.
+   * Where the pass can compute a block of its output for the whole batch on its own: threads
+   * use it for a batch smaller than their count (one image on 2 threads), cutting the output
+   * instead of the batch. Blocks start at multiples of 4 units and every output value is
+   * computed as the whole pass computes it, so the results are the same bit for bit (dW and db
+   * too: each row's sum over the batch runs in the same order). `prepare` replaces the pass's
+   * own prepare and must not need the weights.
+   * - cuts 'channels': `units` output channels (rows of the GEMMs: blocks start on the
+   *   micro-kernel's 4-row tiles); a block prepares its own rows of the weights (packs them, or
+   *   transforms them into the shared block, rows no other block writes), and its output is a
+   *   contiguous part of each image;
+   * - cuts 'tiles': `units` Winograd tiles of each image; the shared block is made whole first,
+   *   on the calling thread, and a block's output is scattered over each image's rows.
    */
   readonly outputBlocks?: {
-    readonly channels: number;
+    readonly cuts: 'channels' | 'tiles';
+    readonly units: number;
     prepare(kernels: KernelExports, p: Pointers, scratch: number): void;
     block(kernels: KernelExports, p: Pointers, scratch: number, from: number, to: number, shared: number): void;
   };

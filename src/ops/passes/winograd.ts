@@ -23,6 +23,15 @@ import type { ConvGeometry } from '../geometry.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
 import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
 
+/**
+ * A batch smaller than the pool is cut by output channels when O > this × tiles × batch, else
+ * by tiles. By channels, each block transforms its own rows of U, in parallel, but every block
+ * transforms all the input tiles again (V: ~860 flops per tile and input channel, U ~320 per
+ * filter); by tiles V is shared out but U is made whole first on the calling thread. With two
+ * blocks per thread on 2 threads, cutting channels costs less from U ≈ 3 V on, O ≈ 8 tiles.
+ */
+const CUT_CHANNELS_FROM = 8;
+
 /** Outputs per tile side, and points per transformed tile (the GEMMs). */
 const TILE = 4;
 const POINTS = 36;
@@ -60,7 +69,8 @@ export function winogradPasses(g: ConvGeometry, filterGradient: boolean): Strate
       prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
       images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
       outputBlocks: {
-        channels: transposed.outputBlocks!.channels,
+        cuts: transposed.outputBlocks!.cuts,
+        units: transposed.outputBlocks!.units,
         prepare() {},
         block: (k, p, scratch, from, to, shared) => transposed.outputBlocks!.block(k, asForward(p), scratch, from, to, shared),
       },
@@ -121,6 +131,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
   // U's 36 packed O×C matrices, then the filter transform's work space
   const uFloats = POINTS * skewed(rowsO * C);
   const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
+  const cutChannels = O > CUT_CHANNELS_FROM * tiles * g.batch;
   return {
     scratchFloats: at.total,
     callsOnly: true,
@@ -134,19 +145,40 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
     images(k, p, scratch, u) {
       for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, 0, O);
     },
-    outputBlocks: {
-      channels: O,
+    outputBlocks: cutChannels ? {
+      cuts: 'channels',
+      units: O,
       prepare() {},
       // the block's rows of U transformed into the shared block (every block its own rows), then
-      // every image's rows; each thread transforms all of an image's tiles (the input transform
-      // is small beside the GEMMs from ~O/threads ≥ 16 channels on)
+      // those rows of every image, each block transforming all of an image's tiles
       block(k, p, scratch, from, to, u) {
         k.f32_winograd_filter_4x4_3x3(p.w + from * filters.rowStride, to - from, C, filters.rowStride, filters.colStride, filters.flip ? 1 : 0,
           u + from * C * 4, uXiBytes, scratch + at.work);
         for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, from, to);
       },
+    } : {
+      cuts: 'tiles',
+      units: tiles,
+      prepare() {},
+      // tiles [from, to) of every image, through the same GEMMs (a tile's outputs depend on its own window alone)
+      block(k, p, scratch, from, to, u) {
+        for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, from, to);
+      },
     },
   };
+
+  /** Tiles [from, to) of image n, all output channels, in blocks of at most blockTiles. */
+  function imageTiles(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number): void {
+    const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
+    const y = p.y + n * yImageBytes;
+    k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+    for (let first = from; first < to; first += blockTiles) {
+      const count = Math.min(blockTiles, to - first);
+      k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+      k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
+      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
+    }
+  }
 
   /** Output channels [from, to) of image n (from a multiple of 4: U's and M's 4-row blocks). */
   function imageRows(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number): void {

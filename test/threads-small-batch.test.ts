@@ -1,8 +1,9 @@
 // A batch smaller than the pool (one image on 2 threads, two on 3): the passes that can cut
-// their output channels into blocks (GEMM and Winograd forward, stride-1 dX, GEMM dW+db) run
-// every thread, each block over the whole batch, and give one thread's results bit for bit —
-// dW and db too, each row summed over the images in the same order. Passes that cannot
-// (depthwise, grouped, strided dX) run over as many threads as images.
+// their output into blocks (GEMM, Winograd and depthwise forward and stride-1 dX, GEMM and
+// depthwise dW+db; depthwise dX at any stride) run every thread, each block over the whole
+// batch, and give one thread's results bit for bit — dW and db too, each row summed over the
+// images in the same order. Passes that cannot (grouped convs, GEMM dX with stride > 1,
+// Winograd dW) run over as many threads as images.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv1d, conv1dBackward, conv2d, conv2dBackward, init, nn, tensor, type Conv2dOptions } from '../src/index.js';
@@ -89,9 +90,10 @@ for (const isa of TEST_ISAS) {
               expect(bitwiseEqual(twoOnTwo[key], two[key]), `batch 2 on 2 threads, ${key}`).toBe(true);
               expect(bitwiseEqual(twoOnThree[key], two[key]), `batch 2 on 3 threads, ${key}`).toBe(true);
             }
-            // split by channel blocks (the GEMM's dW+db, groups 1), dW's rows sum the two images in
-            // one thread's order; Winograd's dW (forced) and grouped ones split the batch over 2 threads
-            if (groups === 1 && (c.opts as Conv2dOptions).algorithm !== 'winograd') {
+            // split by channel blocks (the GEMM's dW+db, groups 1, and depthwise), dW's rows sum the two
+            // images in one thread's order; Winograd's dW (forced) and grouped ones split the batch over 2 threads
+            const depthwise = groups > 1 && c.xShape[1] === groups;
+            if ((groups === 1 && (c.opts as Conv2dOptions).algorithm !== 'winograd') || depthwise) {
               for (const key of ['dw', 'db'] as const) expect(bitwiseEqual(twoOnThree[key], two[key]), `batch 2 on 3 threads, ${key}`).toBe(true);
             }
           }),
@@ -106,10 +108,15 @@ for (const isa of TEST_ISAS) {
       const passes = (x: number[], w: number[], opts: Conv2dOptions) => convPasses(convGeometry('t', x, w, parseConv2dOptions('t', opts)), threads);
       expect(passes([1, 64, 14, 14], [64, 64, 3, 3], { padding: 1 }).threads).toBe(2);
       expect(passes([1, 16, 16, 16], [16, 16, 3, 3], { padding: 1, algorithm: 'winograd' }).threads).toBe(2);
-      // a split pass's scratch holds a page of slack and one region per thread; the calling thread's alone does not
-      const depthwise = passes([1, 64, 14, 14], [64, 1, 3, 3], { padding: 1, groups: 64 });
-      const single = convPasses(convGeometry('t', [1, 64, 14, 14], [64, 1, 3, 3], parseConv2dOptions('t', { padding: 1, groups: 64 })));
-      expect(depthwise.forward.scratchFloats).toBe(single.forward.scratchFloats);
+      // a split pass's scratch holds a page of slack and one region per thread: a grouped conv's
+      // forward pass on one image runs on the calling thread alone, the depthwise one does not
+      const scratch = (x: number[], w: number[], opts: Conv2dOptions) => [
+        passes(x, w, opts).forward.scratchFloats, convPasses(convGeometry('t', x, w, parseConv2dOptions('t', opts))).forward.scratchFloats,
+      ];
+      const [grouped, groupedAlone] = scratch([1, 64, 14, 14], [64, 32, 3, 3], { padding: 1, groups: 2 });
+      expect(grouped).toBe(groupedAlone);
+      const [depthwise, depthwiseAlone] = scratch([1, 64, 14, 14], [64, 1, 3, 3], { padding: 1, groups: 64 });
+      expect(depthwise).toBeGreaterThan(2 * depthwiseAlone);
     });
   });
 }

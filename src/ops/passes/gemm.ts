@@ -267,7 +267,7 @@ function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPoint
         k.f32_flip_weights(p.w, g.groups, g.outChannels / g.groups, g.inChannels / g.groups, taps, scratch + at.flipped);
         transposed.outputBlocks!.prepare(k, forwardPointers(p, scratch), scratch + at.forward);
       },
-      block: (k, p, scratch, from, to) => transposed.outputBlocks!.block(k, forwardPointers(p, scratch), scratch + at.forward, from, to, 0),
+      block: (k, p, scratch, from, to, _shared, own) => transposed.outputBlocks!.block(k, forwardPointers(p, scratch), scratch + at.forward, from, to, 0, own),
     },
   };
 }

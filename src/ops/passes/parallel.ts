@@ -312,19 +312,22 @@ function buildParallelPasses(
     const tapeId = pass.callsOnly ? `blocks ${nextSplitId++}` : null;
     const threadFloats = wholePages(pass.scratchFloats);
     const sharedFloats = wholePages(pass.shared?.floats ?? 0);
+    const ownFloats = Math.ceil((output.ownFloats ?? 0) / 4) * 4;
+    const blocksFloats = wholePages(ownFloats * blocks.length);
     const all = { start: 0, count: g.batch };
     return {
-      scratchFloats: PAGE_FLOATS + sharedFloats + threadFloats * count,
+      scratchFloats: PAGE_FLOATS + sharedFloats + blocksFloats + threadFloats * count,
       run: (_k, p, scratch, copies?: ImageCopies) => {
         const base = Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES;
         const shared = pass.shared ? base : 0;
-        const threadScratch = (t: number) => base + (sharedFloats + t * threadFloats) * 4;
+        const own = (b: number) => base + (sharedFloats + b * ownFloats) * 4;
+        const threadScratch = (t: number) => base + (sharedFloats + blocksFloats + t * threadFloats) * 4;
         let fed = false;
         // cut by tiles, every block reads all of the shared block (U): made here first
         if (!byChannels) pass.shared?.prepare(threads.pool.kernels, p, shared);
         threads.pool.run(
           threads.op,
-          blocks.map(({ from, to }) => (k, thread) => output.block(k, p, threadScratch(thread), from, to, shared)),
+          blocks.map(({ from, to }, b) => (k, thread) => output.block(k, p, threadScratch(thread), from, to, shared, own(b))),
           tapeSpace,
           {
             prologue: (k, thread) => output.prepare(k, p, threadScratch(thread)),

@@ -106,12 +106,16 @@ export interface StagedPass<Pointers> {
    *   contiguous part of each image;
    * - cuts 'tiles': `units` Winograd tiles of each image; the shared block is made whole first,
    *   on the calling thread, and a block's output is scattered over each image's rows.
+   * `ownFloats` floats at `own` are the block's alone (16-byte aligned): a pass that writes a
+   * plan from JavaScript (depthwise) writes each block's there, since a thread's tapes are all
+   * recorded before it runs any of them.
    */
   readonly outputBlocks?: {
     readonly cuts: 'channels' | 'tiles';
     readonly units: number;
+    readonly ownFloats?: number;
     prepare(kernels: KernelExports, p: Pointers, scratch: number): void;
-    block(kernels: KernelExports, p: Pointers, scratch: number, from: number, to: number, shared: number): void;
+    block(kernels: KernelExports, p: Pointers, scratch: number, from: number, to: number, shared: number, own: number): void;
   };
 }
 

@@ -72,7 +72,7 @@ export function winogradPasses(g: ConvGeometry, filterGradient: boolean): Strate
         cuts: transposed.outputBlocks!.cuts,
         units: transposed.outputBlocks!.units,
         prepare() {},
-        block: (k, p, scratch, from, to, shared) => transposed.outputBlocks!.block(k, asForward(p), scratch, from, to, shared),
+        block: (k, p, scratch, from, to, shared, own) => transposed.outputBlocks!.block(k, asForward(p), scratch, from, to, shared, own),
       },
     },
     filterGradient: filterGradient ? winogradFilterGradient(g) : gemmPasses(g).filterGradient,

@@ -71,8 +71,8 @@ export function evenSlices(start: number, total: number, count: number): Slice[]
 
 /**
  * How many threads a pass over `g` uses, out of `threads`: one when splitting does not pay.
- * Not capped at the batch: a batch smaller than the thread count is cut into blocks of output
- * channels where the pass can (planOutputBlocks), and over fewer threads where it cannot.
+ * Not capped at the batch: a batch smaller than the thread count is cut into blocks of its
+ * output where the pass can (planOutputBlocks), and over fewer threads where it cannot.
  */
 export function threadsFor(g: ConvGeometry, threads: number): number {
   return Math.max(1, Math.min(threads, minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / minFlopsPerThread) : Infinity));
@@ -351,24 +351,25 @@ function buildParallelPasses(
   }
 
   /**
-   * The pass to run when the batch is smaller than the thread count and the pass has no
-   * output blocks: split over as many threads as images, or on the calling thread alone.
+   * A pass over the batch's chunks (`splitOver` a thread count) when it has at least `count`
+   * images; else cut by its output where it can, else over as many threads as images, or on
+   * the calling thread alone.
    */
-  const fewerThreads = <P>(pick: (p: StrategyPasses) => StagedPass<P>, splitOver: (threadCount: number) => Pass<P>): Pass<P> =>
+  const byBatchOrOutput = <P>(pick: (p: StrategyPasses) => StagedPass<P>, splitOver: (threadCount: number) => Pass<P>): Pass<P> =>
     g.batch >= count ? splitOver(count)
       : pick(passesFor(g.batch)).outputBlocks ? splitOutputs(pick)
         : g.batch > 1 ? splitOver(g.batch) : onCallingThread(pick(passesFor(g.batch)), g.batch);
 
   const blockable = (pass: StagedPass<unknown>) => pass.channelBlocks?.channels;
-  const forward = fewerThreads((s) => s.forward, (threadCount) =>
+  const forward = byBatchOrOutput((s) => s.forward, (threadCount) =>
     split<ForwardPointers>(planChunks(g, threadCount, Infinity, blockable(passesFor(1).forward)), (s) => s.forward, 0, (p, { start }) => ({
       ...p, x: p.x + start * xImageBytes, y: p.y + start * yImageBytes,
     })));
-  const inputGradient = fewerThreads((s) => s.inputGradient, (threadCount) =>
+  const inputGradient = byBatchOrOutput((s) => s.inputGradient, (threadCount) =>
     split<InputGradientPointers>(planChunks(g, threadCount, Infinity, blockable(passesFor(1).inputGradient)), (s) => s.inputGradient, 0, (p, { start }) => ({
       ...p, dy: p.dy + start * yImageBytes, dx: p.dx + start * xImageBytes,
     })));
-  const filterGradient = fewerThreads((s) => s.filterGradient, (threadCount) => splitFilterGradient(threadCount));
+  const filterGradient = byBatchOrOutput((s) => s.filterGradient, (threadCount) => splitFilterGradient(threadCount));
   return { strategy: passesFor(1).strategy, forward, inputGradient, filterGradient, threads: count };
 
   /**

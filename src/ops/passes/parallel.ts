@@ -355,10 +355,12 @@ function buildParallelPasses(
    * images; else cut by its output where it can, else over as many threads as images, or on
    * the calling thread alone.
    */
-  const byBatchOrOutput = <P>(pick: (p: StrategyPasses) => StagedPass<P>, splitOver: (threadCount: number) => Pass<P>): Pass<P> =>
-    g.batch >= count ? splitOver(count)
-      : pick(passesFor(g.batch)).outputBlocks ? splitOutputs(pick)
-        : g.batch > 1 ? splitOver(g.batch) : onCallingThread(pick(passesFor(g.batch)), g.batch);
+  const byBatchOrOutput = <P>(pick: (p: StrategyPasses) => StagedPass<P>, splitOver: (threadCount: number) => Pass<P>): Pass<P> => {
+    if (g.batch >= count) return splitOver(count);
+    // at most 4 units are one block: nothing to share out
+    if ((pick(passesFor(g.batch)).outputBlocks?.units ?? 0) > 4) return splitOutputs(pick);
+    return g.batch > 1 ? splitOver(g.batch) : onCallingThread(pick(passesFor(g.batch)), g.batch);
+  };
 
   const blockable = (pass: StagedPass<unknown>) => pass.channelBlocks?.channels;
   const forward = byBatchOrOutput((s) => s.forward, (threadCount) =>

@@ -81,7 +81,7 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
 
 /**
  * The passes for `g`: split across `threads` when it has a serving pool and the work pays for
- * it, over the batch, or over blocks of output channels for a batch smaller than the pool.
+ * it, over the batch, or over blocks of its output for a batch smaller than the pool.
  */
 export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasses {
   // 'auto' is settled on the whole call's geometry: a thread's chunk of the batch has fewer

@@ -17,7 +17,8 @@
 // transform writes V as its B panels, so nothing else is packed. U is made once per call into
 // the pass's shared block, which every thread reads (a later step can keep it per resident
 // weight version instead). An image's tiles go through in blocks, so V and M stay about the
-// size of L2 whatever the image size.
+// size of L2 whatever the image size. A batch smaller than the pool is cut by output channels
+// or by tiles (outputBlocks, CUT_CHANNELS_FROM).
 import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
@@ -143,7 +144,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
     },
     prepare() {},
     images(k, p, scratch, u) {
-      for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, 0, O);
+      for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, 0, tiles);
     },
     outputBlocks: cutChannels ? {
       cuts: 'channels',

@@ -45,6 +45,7 @@ export default defineConfig({
             'test/tfjs-conv.test.ts',
             'test/tfjs-training.test.ts',
             'test/tfjs-wasm.test.ts',
+            'test/threads-small-batch.test.ts',
             'test/threads.test.ts',
             'test/winograd.test.ts',
             'test/worked-example.test.ts',

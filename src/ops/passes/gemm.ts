@@ -133,6 +133,19 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
     channelBlocks: g.groups === 1
       ? { channels: groupOut, block: (k, p, scratch, n, from, to, shared) => outputRows(k, p, scratch, shared, n, 0, from, to) }
       : undefined,
+    outputBlocks: g.groups === 1
+      ? {
+        cuts: 'channels',
+        units: groupOut,
+        prepare(k, _p, scratch) {
+          if (!pointwise) image.writeTaps(k, scratch + at.taps);
+        },
+        // the block's rows of every image, from W packed in the shared block
+        block(k, p, scratch, from, to, shared) {
+          for (let n = 0; n < g.batch; n++) outputRows(k, p, scratch, shared, n, 0, from, to);
+        },
+      }
+      : undefined,
   };
 
   /** Output channels [from, to) of group gr of image n: rows of the GEMM (from a multiple of 4, a packed block's first row). */
@@ -170,28 +183,47 @@ function gemmFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers>
       if (!pointwise) image.writeTaps(k, scratch + at.taps);
     },
     images(k, p, scratch) {
-      const work = scratch + at.work;
-      const packedDy = scratch + at.packedDy;
       k.f32_zero(p.dw, g.outChannels * patch);
       k.f32_zero(p.db, g.outChannels);
       for (let n = 0; n < g.batch; n++) {
-        for (let gr = 0; gr < g.groups; gr++) {
-          const dyg = yAt(p.dy, n, gr);
-          const dwg = wAt(p.dw, gr);
-          k.f32_rowsum_accumulate(dyg, groupOut, positions, p.db + gr * groupOut * 4);
-          k.f32_pack_a_x4(groupOut, positions, dyg, positions * 4, 4, packedDy);
-          // dW_g[O_g×patch] += dY_g[O_g×positions] · row(X_g)[positions×patch]; row(X_g) = X_gᵀ when pointwise
-          if (pointwise) {
-            k.f32_gemm_packed(groupOut, patch, positions, packedDy, xAt(p.x, n, gr), 4, plane * 4, dwg, patch * 4, 1, work);
-          } else {
-            image.pad(k, xAt(p.x, n, gr), scratch + at.image);
-            k.f32_gemm_im2row(groupOut, patch, positions, packedDy, scratch + at.image + image.readOffset, scratch + at.taps,
-              g.outW, g.strideH, g.strideW, image.paddedW, dwg, patch * 4, 1, work);
-          }
-        }
+        for (let gr = 0; gr < g.groups; gr++) filterRows(k, p, scratch, n, gr, 0, groupOut);
       }
     },
+    outputBlocks: g.groups === 1
+      ? {
+        cuts: 'channels',
+        units: groupOut,
+        prepare(k, _p, scratch) {
+          if (!pointwise) image.writeTaps(k, scratch + at.taps);
+        },
+        // rows [from, to) of dW and db, summed over the images in the order the whole pass sums them
+        block(k, p, scratch, from, to) {
+          k.f32_zero(p.dw + from * patch * 4, (to - from) * patch);
+          k.f32_zero(p.db + from * 4, to - from);
+          for (let n = 0; n < g.batch; n++) filterRows(k, p, scratch, n, 0, from, to);
+        },
+      }
+      : undefined,
   };
+
+  /** Adds image n's share to rows [from, to) of group gr's dW and db (from a multiple of 4). */
+  function filterRows(k: KernelExports, p: FilterGradientPointers, scratch: number, n: number, gr: number, from: number, to: number): void {
+    const work = scratch + at.work;
+    const packedDy = scratch + at.packedDy;
+    const rows = to - from;
+    const dyg = yAt(p.dy, n, gr) + from * positions * 4;
+    const dwg = wAt(p.dw, gr) + from * patch * 4;
+    k.f32_rowsum_accumulate(dyg, rows, positions, p.db + (gr * groupOut + from) * 4);
+    k.f32_pack_a_x4(rows, positions, dyg, positions * 4, 4, packedDy);
+    // dW_g[O_g×patch] += dY_g[O_g×positions] · row(X_g)[positions×patch]; row(X_g) = X_gᵀ when pointwise
+    if (pointwise) {
+      k.f32_gemm_packed(rows, patch, positions, packedDy, xAt(p.x, n, gr), 4, plane * 4, dwg, patch * 4, 1, work);
+    } else {
+      image.pad(k, xAt(p.x, n, gr), scratch + at.image);
+      k.f32_gemm_im2row(rows, patch, positions, packedDy, scratch + at.image + image.readOffset, scratch + at.taps,
+        g.outW, g.strideH, g.strideW, image.paddedW, dwg, patch * 4, 1, work);
+    }
+  }
 }
 
 /**
@@ -242,6 +274,12 @@ function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPoint
     channelBlocks: transposed.channelBlocks && {
       channels: transposed.channelBlocks.channels,
       block: (k, p, scratch, n, from, to, shared) => transposed.channelBlocks!.block(k, forwardPointers(p), scratch, n, from, to, shared + sharedAt.packed),
+    },
+    outputBlocks: transposed.outputBlocks && {
+      cuts: 'channels',
+      units: transposed.outputBlocks.units,
+      prepare: (k, p, scratch) => transposed.outputBlocks!.prepare(k, forwardPointers(p), scratch),
+      block: (k, p, scratch, from, to, shared, own) => transposed.outputBlocks!.block(k, forwardPointers(p), scratch, from, to, shared + sharedAt.packed, own),
     },
   };
 }

@@ -94,14 +94,17 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
   };
 }
 
-/** The passes for `g`: split over the batch across `threads` when it has a serving pool and the work pays for it. */
+/**
+ * The passes for `g`: split across `threads` when it has a serving pool and the work pays for
+ * it, over the batch, or over blocks of its output for a batch smaller than the pool.
+ */
 export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasses {
   // 'auto' is settled on the whole call's geometry: a thread's chunk of the batch has fewer
   // tiles, and every chunk must take the same path
   const count = threads && threads.pool.serving ? threadsFor(g, threads.pool.threads) : 1;
   const winograd = winogradChoice(g, count);
   const strategy = (chunk: ConvGeometry) => strategyPasses(chunk, winograd);
-  if (count > 1) return parallelPasses(g, count, strategy, threads!);
+  if (count > 1) return parallelPasses(g, count, strategy, threads!, onCallingThread);
   const { strategy: name, forward, inputGradient, filterGradient } = strategy(g);
   return {
     strategy: name, threads: 1,

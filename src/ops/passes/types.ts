@@ -115,6 +115,30 @@ export interface StagedPass<Pointers> {
     readonly channels: number;
     block(kernels: KernelExports, p: Pointers, scratch: number, n: number, from: number, to: number, shared: number): void;
   };
+  /**
+   * Where the pass can compute a block of its output for the whole batch on its own: threads
+   * use it for a batch smaller than their count (one image on 2 threads), cutting the output
+   * instead of the batch. Blocks start at multiples of 4 units and every output value is
+   * computed as the whole pass computes it, so the results are the same bit for bit (dW and db
+   * too: each row's sum over the batch runs in the same order). `prepare` replaces the pass's
+   * own prepare and must not need the weights.
+   * - cuts 'channels': `units` output channels (rows of the GEMMs: blocks start on the
+   *   micro-kernel's 4-row tiles), and a block's output is a contiguous part of each image;
+   * - cuts 'tiles': `units` Winograd tiles of each image, a block's output scattered over each
+   *   image's rows.
+   * Either way the shared block (packed W, U) is whole before any block runs: made on the
+   * calling thread, or kept per weight version (prepareConv2d, nn layers).
+   * `ownFloats` floats at `own` are the block's alone (16-byte aligned): a pass that writes a
+   * plan from JavaScript (depthwise) writes each block's there, since a thread's tapes are all
+   * recorded before it runs any of them.
+   */
+  readonly outputBlocks?: {
+    readonly cuts: 'channels' | 'tiles';
+    readonly units: number;
+    readonly ownFloats?: number;
+    prepare(kernels: KernelExports, p: Pointers, scratch: number): void;
+    block(kernels: KernelExports, p: Pointers, scratch: number, from: number, to: number, shared: number, own: number): void;
+  };
 }
 
 /** One kernel strategy's three passes, on the calling thread. */

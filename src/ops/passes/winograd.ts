@@ -16,11 +16,23 @@
 // The filter transform writes U already packed as the GEMM's A operand and the input
 // transform writes V as its B panels, so nothing else is packed. U is the pass's shared block,
 // which every thread reads: made once per call, or once per weight version and kept
-// (prepareConv2d, the nn conv layers). An image's tiles go through in blocks, so V and M stay about the
-// size of L2 whatever the image size.
+// (prepareConv2d, the nn conv layers). An image's tiles go through in blocks, so V and M stay
+// about the size of L2 whatever the image size. A batch smaller than the pool is cut by output
+// channels or by tiles (outputBlocks, CUT_CHANNELS_FROM).
+import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
 import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
+
+/**
+ * A batch smaller than the pool is cut by output channels when O > this × tiles × batch, else
+ * by tiles. Either way every block reads U whole from the shared block (made first on the
+ * calling thread, or kept per weight version). By channels every block transforms all the
+ * input tiles again (V: ~860 flops per tile and input channel) but runs the GEMMs over all the
+ * tiles; by tiles V is shared out but a block's GEMMs are only its tiles wide. The factor was
+ * measured (on a loaded machine) when channel blocks also made their own rows of U in parallel.
+ */
+const CUT_CHANNELS_FROM = 8;
 
 /** Outputs per tile side, and points per transformed tile (the GEMMs). */
 const TILE = 4;
@@ -67,6 +79,12 @@ export function winogradPasses(g: ConvGeometry, filterGradient: boolean): Strate
       shared: { ...transposed.shared!, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
       prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
       images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
+      outputBlocks: {
+        cuts: transposed.outputBlocks!.cuts,
+        units: transposed.outputBlocks!.units,
+        prepare() {},
+        block: (k, p, scratch, from, to, shared, own) => transposed.outputBlocks!.block(k, asForward(p), scratch, from, to, shared, own),
+      },
     },
     filterGradient: filterGradient ? winogradFilterGradient(g) : gemmPasses(g).filterGradient,
   };
@@ -128,6 +146,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
   // U's 36 packed O×C matrices, then the filter transform's work space
   const uFloats = POINTS * skewed(rowsO * C);
   const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
+  const cutChannels = O > CUT_CHANNELS_FROM * tiles * g.batch;
   return {
     scratchFloats: at.total,
     callsOnly: true,
@@ -140,19 +159,55 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
     },
     prepare() {},
     images(k, p, scratch, u) {
-      const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
-      for (let n = 0; n < g.batch; n++) {
-        const y = p.y + n * yImageBytes;
-        k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
-        for (let first = 0; first < tiles; first += blockTiles) {
-          const count = Math.min(blockTiles, tiles - first);
-          k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
-          k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
-          k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
-        }
-      }
+      for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, 0, tiles);
+    },
+    outputBlocks: cutChannels ? {
+      cuts: 'channels',
+      units: O,
+      prepare() {},
+      // the block's output channels of every image (from U in the shared block), each block
+      // transforming all of an image's tiles
+      block(k, p, scratch, from, to, u) {
+        for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, from, to);
+      },
+    } : {
+      cuts: 'tiles',
+      units: tiles,
+      prepare() {},
+      // tiles [from, to) of every image, through the same GEMMs (a tile's outputs depend on its own window alone)
+      block(k, p, scratch, from, to, u) {
+        for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, from, to);
+      },
     },
   };
+
+  /** Tiles [from, to) of image n, all output channels, in blocks of at most blockTiles. */
+  function imageTiles(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number): void {
+    const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
+    const y = p.y + n * yImageBytes;
+    k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+    for (let first = from; first < to; first += blockTiles) {
+      const count = Math.min(blockTiles, to - first);
+      k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+      k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
+      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
+    }
+  }
+
+  /** Output channels [from, to) of image n (from a multiple of 4: U's and M's 4-row blocks). */
+  function imageRows(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number): void {
+    const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m + from * slots * 4;
+    const rows = to - from;
+    const y = p.y + n * yImageBytes + from * g.outH * g.outW * 4;
+    const bias = p.bias ? p.bias + from * 4 : 0;
+    k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+    for (let first = 0; first < tiles; first += blockTiles) {
+      const count = Math.min(blockTiles, tiles - first);
+      k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+      k.f32_winograd_gemm(POINTS, rows, count, C, u + from * C * 4, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
+      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, rows, tilesW, first, count, bias, y, g.outH, g.outW, work);
+    }
+  }
 }
 
 /** dW (and db) of the 3×3, stride-1 conv `g` by Winograd (see the top of the file). */

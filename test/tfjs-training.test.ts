@@ -98,12 +98,14 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     const w = tf.variable(tf.tensor4d(randomData(2 * 2 * 2 * 3, random), [2, 2, 2, 3]));
     const wNchw = tf.variable(tf.tensor4d(randomData(2 * 2 * 2 * 2, random), [2, 2, 2, 2]));
     const depthwise = tf.variable(tf.tensor4d(randomData(2 * 2 * 3 * 2, random), [2, 2, 3, 2]));
+    const bias = tf.variable(tf.tensor1d(randomData(3, random)));
     const x = tf.tensor4d(randomData(2 * 4 * 4 * 2, random), [2, 4, 4, 2]);
     const xNchw = tf.tensor4d(randomData(2 * 2 * 4 * 4, random), [2, 2, 4, 4]);
     const optimizer = tf.train.sgd(0.01);
     const step = () => {
       const loss = optimizer.minimize(() => {
-        const h = tf.conv2d(x, w, 1, 'same');
+        // bias add, ReLU, max pooling and their gradients (Add, Relu, MaxPool, Sum, Step, Multiply, MaxPoolGrad)
+        const h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w, 1, 'same'), bias)), 2, 1, 'same');
         const a = tf.sum(tf.square(tf.depthwiseConv2d(h, depthwise, [2, 2], 'valid')));
         const b = tf.sum(tf.square(tf.conv2d(xNchw, wNchw, 1, 'valid', 'NCHW')));
         return tf.add(a, b) as tf.Scalar;
@@ -122,6 +124,6 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     expect(after1000.numBytes).toBe(after1.numBytes);
     expect(last).toBeLessThan(first); // the steps did train
     optimizer.dispose();
-    tf.dispose([w, wNchw, depthwise, x, xNchw]);
+    tf.dispose([w, wNchw, depthwise, bias, x, xNchw]);
   }, 120_000);
 });

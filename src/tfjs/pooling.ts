@@ -22,7 +22,8 @@ export function maxPoolKernels(tf: Tfjs, storageOf: StorageOf, own: (kernelName:
       // tfjs returns x itself for a 1×1 filter whose output has x's shape (whatever the padding):
       // its own kernel shares x's data
       const unchanged = info.effectiveFilterHeight === 1 && info.effectiveFilterWidth === 1 && info.outShape.every((d, i) => d === x.shape[i]);
-      if (unchanged) return fallback(where, own('MaxPool'), args);
+      // and a number pad can size an output below one (from the filter's height, see docs/tfjs.md): tfjs's own then fails its way
+      if (unchanged || !sized(info)) return fallback(where, own('MaxPool'), args);
       const store = storageOf(args.backend);
       return store.write(info.outShape, maxPool(store.values(where, 'x', x), info));
     },
@@ -32,6 +33,7 @@ export function maxPoolKernels(tf: Tfjs, storageOf: StorageOf, own: (kernelName:
       const x = input(where, args.inputs, 'input');
       if (x.dtype !== 'float32' || dy.dtype !== 'float32') return fallback(where, own('MaxPoolGrad'), args);
       const info = poolInfo(tf, where, x, args.attrs ?? {});
+      if (!sized(info)) return fallback(where, own('MaxPoolGrad'), args);
       if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== info.outShape[i])) {
         throw new Error(
           `${where}: dy has shape ${JSON.stringify(dy.shape)} but the pooling's output has shape ${JSON.stringify(info.outShape)}; they must match ` +
@@ -45,6 +47,8 @@ export function maxPoolKernels(tf: Tfjs, storageOf: StorageOf, own: (kernelName:
     },
   };
 }
+
+const sized = (info: PoolInfo): boolean => info.outShape.every((d) => Number.isInteger(d) && d >= 1);
 
 function poolInfo(tf: Tfjs, where: string, x: TensorInfo, attrs: Record<string, unknown>): PoolInfo {
   if (x.shape.length !== 4) throw new Error(`${where}: x must be rank 4 (NHWC), got shape ${JSON.stringify(x.shape)}`);

@@ -40,10 +40,10 @@ function binaryKernel(tf: Tfjs, name: 'Add' | 'Multiply', storageOf: StorageOf, 
     if (aFull && bFull) {
       binary(multiply, av, 0, bv, 0, out, 0, n);
     } else if (aFull) {
-      // b repeats every bSize elements
-      for (let i = 0; i < n; i += bSize) binary(multiply, av, i, bv, 0, out, i, bSize);
+      // b repeats every bSize elements (a bias [C] over [N, H, W, C]; a scalar)
+      repeating(multiply, av, bv, out, false);
     } else {
-      for (let i = 0; i < n; i += aSize) binary(multiply, av, 0, bv, i, out, i, aSize);
+      repeating(multiply, bv, av, out, true);
     }
     return store.write(shape, out);
   };
@@ -53,6 +53,17 @@ function binaryKernel(tf: Tfjs, name: 'Add' | 'Multiply', storageOf: StorageOf, 
 function binary(multiply: boolean, a: Values, ai: number, b: Values, bi: number, out: Float32Array, o: number, n: number): void {
   if (multiply) for (let i = 0; i < n; i++) out[o + i] = a[ai + i] * b[bi + i];
   else for (let i = 0; i < n; i++) out[o + i] = a[ai + i] + b[bi + i];
+}
+
+/** out = full + or · part, `part` repeating along `full`; `swapped`: part is the left operand. */
+function repeating(multiply: boolean, full: Values, part: Values, out: Float32Array, swapped: boolean): void {
+  const n = out.length, m = part.length;
+  // a and b in tfjs's order: + and · of two numbers do not depend on it, but NaN payloads might
+  if (multiply) {
+    for (let i = 0; i < n; i += m) for (let j = 0; j < m; j++) out[i + j] = swapped ? part[j] * full[i + j] : full[i + j] * part[j];
+  } else {
+    for (let i = 0; i < n; i += m) for (let j = 0; j < m; j++) out[i + j] = swapped ? part[j] + full[i + j] : full[i + j] + part[j];
+  }
 }
 
 // tfjs-cpu's very formulas. Signs of ReLU inputs are a coin toss, so a branch per element

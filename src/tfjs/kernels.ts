@@ -104,7 +104,9 @@ export function fusedConv2dKernel(tf: Tfjs, storageOf: StorageOf, fallback: () =
 
 /** x or dy as wasmconv takes it: NCHW, transposed unless it already is. */
 function asNchw(conv: MappedConv, data: Float32Array, shape: number[]): Tensor {
-  return conv.channelsFirst ? { data, shape } : { data: nhwcToNchw(data, shape), shape: nchw(conv, shape) };
+  // one channel: NHWC's bytes are NCHW's (an image batch's x), nothing to move
+  if (conv.channelsFirst || shape[3] === 1) return { data, shape: nchw(conv, shape) };
+  return { data: nhwcToNchw(data, shape), shape: nchw(conv, shape) };
 }
 
 const nchw = (conv: MappedConv, [n, a, b, c]: number[]): number[] => (conv.channelsFirst ? [n, a, b, c] : [n, c, a, b]);
@@ -125,7 +127,8 @@ function weights(kind: ConvKind, data: Float32Array, [kh, kw, c, o]: number[]): 
 
 /** A backend tensor of tfjs's layout from wasmconv's NCHW result. */
 function output(store: TensorStorage, conv: MappedConv, result: Tensor, shape: number[]): TensorInfo {
-  return store.write(shape, conv.channelsFirst ? result.data : nchwToNhwc(result.data, result.shape));
+  const asIs = conv.channelsFirst || result.shape[1] === 1; // one channel: the same bytes either way
+  return store.write(shape, asIs ? result.data : nchwToNhwc(result.data, result.shape));
 }
 
 function kernelInputs(where: string, inputs: Record<string, TensorInfo | undefined>, ...names: string[]): TensorInfo[] {

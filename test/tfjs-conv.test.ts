@@ -46,7 +46,7 @@ describe('wasmconv/tfjs registration', () => {
   it('replaces the cpu backend\'s conv kernels, runs them on wasmconv, and puts the originals back', async () => {
     const names = [
       'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
-      'FusedConv2D',
+      'FusedConv2D', 'FusedDepthwiseConv2D',
     ];
     const originals = names.map((k) => tf.getKernel(k, 'cpu')!.kernelFunc);
     const registration = await registerWasmconv(tf, { threads: 1 });

@@ -31,7 +31,10 @@ type Own = (kernelName: string) => KernelFunc | undefined;
 /** The kernels every served backend gets: the convolutions. */
 function convs(tf: Tfjs, storage: StorageOf, own: Own): Record<string, KernelFunc> {
   return {
-    ...convKernels(tf, CONV2D, storage), ...convKernels(tf, DEPTHWISE, storage), FusedConv2D: fusedConv2dKernel(tf, storage, () => own('FusedConv2D')),
+    ...convKernels(tf, CONV2D, storage),
+    ...convKernels(tf, DEPTHWISE, storage),
+    FusedConv2D: fusedConv2dKernel(tf, storage, () => own('FusedConv2D')),
+    FusedDepthwiseConv2D: fusedConv2dKernel(tf, storage, () => own('FusedDepthwiseConv2D'), DEPTHWISE),
   };
 }
 
@@ -57,7 +60,7 @@ const originals = new Map<string, { tf: Tfjs; kernelName: string; backendName: s
 
 /**
  * Registers wasmconv's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, the three
- * DepthwiseConv2dNative kernels and FusedConv2D (and on cpu MaxPool, MaxPoolGrad, Add, Multiply,
+ * DepthwiseConv2dNative kernels, FusedConv2D and FusedDepthwiseConv2D (and on cpu MaxPool, MaxPoolGrad, Add, Multiply,
  * Relu, Step and Sum) for each supported tfjs backend that is loaded (the backend's
  * package registers its kernels when imported: import it first). Initialises wasmconv when `opts`
  * is given (init(opts)) or when it is not initialised yet (init()); otherwise keeps the backend

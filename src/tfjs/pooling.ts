@@ -60,12 +60,19 @@ function poolInfo(tf: Tfjs, where: string, x: TensorInfo, attrs: Record<string, 
   );
 }
 
+/** Where MaxPoolGrad sends each dy: its window's first maximum in `sums` (x's shape). */
+interface Scatter {
+  dy: Values;
+  sums: Float32Array | Float64Array;
+}
+
 /**
- * For each output pixel and channel, the flat NHWC index into x of the window's first maximum
- * (rows then columns, strictly greater wins, NaN never), or -1 when nothing beats -Infinity:
- * tfjs's maxPoolPositions. `out`, if given, receives the maxima (tfjs's pool('max')).
+ * For each output pixel and channel, the window's first maximum (rows then columns, strictly
+ * greater wins, NaN never; -Infinity and no position when nothing beats it): tfjs's pool('max')
+ * into `out`, and tfjs's maxPoolPositions, whose dy `scatter` adds at that position — in output
+ * order, so each x pixel collects its dy in tfjs's order.
  */
-function windowMaxima(x: Values, info: PoolInfo, argmax: Int32Array | null, out: Float32Array | null): void {
+function windowMaxima(x: Values, info: PoolInfo, out: Float32Array | null, scatter: Scatter | null): void {
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
   const { top, left } = info.padInfo;
   for (let b = 0; b < batchSize; b++) {
@@ -88,7 +95,8 @@ function windowMaxima(x: Values, info: PoolInfo, argmax: Int32Array | null, out:
             }
           }
           if (out !== null) out[o + ch] = max;
-          if (argmax !== null) argmax[o + ch] = at;
+          // 0 + dy, as tfjs's sum starts (so a -0 gradient becomes +0 as in tfjs)
+          if (scatter !== null && at >= 0) scatter.sums[at] += scatter.dy[o + ch];
         }
       }
     }
@@ -98,24 +106,18 @@ function windowMaxima(x: Values, info: PoolInfo, argmax: Int32Array | null, out:
 /** tfjs's MaxPool: the window maxima. */
 export function maxPool(x: Values, info: PoolInfo): Float32Array {
   const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
-  windowMaxima(x, info, null, y);
+  windowMaxima(x, info, y, null);
   return y;
 }
 
 /**
  * tfjs's MaxPoolGrad: each dy goes to its window's first maximum in x. Where windows overlap, an
- * x pixel collects several dy, which tfjs sums in float64 in output order (rows, then columns)
- * before rounding once: so do we.
+ * x pixel collects several dy, which tfjs sums in float64 before rounding once: so do we (apart,
+ * each pixel gets one dy at most, and float32 holds it exactly).
  */
 export function maxPoolGrad(x: Values, dy: Values, info: PoolInfo): Float32Array {
-  const argmax = new Int32Array(dy.length);
-  windowMaxima(x, info, argmax, null);
   const overlapping = info.strideHeight < info.effectiveFilterHeight || info.strideWidth < info.effectiveFilterWidth;
   const sums = overlapping ? new Float64Array(x.length) : new Float32Array(x.length);
-  for (let i = 0; i < argmax.length; i++) {
-    const p = argmax[i];
-    // 0 + dy, as tfjs's sum starts (so a -0 gradient becomes +0 as in tfjs)
-    if (p >= 0) sums[p] += dy[i];
-  }
+  windowMaxima(x, info, null, { dy, sums });
   return overlapping ? Float32Array.from(sums) : (sums as Float32Array);
 }

@@ -109,7 +109,7 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     const step = () => {
       const loss = optimizer.minimize(() => {
         // bias add, ReLU, max pooling and their gradients (Add, Relu, MaxPool, Sum, Step, Multiply, MaxPoolGrad)
-        const h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w, 1, 'same'), bias)), 2, 1, 'same');
+        const h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w, 1, 'same'), bias)) as tf.Tensor4D, 2, 1, 'same');
         const a = tf.sum(tf.square(tf.depthwiseConv2d(h, depthwise, [2, 2], 'valid')));
         const b = tf.sum(tf.square(tf.conv2d(xNchw, wNchw, 1, 'valid', 'NCHW')));
         // the fused kernels (linear: tfjs runs them under a gradient tape), and dx through them into h (the backprop-input kernels)

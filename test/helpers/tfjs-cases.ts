@@ -99,8 +99,9 @@ export function convOf(c: TfCase, bias?: Float32Array) {
       const { activation, leakyreluAlpha } = c.fused;
       const b = c.fused.bias && bias ? tf.tensor1d(bias) : undefined;
       const { strides, pad, dataFormat, dilations, dimRoundingMode } = c;
+      // (tfjs types fused.depthwiseConv2d's pad without explicit padding, which it runs all the same)
       return c.depthwise
-        ? tf.fused.depthwiseConv2d({ x, filter: w, strides, pad, dataFormat, dilations, dimRoundingMode, bias: b, activation, leakyreluAlpha })
+        ? tf.fused.depthwiseConv2d({ x, filter: w, strides, pad: pad as 'same' | 'valid' | number, dataFormat, dilations, dimRoundingMode, bias: b, activation, leakyreluAlpha })
         : tf.fused.conv2d({ x, filter: w, strides, pad, dataFormat, dilations, dimRoundingMode, bias: b, activation, leakyreluAlpha });
     }
     return c.depthwise

@@ -100,13 +100,18 @@ await init({ threads: THREADS });
 const isa = backend().isa;
 const ours = `wasmconv ${isa}${THREADS > 1 ? ` ×${THREADS}` : ''}`;
 
-/** Where one training step's time goes (trainOnBatch, after 3 warm-up steps), by kernel: [{ kernel, ms, share }]. */
+const PROFILED_STEPS = quick ? 3 : 8;
+
+/**
+ * Where a training step's time goes (trainOnBatch, after 3 warm-up steps), by kernel, summed over
+ * PROFILED_STEPS steps (one step's kernel times move with whatever else runs, a GC included): [{ kernel, ms, share }].
+ */
 async function profileStep() {
   const model = tfLenet();
   const { xs, ys } = tfBatches(0, 1);
   for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
   const profile = await tf.profile(async () => {
-    await model.trainOnBatch(xs, ys);
+    for (let i = 0; i < PROFILED_STEPS; i++) await model.trainOnBatch(xs, ys);
   });
   const byKernel = new Map();
   for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0));
@@ -207,10 +212,10 @@ for (const r of timed.filter((r) => r.impl.includes(' + '))) {
   log(`${r.impl} trains at ${(r.imagesPerSecond / nnRow.imagesPerSecond * 100).toFixed(1)}% of ${nnRow.impl}'s images/s (median batch: ${(r.medianImagesPerSecond / nnRow.medianImagesPerSecond * 100).toFixed(1)}%)`);
 }
 for (const [backendName, profile] of Object.entries(profiles)) {
-  log(`\nOne tfjs-${backendName} + wasmconv training step (trainOnBatch) by kernel (tf.profile):`);
+  log(`\n${PROFILED_STEPS} tfjs-${backendName} + wasmconv training steps (trainOnBatch) by kernel (tf.profile; ms per step):`);
   log('| kernel | ms | share |');
   log('|---|---:|---:|');
-  for (const p of profile.filter((p) => p.share >= 0.01)) log(`| ${p.kernel} | ${p.ms.toFixed(1)} | ${(p.share * 100).toFixed(0)}% |`);
+  for (const p of profile.filter((p) => p.share >= 0.01)) log(`| ${p.kernel} | ${(p.ms / PROFILED_STEPS).toFixed(1)} | ${(p.share * 100).toFixed(0)}% |`);
   const convShare = profile.filter((p) => /Conv2D|Conv2d/.test(p.kernel)).reduce((a, p) => a + p.share, 0);
   log(`conv kernels: ${(convShare * 100).toFixed(0)}% of kernel time; everything else ${((1 - convShare) * 100).toFixed(0)}%`);
 }

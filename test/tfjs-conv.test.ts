@@ -46,11 +46,13 @@ describe('wasmconv/tfjs registration', () => {
   it('replaces the cpu backend\'s conv kernels, runs them on wasmconv, and puts the originals back', async () => {
     const names = [
       'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
-      'FusedConv2D',
+      'FusedConv2D', 'FusedDepthwiseConv2D',
     ];
     const originals = names.map((k) => tf.getKernel(k, 'cpu')!.kernelFunc);
     const registration = await registerWasmconv(tf, { threads: 1 });
-    expect(registration).toEqual({ backends: ['cpu'], kernels: names });
+    expect(registration.backends).toEqual(['cpu']);
+    expect(registration.kernels).toEqual([...names, 'MaxPool', 'MaxPoolGrad', 'Add', 'Multiply', 'Relu', 'Step', 'Sum']);
+    expect(registration.byBackend).toEqual({ cpu: registration.kernels });
     names.forEach((k, i) => expect(tf.getKernel(k, 'cpu')!.kernelFunc).not.toBe(originals[i]));
     // registering twice keeps the real originals
     await registerWasmconv(tf);

@@ -93,26 +93,38 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
   }, 120_000);
 
   it('1,000 optimizer.minimize steps through every registered kernel leak no tensor', async () => {
-    await registerWasmconv(tf);
+    const { byBackend } = await registerWasmconv(tf);
     const random = seededRandom(3);
     const w = tf.variable(tf.tensor4d(randomData(2 * 2 * 2 * 3, random), [2, 2, 2, 3]));
     const wNchw = tf.variable(tf.tensor4d(randomData(2 * 2 * 2 * 2, random), [2, 2, 2, 2]));
     const depthwise = tf.variable(tf.tensor4d(randomData(2 * 2 * 3 * 2, random), [2, 2, 3, 2]));
+    const bias = tf.variable(tf.tensor1d(randomData(3, random)));
+    const fused = tf.variable(tf.tensor4d(randomData(2 * 2 * 3 * 2, random), [2, 2, 3, 2]));
+    const fusedBias = tf.variable(tf.tensor1d(randomData(2, random)));
+    const fusedDepthwise = tf.variable(tf.tensor4d(randomData(2 * 2 * 3 * 1, random), [2, 2, 3, 1]));
+    const fusedDepthwiseBias = tf.variable(tf.tensor1d(randomData(3, random)));
     const x = tf.tensor4d(randomData(2 * 4 * 4 * 2, random), [2, 4, 4, 2]);
     const xNchw = tf.tensor4d(randomData(2 * 2 * 4 * 4, random), [2, 2, 4, 4]);
     const optimizer = tf.train.sgd(0.01);
     const step = () => {
       const loss = optimizer.minimize(() => {
-        const h = tf.conv2d(x, w, 1, 'same');
+        // bias add, ReLU, max pooling and their gradients (Add, Relu, MaxPool, Sum, Step, Multiply, MaxPoolGrad)
+        const h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w, 1, 'same'), bias)) as tf.Tensor4D, 2, 1, 'same');
         const a = tf.sum(tf.square(tf.depthwiseConv2d(h, depthwise, [2, 2], 'valid')));
         const b = tf.sum(tf.square(tf.conv2d(xNchw, wNchw, 1, 'valid', 'NCHW')));
-        return tf.add(a, b) as tf.Scalar;
+        // the fused kernels (linear: tfjs runs them under a gradient tape), and dx through them into h (the backprop-input kernels)
+        const c = tf.sum(tf.square(tf.fused.conv2d({ x: h, filter: fused, bias: fusedBias, strides: 1, pad: 'same' })));
+        const d = tf.sum(tf.square(tf.fused.depthwiseConv2d({ x: h, filter: fusedDepthwise, bias: fusedDepthwiseBias, strides: 1, pad: 'valid' })));
+        return tf.addN([a, b, c, d]) as tf.Scalar;
       }, true);
       const value = loss!.dataSync()[0];
       loss!.dispose();
       return value;
     };
-    const first = step();
+    // every kernel the plug-in registered on this backend runs in a step
+    let first = 0;
+    const { kernels } = await tf.profile(() => void (first = step()));
+    expect(byBackend[backendName].filter((k) => !kernels.some((run) => run.name === k))).toEqual([]);
     const after1 = tf.memory();
     let last = first;
     for (let i = 1; i < 1000; i++) last = step();
@@ -122,6 +134,6 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     expect(after1000.numBytes).toBe(after1.numBytes);
     expect(last).toBeLessThan(first); // the steps did train
     optimizer.dispose();
-    tf.dispose([w, wNchw, depthwise, x, xNchw]);
+    tf.dispose([w, wNchw, depthwise, bias, fused, fusedBias, fusedDepthwise, fusedDepthwiseBias, x, xNchw]);
   }, 120_000);
 });

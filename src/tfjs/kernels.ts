@@ -70,18 +70,20 @@ export function convKernels(tf: Tfjs, kind: ConvKind, storageOf: StorageOf): Rec
 
 /**
  * FusedConv2D: conv2d + bias + activation in one kernel (tf.fused.conv2d, which tf.layers.conv2d
- * calls; tfjs runs it for inference, and in training for convs without an activation). A bias of
- * another shape than [O] or one element, or an activation wasmconv does not apply ('prelu'),
- * goes to the backend's own kernel, `fallback`.
+ * calls; tfjs runs it for inference, and in training for convs without an activation); with
+ * DEPTHWISE, FusedDepthwiseConv2D (tf.fused.depthwiseConv2d: tfjs-cpu runs its depthwise kernel,
+ * then the bias add and activation). A bias of another shape than [O] (depthwise: [C·M]) or one
+ * element, or an activation wasmconv does not apply ('prelu'), goes to the backend's own kernel,
+ * `fallback`.
  */
-export function fusedConv2dKernel(tf: Tfjs, storageOf: StorageOf, fallback: () => KernelFunc | undefined): KernelFunc {
-  const kernel = 'FusedConv2D';
+export function fusedConv2dKernel(tf: Tfjs, storageOf: StorageOf, fallback: () => KernelFunc | undefined, kind: ConvKind = CONV2D): KernelFunc {
+  const kernel = kind.depthwise ? 'FusedDepthwiseConv2D' : 'FusedConv2D';
   const where = `${kernel} (wasmconv/tfjs)`;
   return (args) => {
     const { inputs, backend, attrs = {} } = args;
     const [x, filter] = kernelInputs(where, inputs, 'x', 'filter');
     const bias = inputs.bias;
-    const outChannels = filter.shape[3];
+    const outChannels = kind.depthwise ? filter.shape[2] * filter.shape[3] : filter.shape[3];
     const biasSize = bias?.shape.reduce((a, b) => a * b, 1);
     const biasServed = bias === undefined || biasSize === 1 || (bias.shape.length === 1 && biasSize === outChannels);
     if (!biasServed || !isFusedActivation(attrs.activation)) {
@@ -89,14 +91,14 @@ export function fusedConv2dKernel(tf: Tfjs, storageOf: StorageOf, fallback: () =
       if (own === undefined) throw new Error(`${where}: activation ${JSON.stringify(attrs.activation)} with bias ${JSON.stringify(bias?.shape)} is not supported`);
       return own(args);
     }
-    const conv = mapConvAttributes(tf, { kernel, xShape: x.shape, filterShape: filter.shape, depthwise: false, dilated: true }, attrs);
+    const conv = mapConvAttributes(tf, { kernel, xShape: x.shape, filterShape: filter.shape, depthwise: kind.depthwise, dilated: true }, attrs);
     const store = storageOf(backend);
     let b: Tensor | null = null;
     if (bias !== undefined) {
       const values = store.read(where, 'bias', bias);
       b = { data: values.length === outChannels ? values : new Float32Array(outChannels).fill(values[0]), shape: [outChannels] };
     }
-    const y = conv2d(asNchw(conv, store.read(where, 'x', x), x.shape), weights(CONV2D, store.read(where, 'filter', filter), filter.shape), b, conv.options);
+    const y = conv2d(asNchw(conv, store.read(where, 'x', x), x.shape), weights(kind, store.read(where, 'filter', filter), filter.shape), b, conv.options);
     applyActivation(y.data, attrs.activation, attrs.leakyreluAlpha as number);
     return output(store, conv, y, conv.info.outShape);
   };
@@ -104,7 +106,9 @@ export function fusedConv2dKernel(tf: Tfjs, storageOf: StorageOf, fallback: () =
 
 /** x or dy as wasmconv takes it: NCHW, transposed unless it already is. */
 function asNchw(conv: MappedConv, data: Float32Array, shape: number[]): Tensor {
-  return conv.channelsFirst ? { data, shape } : { data: nhwcToNchw(data, shape), shape: nchw(conv, shape) };
+  // one channel: NHWC's bytes are NCHW's (an image batch's x), nothing to move
+  if (conv.channelsFirst || shape[3] === 1) return { data, shape: nchw(conv, shape) };
+  return { data: nhwcToNchw(data, shape), shape: nchw(conv, shape) };
 }
 
 const nchw = (conv: MappedConv, [n, a, b, c]: number[]): number[] => (conv.channelsFirst ? [n, a, b, c] : [n, c, a, b]);
@@ -125,7 +129,8 @@ function weights(kind: ConvKind, data: Float32Array, [kh, kw, c, o]: number[]): 
 
 /** A backend tensor of tfjs's layout from wasmconv's NCHW result. */
 function output(store: TensorStorage, conv: MappedConv, result: Tensor, shape: number[]): TensorInfo {
-  return store.write(shape, conv.channelsFirst ? result.data : nchwToNhwc(result.data, result.shape));
+  const asIs = conv.channelsFirst || result.shape[1] === 1; // one channel: the same bytes either way
+  return store.write(shape, asIs ? result.data : nchwToNhwc(result.data, result.shape));
 }
 
 function kernelInputs(where: string, inputs: Record<string, TensorInfo | undefined>, ...names: string[]): TensorInfo[] {

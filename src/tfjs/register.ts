@@ -5,7 +5,10 @@
 // puts the backend's own kernels back.
 import { backend, init, type InitOptions } from '../runtime.js';
 import { describe } from '../tensor.js';
+import { elementwiseKernels } from './elementwise.js';
 import { CONV2D, convKernels, DEPTHWISE, fusedConv2dKernel } from './kernels.js';
+import { maxPoolKernels } from './pooling.js';
+import { sumKernel } from './reduce.js';
 import { cpuStorage, wasmStorage, type TensorStorage } from './storage.js';
 import type { KernelConfig, KernelFunc, Tfjs } from './types.js';
 
@@ -15,12 +18,41 @@ export type WasmconvTfjsOptions = Pick<InitOptions, 'isa' | 'threads' | 'wasm'>;
 export interface Registration {
   /** the tfjs backends whose conv kernels are now wasmconv's */
   backends: string[];
-  /** the kernel names replaced (or added) on each of them */
+  /** the kernel names replaced (or added), on any of them */
   kernels: string[];
+  /** the kernel names replaced (or added) on each backend */
+  byBackend: Record<string, string[]>;
 }
 
-/** The backends served, each with how to reach its storage. */
-const BACKENDS: Record<string, (backend: unknown) => TensorStorage> = { cpu: cpuStorage, wasm: wasmStorage };
+type StorageOf = (backend: unknown) => TensorStorage;
+/** The backend's own kernel of that name, as it was before registerWasmconv (for what ours hand back). */
+type Own = (kernelName: string) => KernelFunc | undefined;
+
+/** The kernels every served backend gets: the convolutions. */
+function convs(tf: Tfjs, storage: StorageOf, own: Own): Record<string, KernelFunc> {
+  return {
+    ...convKernels(tf, CONV2D, storage),
+    ...convKernels(tf, DEPTHWISE, storage),
+    FusedConv2D: fusedConv2dKernel(tf, storage, () => own('FusedConv2D')),
+    FusedDepthwiseConv2D: fusedConv2dKernel(tf, storage, () => own('FusedDepthwiseConv2D'), DEPTHWISE),
+  };
+}
+
+/**
+ * The backends served: how to reach each one's storage, and its kernels. On cpu, once the convs
+ * are wasmconv's, tfjs's own JavaScript pooling, element-wise and reduction kernels are nine
+ * tenths of a training step (docs/tfjs.md, *Speed*): those are replaced too. tfjs-wasm's own
+ * (XNNPACK and C++) are faster than these JavaScript ones behind its heap copies: it keeps them.
+ */
+const BACKENDS: Record<string, { storage: StorageOf; kernels: (tf: Tfjs, storage: StorageOf, own: Own) => Record<string, KernelFunc> }> = {
+  cpu: {
+    storage: cpuStorage,
+    kernels: (tf, storage, own) => ({
+      ...convs(tf, storage, own), ...maxPoolKernels(tf, storage, own), ...elementwiseKernels(tf, storage, own), Sum: sumKernel(storage, own),
+    }),
+  },
+  wasm: { storage: wasmStorage, kernels: convs },
+};
 const OPTIONS = ['isa', 'threads', 'wasm'];
 
 /** What each replaced registry entry held before ('backend_kernel' → its config, null if none). */
@@ -28,7 +60,8 @@ const originals = new Map<string, { tf: Tfjs; kernelName: string; backendName: s
 
 /**
  * Registers wasmconv's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, the three
- * DepthwiseConv2dNative kernels and FusedConv2D for each supported tfjs backend that is loaded (the backend's
+ * DepthwiseConv2dNative kernels, FusedConv2D and FusedDepthwiseConv2D (and on cpu MaxPool, MaxPoolGrad, Add, Multiply,
+ * Relu, Step and Sum) for each supported tfjs backend that is loaded (the backend's
  * package registers its kernels when imported: import it first). Initialises wasmconv when `opts`
  * is given (init(opts)) or when it is not initialised yet (init()); otherwise keeps the backend
  * init() chose. Calling it again is harmless.
@@ -55,18 +88,18 @@ export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Pr
     );
   }
   const kernels: string[] = [];
+  const byBackend: Record<string, string[]> = {};
   for (const backendName of loaded) {
-    const storage = BACKENDS[backendName];
-    const ownFusedConv2D = () => (originals.get(`${backendName}_FusedConv2D`)?.config as KernelConfig | null | undefined)?.kernelFunc;
-    const funcs = {
-      ...convKernels(tf, CONV2D, storage), ...convKernels(tf, DEPTHWISE, storage), FusedConv2D: fusedConv2dKernel(tf, storage, ownFusedConv2D),
-    };
+    const { storage, kernels: kernelsOf } = BACKENDS[backendName];
+    const own: Own = (kernelName) => (originals.get(`${backendName}_${kernelName}`)?.config as KernelConfig | null | undefined)?.kernelFunc;
+    const funcs = kernelsOf(tf, storage, own);
+    byBackend[backendName] = Object.keys(funcs);
     for (const [kernelName, kernelFunc] of Object.entries(funcs)) {
       replaceKernel(tf, backendName, kernelName, kernelFunc);
       if (!kernels.includes(kernelName)) kernels.push(kernelName);
     }
   }
-  return { backends: loaded, kernels };
+  return { backends: loaded, kernels, byBackend };
 }
 
 /** Puts back every kernel registerWasmconv replaced (and removes those it added). */

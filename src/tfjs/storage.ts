@@ -7,9 +7,18 @@
 import { formatShape } from '../tensor.js';
 import type { TensorInfo } from './types.js';
 
+/**
+ * A float32 tensor's values as a backend holds them. tfjs-backend-cpu keeps some float32 tensors
+ * in an Int32Array (a cast from int32 shares the integers' array); its kernels read the values as
+ * numbers whatever the array, and so do the JavaScript kernels here.
+ */
+export type Values = Float32Array | Int32Array;
+
 export interface TensorStorage {
-  /** the float32 values of a kernel input, in the backend's own array where it allows */
+  /** the float32 values of a kernel input, in the backend's own array where it allows (else a Float32Array copy) */
   read(where: string, name: string, t: TensorInfo): Float32Array;
+  /** the values of a float32 kernel input, in the backend's own array, whichever kind it is */
+  values(where: string, name: string, t: TensorInfo): Values;
   /** a new backend tensor holding `values` (which the backend may keep: callers hand it over) */
   write(shape: number[], values: Float32Array): TensorInfo;
 }
@@ -22,15 +31,20 @@ interface CpuBackend {
 /** The storage of a tfjs-backend-cpu MathBackendCPU. */
 export function cpuStorage(backend: unknown): TensorStorage {
   const cpu = backend as CpuBackend;
+  const values = (where: string, name: string, t: TensorInfo): Values => {
+    checkFloat32(where, name, t);
+    const held = cpu.data.get(t.dataId)?.values;
+    if (!(held instanceof Float32Array || held instanceof Int32Array)) {
+      throw new Error(`${where}: ${name} ${formatShape(t.shape)} has no values in the cpu backend`);
+    }
+    return held;
+  };
   return {
     read(where, name, t) {
-      checkFloat32(where, name, t);
-      const values = cpu.data.get(t.dataId)?.values;
-      if (!(values instanceof Float32Array)) {
-        throw new Error(`${where}: ${name} ${formatShape(t.shape)} has no float32 values in the cpu backend`);
-      }
-      return values;
+      const held = values(where, name, t);
+      return held instanceof Float32Array ? held : Float32Array.from(held);
     },
+    values,
     write: (shape, values) => cpu.makeTensorInfo(shape, 'float32', values),
   };
 }
@@ -47,11 +61,13 @@ interface WasmBackend {
 /** The storage of a tfjs-backend-wasm BackendWasm. */
 export function wasmStorage(backend: unknown): TensorStorage {
   const wasm = backend as WasmBackend;
+  const read = (where: string, name: string, t: TensorInfo): Float32Array => {
+    checkFloat32(where, name, t);
+    return wasm.typedArrayFromHeap(t) as Float32Array;
+  };
   return {
-    read(where, name, t) {
-      checkFloat32(where, name, t);
-      return wasm.typedArrayFromHeap(t) as Float32Array;
-    },
+    read,
+    values: read,
     write: (shape, values) => wasm.makeOutput(shape, 'float32', undefined, values),
   };
 }

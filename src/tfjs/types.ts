@@ -48,6 +48,22 @@ export interface Conv2DInfo {
   outShape: number[];
 }
 
+/** What tfjs's backend_util.computePool2DInfo returns (the parts the pooling kernels use). */
+export interface PoolInfo {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  padInfo: { top: number; left: number };
+  strideHeight: number;
+  strideWidth: number;
+  effectiveFilterHeight: number;
+  effectiveFilterWidth: number;
+  outShape: number[];
+}
+
 /** The tfjs namespace, as far as registerWasmconv needs it. */
 export interface Tfjs {
   registerKernel(config: KernelConfig): void;
@@ -65,5 +81,15 @@ export interface Tfjs {
       depthwise?: boolean,
       dataFormat?: 'channelsFirst' | 'channelsLast',
     ): Conv2DInfo;
+    computePool2DInfo(
+      inShape: [number, number, number, number],
+      filterSize: number | [number, number],
+      strides: number | [number, number],
+      dilations: number | [number, number],
+      pad: 'same' | 'valid' | number | ExplicitPadding,
+      roundingMode?: 'floor' | 'round' | 'ceil',
+    ): PoolInfo;
+    /** the shape a and b broadcast to; throws tfjs's own error where they do not */
+    assertAndGetBroadcastShape(aShape: number[], bShape: number[]): number[];
   };
 }

@@ -21,7 +21,7 @@ export interface TfCase {
   dilations: [number, number];
   pad: Pad;
   dimRoundingMode: Rounding;
-  /** tf.fused.conv2d (the FusedConv2D kernel) instead of tf.conv2d: with a bias or not, and an activation */
+  /** tf.fused.conv2d / tf.fused.depthwiseConv2d (the FusedConv2D / FusedDepthwiseConv2D kernels) instead: with a bias or not, and an activation */
   fused: null | { bias: boolean; activation: Activation; leakyreluAlpha: number };
   seed: number;
 }
@@ -88,7 +88,7 @@ export const tfCase: fc.Arbitrary<TfCase> = fc
       // tfjs's ops allow a rounding mode with numeric padding only
       dimRoundingMode: typeof pad === 'string' ? undefined : r.rounding,
       // tfjs's fused op takes NCHW with a linear activation only
-      fused: r.depthwise || !r.fused ? null : { ...r.fused, activation: channelsFirst ? 'linear' : r.fused.activation },
+      fused: !r.fused ? null : { ...r.fused, activation: channelsFirst ? 'linear' : r.fused.activation },
       seed: r.seed,
     };
   });
@@ -99,7 +99,10 @@ export function convOf(c: TfCase, bias?: Float32Array) {
       const { activation, leakyreluAlpha } = c.fused;
       const b = c.fused.bias && bias ? tf.tensor1d(bias) : undefined;
       const { strides, pad, dataFormat, dilations, dimRoundingMode } = c;
-      return tf.fused.conv2d({ x, filter: w, strides, pad, dataFormat, dilations, dimRoundingMode, bias: b, activation, leakyreluAlpha });
+      // (tfjs types fused.depthwiseConv2d's pad without explicit padding, which it runs all the same)
+      return c.depthwise
+        ? tf.fused.depthwiseConv2d({ x, filter: w, strides, pad: pad as 'same' | 'valid' | number, dataFormat, dilations, dimRoundingMode, bias: b, activation, leakyreluAlpha })
+        : tf.fused.conv2d({ x, filter: w, strides, pad, dataFormat, dilations, dimRoundingMode, bias: b, activation, leakyreluAlpha });
     }
     return c.depthwise
       ? tf.depthwiseConv2d(x, w, c.strides, c.pad, 'NHWC', c.dilations, c.dimRoundingMode)
@@ -180,7 +183,8 @@ export async function checkAgainstTfjsCpu(c: TfCase, backendName: 'cpu' | 'wasm'
     const random = seededRandom(c.seed);
     const x = randomData(size(c.xShape), random);
     const w = randomData(size(c.filterShape), random);
-    const bias = randomData(c.filterShape[3], random);
+    // one bias per output channel: O, or C·M for a depthwise filter [KH, KW, C, M]
+    const bias = randomData(c.depthwise ? c.filterShape[2] * c.filterShape[3] : c.filterShape[3], random);
     let r: Float32Array | null = null;
     const dyOf = (shape: number[]) => (r ??= randomData(size(shape), random));
     const tensorsBefore = tf.memory().numTensors;

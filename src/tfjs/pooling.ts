@@ -1,0 +1,123 @@
+// MaxPool and MaxPoolGrad for tfjs (NHWC, the only layout tfjs's pooling kernels take), over
+// any backend's storage. The geometry is tfjs's own backend_util.computePool2DInfo, and the
+// results are tfjs-backend-cpu's bit for bit: the same windows (padding never wins a max), the
+// same first-maximum-wins rule with NaN never winning, and MaxPoolGrad's overlapping-window sums
+// in float64 in tfjs's order. Plain JavaScript over the backend's own arrays: these passes move
+// each value once or twice, so copying them into wasmconv's Wasm memory would cost as much as
+// the pass; channels-innermost loops keep every read contiguous.
+import { fallback, input } from './kernel-args.js';
+import type { TensorStorage, Values } from './storage.js';
+import type { KernelFunc, PoolInfo, TensorInfo, Tfjs } from './types.js';
+
+type StorageOf = (backend: unknown) => TensorStorage;
+
+/** MaxPool and MaxPoolGrad; inputs that are not float32 go to the backend's own kernel, `own(name)`. */
+export function maxPoolKernels(tf: Tfjs, storageOf: StorageOf, own: (kernelName: string) => KernelFunc | undefined): Record<string, KernelFunc> {
+  return {
+    MaxPool: (args) => {
+      const where = 'MaxPool (wasmconv/tfjs)';
+      const x = input(where, args.inputs, 'x');
+      if (x.dtype !== 'float32') return fallback(where, own('MaxPool'), args);
+      const info = poolInfo(tf, where, x, args.attrs ?? {});
+      // tfjs returns x itself for a 1×1 filter whose output has x's shape (whatever the padding):
+      // its own kernel shares x's data
+      const unchanged = info.effectiveFilterHeight === 1 && info.effectiveFilterWidth === 1 && info.outShape.every((d, i) => d === x.shape[i]);
+      // and a number pad can size an output below one (from the filter's height, see docs/tfjs.md): tfjs's own then fails its way
+      if (unchanged || !sized(info)) return fallback(where, own('MaxPool'), args);
+      const store = storageOf(args.backend);
+      return store.write(info.outShape, maxPool(store.values(where, 'x', x), info));
+    },
+    MaxPoolGrad: (args) => {
+      const where = 'MaxPoolGrad (wasmconv/tfjs)';
+      const dy = input(where, args.inputs, 'dy');
+      const x = input(where, args.inputs, 'input');
+      if (x.dtype !== 'float32' || dy.dtype !== 'float32') return fallback(where, own('MaxPoolGrad'), args);
+      const info = poolInfo(tf, where, x, args.attrs ?? {});
+      if (!sized(info)) return fallback(where, own('MaxPoolGrad'), args);
+      if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== info.outShape[i])) {
+        throw new Error(
+          `${where}: dy has shape ${JSON.stringify(dy.shape)} but the pooling's output has shape ${JSON.stringify(info.outShape)}; they must match ` +
+            `(tfjs's maxPool gradient drops the forward pass's dimRoundingMode, so a pooling whose output size it changes has no gradient here; ` +
+            `tfjs's own kernel reads only part of dy)`,
+        );
+      }
+      const store = storageOf(args.backend);
+      const dx = maxPoolGrad(store.values(where, 'input', x), store.values(where, 'dy', dy), info);
+      return store.write(x.shape, dx);
+    },
+  };
+}
+
+const sized = (info: PoolInfo): boolean => info.outShape.every((d) => Number.isInteger(d) && d >= 1);
+
+function poolInfo(tf: Tfjs, where: string, x: TensorInfo, attrs: Record<string, unknown>): PoolInfo {
+  if (x.shape.length !== 4) throw new Error(`${where}: x must be rank 4 (NHWC), got shape ${JSON.stringify(x.shape)}`);
+  const { filterSize, strides, pad, dimRoundingMode } = attrs;
+  // MaxPool has no dilations: tfjs's kernels pass 1
+  return tf.backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number], filterSize as number | [number, number], strides as number | [number, number], 1,
+    pad as 'same' | 'valid' | number, dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+  );
+}
+
+/** Where MaxPoolGrad sends each dy: its window's first maximum in `sums` (x's shape). */
+interface Scatter {
+  dy: Values;
+  sums: Float32Array | Float64Array;
+}
+
+/**
+ * For each output pixel and channel, the window's first maximum (rows then columns, strictly
+ * greater wins, NaN never; -Infinity and no position when nothing beats it): tfjs's pool('max')
+ * into `out`, and tfjs's maxPoolPositions, whose dy `scatter` adds at that position — in output
+ * order, so each x pixel collects its dy in tfjs's order.
+ */
+function windowMaxima(x: Values, info: PoolInfo, out: Float32Array | null, scatter: Scatter | null): void {
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
+  const { top, left } = info.padInfo;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const rowCorner = oy * strideHeight - top;
+      const rowStart = Math.max(0, rowCorner), rowEnd = Math.min(inHeight, rowCorner + effectiveFilterHeight);
+      for (let ox = 0; ox < outWidth; ox++) {
+        const colCorner = ox * strideWidth - left;
+        const colStart = Math.max(0, colCorner), colEnd = Math.min(inWidth, colCorner + effectiveFilterWidth);
+        const o = ((b * outHeight + oy) * outWidth + ox) * c;
+        const rowLength = (colEnd - colStart) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let max = -Infinity, at = -1;
+          // the window's pixels of this channel, rows then columns
+          for (let r = rowStart; r < rowEnd; r++) {
+            const row = ((b * inHeight + r) * inWidth + colStart) * c + ch;
+            for (let p = row; p < row + rowLength; p += c) {
+              const v = x[p];
+              if (v > max) (max = v), (at = p);
+            }
+          }
+          if (out !== null) out[o + ch] = max;
+          // 0 + dy, as tfjs's sum starts (so a -0 gradient becomes +0 as in tfjs)
+          if (scatter !== null && at >= 0) scatter.sums[at] += scatter.dy[o + ch];
+        }
+      }
+    }
+  }
+}
+
+/** tfjs's MaxPool: the window maxima. */
+export function maxPool(x: Values, info: PoolInfo): Float32Array {
+  const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
+  windowMaxima(x, info, y, null);
+  return y;
+}
+
+/**
+ * tfjs's MaxPoolGrad: each dy goes to its window's first maximum in x. Where windows overlap, an
+ * x pixel collects several dy, which tfjs sums in float64 before rounding once: so do we (apart,
+ * each pixel gets one dy at most, and float32 holds it exactly).
+ */
+export function maxPoolGrad(x: Values, dy: Values, info: PoolInfo): Float32Array {
+  const overlapping = info.strideHeight < info.effectiveFilterHeight || info.strideWidth < info.effectiveFilterWidth;
+  const sums = overlapping ? new Float64Array(x.length) : new Float32Array(x.length);
+  windowMaxima(x, info, null, { dy, sums });
+  return overlapping ? Float32Array.from(sums) : (sums as Float32Array);
+}

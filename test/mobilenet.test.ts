@@ -72,7 +72,7 @@ describe.each(TEST_ISAS)('nn.mobilenetV2Small, isa %s', (isa) => {
     expect(half.forward({ data: new Float32Array(784), shape: [1, 1, 28, 28] }).shape).toEqual([1, 10]);
     expect(() => nn.mobilenetV2Small({ width: 0 })).toThrow(/^nn\.mobilenetV2Small: width must be a positive number, got 0$/);
     expect(() => nn.mobilenetV2Small({ classes: 1.5 })).toThrow(/^nn\.mobilenetV2Small: classes must be a positive integer, got 1\.5$/);
-  });
+  }, 60_000);
 
   it('trains: a few SGD steps on a seeded two-class task lower the loss (28×28 and 32×32), and the seed fixes the weights', () => {
     for (const [inChannels, size] of [[1, 28], [3, 32]]) {

@@ -13,7 +13,7 @@ import { lenet } from '../nn/models.js';
 import { Adam, AdamW, SGD, type Optimizer } from '../nn/optim.js';
 import { cosineSchedule } from '../nn/schedule.js';
 import { Random } from '../nn/random.js';
-import type { Graph } from '../nn/graph/graph.js';
+import { Graph } from '../nn/graph/graph.js';
 import { resnet20 } from '../nn/resnet.js';
 import { mobilenetV2Small } from '../nn/mobilenet.js';
 import type { Sequential } from '../nn/sequential.js';
@@ -179,9 +179,18 @@ async function loadData(args: Args): Promise<DigitData> {
   }
 }
 
+/**
+ * Test images per forward pass of a Graph's evaluation. Every layer keeps its output (and
+ * gradient) buffers at the largest batch it has seen, so evaluating 500 images at a time took
+ * MobileNetV2's Wasm memory past 2 GiB, where the thread pool's workers cannot follow (their
+ * tape pointer is an int32): 100 keeps it well below.
+ */
+const GRAPH_EVAL_BATCH = 100;
+
 function evaluate(model: Sequential | Graph, data: DigitData) {
   const { test, rows, cols } = data;
-  return model.evaluate({ data: test.images, shape: [test.count, 1, rows, cols] }, test.labels);
+  const x = { data: test.images, shape: [test.count, 1, rows, cols] };
+  return model instanceof Graph ? model.evaluate(x, test.labels, { batchSize: GRAPH_EVAL_BATCH }) : model.evaluate(x, test.labels);
 }
 
 async function runEval(args: Args, data: DigitData): Promise<void> {

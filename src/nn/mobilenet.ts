@@ -26,7 +26,7 @@ export interface MobileNetV2Options {
 }
 
 /** The stages: expansion factor t, output channels c, blocks n, stride of the first block s. */
-export const MOBILENET_V2_SMALL_STAGES: ReadonlyArray<{ t: number; c: number; n: number; s: number }> = [
+const MOBILENET_V2_SMALL_STAGES: ReadonlyArray<{ t: number; c: number; n: number; s: number }> = [
   { t: 1, c: 16, n: 1, s: 1 },
   { t: 6, c: 24, n: 2, s: 2 },
   { t: 6, c: 32, n: 2, s: 2 },
@@ -37,7 +37,7 @@ const STEM = 32;
 const HEAD = 256;
 
 /** torchvision's _make_divisible: the nearest multiple of 8, at least 8, never below 90 % of v. */
-export function makeDivisible(v: number, divisor = 8): number {
+function makeDivisible(v: number, divisor = 8): number {
   const rounded = Math.max(divisor, Math.floor(v + divisor / 2) - (Math.floor(v + divisor / 2) % divisor));
   return rounded < 0.9 * v ? rounded + divisor : rounded;
 }

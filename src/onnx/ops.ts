@@ -18,7 +18,7 @@ import {
   explicitPads, foldGather, foldShape, formatDims, knownProduct, mayBeEqual, numbersOf, unsqueezedDims, UNKNOWN, windowOutput,
 } from './shapes.js';
 import type { ConvWeights, ImportState, LinearWeights } from './state.js';
-import { ACTIVATION_HANDLERS } from './activations.js';
+import { ACTIVATION_HANDLERS, gatedMul } from './activations.js';
 
 type Handler = (s: ImportState, ctx: NodeContext, attrs: Attributes) => void;
 
@@ -380,5 +380,6 @@ export const HANDLERS: Record<string, Handler> = {
   Shape: shape,
   Gather: gather,
   Unsqueeze: unsqueeze,
+  Mul: gatedMul,
   ...ACTIVATION_HANDLERS,
 };

@@ -33,6 +33,7 @@ export default defineConfig({
             'test/init-wasm.test.ts',
             'test/isa-relaxed.test.ts',
             'test/maxpool.test.ts',
+            'test/mobilenet.test.ts',
             'test/nn-gradients.test.ts',
             'test/nn-model.test.ts',
             'test/nn-training-pieces.test.ts',

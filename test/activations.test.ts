@@ -177,7 +177,7 @@ describe.each(TEST_ISAS)('activation layers, isa %s', (isa) => {
     );
     if (process.env.SHOW_ULPS) console.log(`${isa} ${c.name}: worst ${worst.toFixed(2)} units of roundoff`);
     expect(worst).toBeLessThanOrEqual(TRANSCENDENTAL_ULPS);
-  });
+  }, 60_000);
 
   it('the SIMD kernels equal the scalar ones bit for bit, special values (±0, ±∞, NaN, subnormals, ±FLT_MAX) included', async () => {
     const k = await instantiateKernels(isa), scalar = await instantiateKernels('scalar');
@@ -224,7 +224,7 @@ describe.each(TEST_ISAS)('activation layers, isa %s', (isa) => {
     // at ±FLT_MAX the derivatives are 0 (SiLU's 1 at +FLT_MAX), never NaN from ∞·0
     for (const grad of [passes[9][1], passes[11][1]]) expect(y(grad).slice(7, 9).map(Math.abs)).toEqual([0, 0]);
     expect(y(passes[13][1]).slice(7, 9).map(Math.abs)).toEqual([Math.abs(dy[7]), 0]);
-  });
+  }, 60_000);
 
   it.each(CASES)('$name: backward against finite differences, after a conv (so its weights get gradients through it)', (c) => {
     const random = seededRandom(11);

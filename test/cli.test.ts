@@ -72,7 +72,18 @@ describe('wasmconv-train', () => {
     expect(evaluated).toContain(`test accuracy ${accuracy![1]}% (${accuracy![2]}/200)`);
     const bad = spawnSync(process.execPath, [CLI, '--model', 'vgg'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--model must be lenet or resnet20, got "vgg"');
+    expect(bad.stderr).toContain('--model must be lenet, resnet20 or mobilenetv2, got "vgg"');
+  }, 120_000);
+
+  it('--model mobilenetv2 trains the MobileNetV2 Graph, saves it, and --eval reloads it to the same accuracy', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'wasmconv-cli-')), 'm.wasmconv');
+    const trained = run(['--model', 'mobilenetv2', '--train', '512', '--test', '200', '--epochs', '1', '--batch', '32', '--isa', 'simd', '--threads', '1', '--no-progress', '--out', out]);
+    expect(trained).toContain('model: MobileNetV2-small');
+    expect(trained).toContain('(209674 parameters)');
+    const accuracy = /test accuracy (\d+\.\d+)% \((\d+)\/200\) after 1 epochs/.exec(trained);
+    expect(accuracy, trained).not.toBeNull();
+    const evaluated = run(['--eval', out, '--train', '512', '--test', '200', '--isa', 'simd', '--threads', '1']);
+    expect(evaluated).toContain(`test accuracy ${accuracy![1]}% (${accuracy![2]}/200)`);
   }, 120_000);
 
   it('the packaged digits: 10,000 images in [0, 1], the same 8,000 / 2,000 split every time', async () => {

@@ -70,7 +70,7 @@ describe.each(TEST_ISAS)('activations in ONNX, isa %s', (isa) => {
         model.dispose();
         await init({ isa });
       }
-    });
+    }, 60_000);
   }
 
   it('toONNX of every activation layer: onnxruntime-web reproduces our outputs; the round trip gives the same layers and bits', async () => {
@@ -103,7 +103,7 @@ describe.each(TEST_ISAS)('activations in ONNX, isa %s', (isa) => {
       model.dispose();
       again?.dispose();
     }
-  });
+  }, 60_000);
 });
 
 /** x [N,4] → nodes → y. */
@@ -144,5 +144,5 @@ describe('activations in ONNX: Errors name the op, the node and the opset', () =
     const copy = data.slice();
     expect(() => nn.fromONNX(data)).toThrow(message);
     expect(data).toEqual(copy);
-  });
+  }, 60_000);
 });

@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { init, nn } from '../src/index.js';
 import { TEST_ISAS } from './helpers/isas.js';
-import { seededRandom } from './helpers/random.js';
+import { bands } from './helpers/synthetic.js';
 
 /** Parameters of ResNet-20 (option B shortcuts, bias-free convs, BN γ and β) for `c` input channels and `k` classes. */
 function resnet20Parameters(c: number, k: number): number {
@@ -20,22 +20,6 @@ function resnet20Parameters(c: number, k: number): number {
     }
   }
   return total + 64 * k + k;
-}
-
-/** Two classes of 1×28×28 images: a bright band in the top or the bottom half, with noise. */
-function bands(n: number, seed: number): { x: Float32Array; labels: number[] } {
-  const random = seededRandom(seed);
-  const x = new Float32Array(n * 784), labels: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const label = i % 2;
-    labels.push(label);
-    const row0 = label === 0 ? 4 + Math.floor(random() * 6) : 18 + Math.floor(random() * 6);
-    for (let p = 0; p < 784; p++) {
-      const r = Math.floor(p / 28);
-      x[i * 784 + p] = (r >= row0 && r < row0 + 4 ? 1 : 0) + 0.3 * (random() - 0.5);
-    }
-  }
-  return { x, labels };
 }
 
 describe.each(TEST_ISAS)('nn.resnet20, isa %s', (isa) => {

@@ -13,8 +13,9 @@ import { lenet } from '../nn/models.js';
 import { Adam, AdamW, SGD, type Optimizer } from '../nn/optim.js';
 import { cosineSchedule } from '../nn/schedule.js';
 import { Random } from '../nn/random.js';
-import type { Graph } from '../nn/graph/graph.js';
+import { Graph } from '../nn/graph/graph.js';
 import { resnet20 } from '../nn/resnet.js';
+import { mobilenetV2Small } from '../nn/mobilenet.js';
 import type { Sequential } from '../nn/sequential.js';
 import { trainEpoch } from '../nn/train.js';
 import { idxDigits, packagedDigits, selectSamples, SPLIT_SEED, type DigitData, type DigitSplit } from '../node/datasets.js';
@@ -28,8 +29,10 @@ the test accuracy and saves the weights.
 
 Options:
   --model NAME        lenet (default): conv 5×5×16 → ReLU → max-pool 2 → conv 5×5×32 → ReLU →
-                      max-pool 2 → linear 512→10 (18,378 parameters); or resnet20: the
-                      CIFAR-style ResNet-20 with BatchNorm (272,186 parameters)
+                      max-pool 2 → linear 512→10 (18,378 parameters); resnet20: the
+                      CIFAR-style ResNet-20 with BatchNorm (272,186 parameters); or
+                      mobilenetv2: nn.mobilenetV2Small, inverted residual blocks with
+                      depthwise convs and ReLU6 (209,674 parameters)
   --epochs N          passes over the training set (default 8)
   --batch N           minibatch size (default 64)
   --lr X              peak learning rate, decayed per epoch by a cosine schedule to 0
@@ -59,7 +62,7 @@ Options:
                       with other data: train on N of the training images, drawn with a fixed seed
   --test N            test on only the first N test images (default all)
   --out FILE          where to save the weights (default mnist-cnn.wasmconv; fashion-… with
-                      --data fashion, …-resnet20.wasmconv with --model resnet20)
+                      --data fashion, …-resnet20.wasmconv with --model resnet20, …)
   --eval FILE         no training: load FILE (architecture and weights) and report its test accuracy
   --no-progress       no progress bar (one line per epoch only)
   -h, --help          this text
@@ -68,7 +71,7 @@ The weights file is a JSON header (architecture, tensor names and shapes) follow
 little-endian float32 values; see docs/training.md ("Weights file").`;
 
 interface Args {
-  model: 'lenet' | 'resnet20';
+  model: 'lenet' | 'resnet20' | 'mobilenetv2';
   epochs: number; batch: number; lr: number; warmup: number; optimizer: 'sgd' | 'adam' | 'adamw'; momentum: number; nesterov: boolean;
   weightDecay: number; labelSmoothing: number; clip?: number; augment: boolean; seed: number; isa: 'auto' | Isa; threads: 'auto' | number; data?: string; train?: number; test?: number; out: string; eval?: string; progress: boolean;
 }
@@ -107,7 +110,7 @@ function parse(argv: string[]): Args {
     process.exit(0);
   }
   const model = values.model ?? 'lenet';
-  if (model !== 'lenet' && model !== 'resnet20') fail(`--model must be lenet or resnet20, got ${JSON.stringify(model)}`);
+  if (model !== 'lenet' && model !== 'resnet20' && model !== 'mobilenetv2') fail(`--model must be lenet, resnet20 or mobilenetv2, got ${JSON.stringify(model)}`);
   const optimizer = values.optimizer ?? 'sgd';
   if (optimizer !== 'sgd' && optimizer !== 'adam' && optimizer !== 'adamw') fail(`--optimizer must be sgd, adam or adamw, got ${JSON.stringify(optimizer)}`);
   if (values.nesterov && optimizer !== 'sgd') fail(`--nesterov goes with --optimizer sgd, not ${optimizer}`);
@@ -176,9 +179,18 @@ async function loadData(args: Args): Promise<DigitData> {
   }
 }
 
+/**
+ * Test images per forward pass of a Graph's evaluation. Every layer keeps its output (and
+ * gradient) buffers at the largest batch it has seen, so evaluating 500 images at a time took
+ * MobileNetV2's Wasm memory past 2 GiB, where the thread pool's workers cannot follow (their
+ * tape pointer is an int32): 100 keeps it well below.
+ */
+const GRAPH_EVAL_BATCH = 100;
+
 function evaluate(model: Sequential | Graph, data: DigitData) {
   const { test, rows, cols } = data;
-  return model.evaluate({ data: test.images, shape: [test.count, 1, rows, cols] }, test.labels);
+  const x = { data: test.images, shape: [test.count, 1, rows, cols] };
+  return model instanceof Graph ? model.evaluate(x, test.labels, { batchSize: GRAPH_EVAL_BATCH }) : model.evaluate(x, test.labels);
 }
 
 async function runEval(args: Args, data: DigitData): Promise<void> {
@@ -200,7 +212,9 @@ async function runEval(args: Args, data: DigitData): Promise<void> {
 async function runTraining(args: Args, data: DigitData): Promise<void> {
   const { train, rows, cols } = data;
   if (args.model === 'lenet' && (rows !== 28 || cols !== 28)) fail(`the LeNet model takes 28×28 images; the data has ${rows}×${cols}`);
-  const model = args.model === 'lenet' ? lenet({ seed: args.seed }) : resnet20({ seed: args.seed, inChannels: 1, classes: 10 });
+  const model = args.model === 'lenet' ? lenet({ seed: args.seed })
+    : args.model === 'resnet20' ? resnet20({ seed: args.seed, inChannels: 1, classes: 10 })
+      : mobilenetV2Small({ seed: args.seed, inChannels: 1, classes: 10 });
   const params = model.parameters();
   model.labelSmoothing = args.labelSmoothing;
   const optimizer: Optimizer = args.optimizer === 'sgd'
@@ -209,7 +223,9 @@ async function runTraining(args: Args, data: DigitData): Promise<void> {
   // per epoch: with no warm-up, lr·½(1 + cos(π·epoch/epochs))
   const schedule = cosineSchedule({ lr: args.lr, totalSteps: args.epochs, warmupSteps: args.warmup });
   const augment = args.augment ? new ImageAugment({ padding: 2, flip: true, seed: args.seed }) : undefined;
-  const described = 'layers' in model ? model.layers.map(String).join(' → ') : 'ResNet-20 (conv 3×3 16 + BN + ReLU, 3 stages of 3 basic blocks with 16/32/64 channels, global average pool, linear)';
+  const described = 'layers' in model ? model.layers.map(String).join(' → ')
+    : args.model === 'resnet20' ? 'ResNet-20 (conv 3×3 16 + BN + ReLU, 3 stages of 3 basic blocks with 16/32/64 channels, global average pool, linear)'
+      : 'MobileNetV2-small (conv 3×3 32 + BN + ReLU6, 8 inverted residual blocks with depthwise 3×3 convs and ReLU6, conv 1×1 256, global average pool, linear)';
   console.log(`model: ${described} (${params.reduce((n, p) => n + p.size, 0)} parameters)`);
   console.log(
     `optimizer: ${args.optimizer} lr ${args.lr} (${args.warmup ? `${args.warmup} warm-up epochs, then ` : ''}cosine decay)` +

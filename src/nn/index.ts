@@ -22,6 +22,7 @@ export {
   type GraphOptions, type GraphProfile, type AnyLayer, type GraphDefinition, type GraphInput, type GraphNode, type GraphOutput, type GraphSpec,
 } from './graph/index.js';
 export { resnet20, type ResNetOptions } from './resnet.js';
+export { mobilenetV2Small, type MobileNetV2Options } from './mobilenet.js';
 export { SoftmaxCrossEntropy, type LossResult, type SoftmaxCrossEntropyOptions } from './loss.js';
 export { SGD, Adam, AdamW, type Optimizer, type SGDOptions, type AdamOptions } from './optim.js';
 export { clipGradNorm } from './clip.js';

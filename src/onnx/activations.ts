@@ -100,8 +100,11 @@ export function fuseGatedMul(s: ImportState, ctx: NodeContext): boolean {
   return false;
 }
 
-/** Mul, for now only as the SiLU and HardSwish patterns (fuseGatedMul). */
-function mul(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
+/**
+ * Mul as only the SiLU and HardSwish patterns (fuseGatedMul). Registered by name in ops.ts's
+ * table, not through ACTIVATION_HANDLERS: a general Mul replaces it and calls fuseGatedMul first.
+ */
+export function gatedMul(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   attrs.only();
   if (!fuseGatedMul(s, ctx)) {
     throw nodeError(ctx, 'Mul is only supported as x·Sigmoid(x) (SiLU) or x·HardSigmoid(x) with alpha 1/6, beta 1/2 (HardSwish), the gate read by nothing else');
@@ -115,7 +118,6 @@ export const ACTIVATION_HANDLERS: Record<string, Handler> = {
   HardSigmoid: hardSigmoid,
   HardSwish: hardSwish,
   Clip: clip,
-  Mul: mul,
 };
 
 /** Where toONNX collects nodes and initializers. */

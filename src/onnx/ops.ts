@@ -19,7 +19,7 @@ import {
 } from './shapes.js';
 import type { ConvWeights, ImportState, LinearWeights } from './state.js';
 import { convTranspose } from './conv-transpose.js';
-import { ACTIVATION_HANDLERS } from './activations.js';
+import { ACTIVATION_HANDLERS, gatedMul } from './activations.js';
 
 type Handler = (s: ImportState, ctx: NodeContext, attrs: Attributes) => void;
 
@@ -382,5 +382,6 @@ export const HANDLERS: Record<string, Handler> = {
   Shape: shape,
   Gather: gather,
   Unsqueeze: unsqueeze,
+  Mul: gatedMul,
   ...ACTIVATION_HANDLERS,
 };

@@ -78,7 +78,8 @@ function takeChunks(control, functions, memory, worker, workers) {
   const count = Atomics.load(control, CHUNKS);
   const threads = Atomics.load(control, THREADS);
   const generation = Atomics.load(control, GENERATION);
-  const at = Atomics.load(control, slot(worker, TAPE_PTR));
+  // a byte offset: past 2 GiB the Int32Array slot holds it as a negative number
+  const at = Atomics.load(control, slot(worker, TAPE_PTR)) >>> 0;
   const offsets = new Float64Array(memory.buffer, at, count + 2);
   const calls = new Float64Array(memory.buffer, at + (count + 2) * 8, Atomics.load(control, slot(worker, TAPE_LENGTH)) - count - 2);
   const segment = (s) => calls.subarray(offsets[s], offsets[s + 1]);

@@ -98,13 +98,13 @@ export function f32_relu_backward(y: usize, dy: usize, dx: usize, count: i32): v
   else f32_relu_backward__scalar(y, dy, dx, count);
 }
 
-/** Max pooling without padding; idx keeps each output's argmax (see f32_maxpool2d__scalar). */
+/** Max pooling with padding (never winning); idx keeps each output's argmax (see f32_maxpool2d__scalar). */
 export function f32_maxpool2d(
   x: usize, planes: i32, inH: i32, inW: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, outH: i32, outW: i32, y: usize, idx: usize,
+  strideH: i32, strideW: i32, padT: i32, padL: i32, outH: i32, outW: i32, y: usize, idx: usize,
 ): void {
-  if (ASC_FEATURE_SIMD) f32_maxpool2d__wasmsimd(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, outH, outW, y, idx);
-  else f32_maxpool2d__scalar(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, outH, outW, y, idx);
+  if (ASC_FEATURE_SIMD) f32_maxpool2d__wasmsimd(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, padT, padL, outH, outW, y, idx);
+  else f32_maxpool2d__scalar(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, padT, padL, outH, outW, y, idx);
 }
 
 /** y = a + b over count floats (y may be a or b). */

@@ -62,7 +62,7 @@ export interface KernelExports {
   f32_relu(x: number, y: number, count: number): void;
   f32_relu_backward(y: number, dy: number, dx: number, count: number): void;
   f32_maxpool2d(x: number, planes: number, inH: number, inW: number, kernelH: number, kernelW: number,
-    strideH: number, strideW: number, outH: number, outW: number, y: number, idx: number): void;
+    strideH: number, strideW: number, padT: number, padL: number, outH: number, outW: number, y: number, idx: number): void;
   f32_maxpool2d_backward(dy: number, idx: number, planes: number, inPlane: number, outPlane: number, dx: number): void;
   /** returns the summed loss; writes dz = (softmax − target)·scale, target = (1 − smoothing)·onehot + smoothing/classes */
   f32_softmax_xent(logits: number, labels: number, rows: number, classes: number, dz: number, scale: number, smoothing: number): number;

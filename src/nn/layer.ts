@@ -20,7 +20,7 @@ export type LayerSpec =
     }
   | { type: 'Linear'; inFeatures: number; outFeatures: number; bias: boolean }
   | { type: 'ReLU' }
-  | { type: 'MaxPool2d'; kernelSize: [number, number]; stride: [number, number] }
+  | { type: 'MaxPool2d'; kernelSize: [number, number]; stride: [number, number]; padding?: [number, number]; ceilMode?: boolean }
   | { type: 'Flatten' }
   | { type: 'BatchNorm2d'; numFeatures: number; eps: number; momentum: number }
   | { type: 'GlobalAvgPool2d' }
@@ -112,7 +112,7 @@ export function describeSpec(s: LayerSpec): string {
     case 'Linear':
       return `Linear(${s.inFeatures}→${s.outFeatures})`;
     case 'MaxPool2d':
-      return `MaxPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')})`;
+      return `MaxPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')}${s.padding ? `, padding ${s.padding.join('×')}` : ''}${s.ceilMode ? ', ceil' : ''})`;
     case 'BatchNorm2d':
       return `BatchNorm2d(${s.numFeatures})`;
     case 'Dropout':

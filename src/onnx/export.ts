@@ -66,7 +66,12 @@ class Writer {
     } else {
       switch (spec.type) {
         case 'ReLU': node('Relu'); break;
-        case 'MaxPool2d': node('MaxPool', [ints('kernel_shape', spec.kernelSize as number[]), ints('strides', spec.stride as number[])]); break;
+        case 'MaxPool2d': {
+          const [ph, pw] = (spec.padding ?? [0, 0]) as number[];
+          node('MaxPool', [ints('kernel_shape', spec.kernelSize as number[]), ints('strides', spec.stride as number[]), ints('pads', [ph, pw, ph, pw]),
+            int('ceil_mode', spec.ceilMode ? 1 : 0)]);
+          break;
+        }
         case 'AvgPool2d': {
           const [ph, pw] = spec.padding as number[];
           node('AveragePool', [ints('kernel_shape', spec.kernelSize as number[]), ints('strides', spec.stride as number[]), ints('pads', [ph, pw, ph, pw]),

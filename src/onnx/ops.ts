@@ -127,14 +127,12 @@ function poolGeometry(s: ImportState, ctx: NodeContext, attrs: Attributes) {
 
 function maxPool(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   attrs.only('auto_pad', 'ceil_mode', 'dilations', 'kernel_shape', 'pads', 'storage_order', 'strides');
+  if (attrs.int('storage_order', 0) !== 0) throw nodeError(ctx, 'storage_order 1 is not supported (it only changes the Indices output, which must be unused)');
   const { x, kernel, strides, pads, ceil, out } = poolGeometry(s, ctx, attrs);
-  if (pads.some((p) => p !== 0)) throw nodeError(ctx, `pads [${pads}] are not supported (MaxPool2d has no padding)`);
-  const dims = out(false);
-  // ceil_mode only matters where the last window overhangs: allowed where it provably does not
-  if (ceil && !(typeof dims[2] === 'number' && typeof dims[3] === 'number' && out(true).every((d, i) => d === dims[i]))) {
-    throw nodeError(ctx, `ceil_mode 1 is not supported (MaxPool2d rounds down) where it changes the output size, x ${formatDims(x.dims)}`);
-  }
-  s.plan(ctx, [x.tensor], dims, () => new MaxPool2d(kernel, strides));
+  const [top, left, bottom, right] = pads;
+  if (top !== bottom || left !== right) throw nodeError(ctx, `asymmetric pads [${pads}] are not supported (MaxPool2d pads both sides alike)`);
+  if (2 * top > kernel[0] || 2 * left > kernel[1]) throw nodeError(ctx, `pads [${pads}] exceed half the ${kernel[0]}×${kernel[1]} kernel`);
+  s.plan(ctx, [x.tensor], out(ceil), () => new MaxPool2d(kernel, { stride: strides, padding: [top, left], ceilMode: ceil }));
 }
 
 function averagePool(s: ImportState, ctx: NodeContext, attrs: Attributes): void {

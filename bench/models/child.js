@@ -45,7 +45,7 @@ async function implementation(impl) {
     ort.env.wasm.wasmPaths = dirname(require.resolve('onnxruntime-web')) + '/';
     ort.env.logLevel = 'error';
     return {
-      describe: `onnxruntime-web ${require('onnxruntime-web/package.json').version} (wasm)`,
+      describe: `onnxruntime-web ${ort.env.versions?.web ?? ''} (wasm)`,
       load: async (model) => {
         const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
         return async (data, shape) => {

@@ -53,6 +53,7 @@ export function f32_gemm_packed_work_bytes(): usize {
 export { f32_fill_cols, f32_colsum, f32_transpose } from "./f32-bias/f32-bias";
 export { f32_maxpool2d_backward } from "./f32-maxpool/f32-maxpool2d-backward";
 export { f32_softmax_xent } from "./f32-xent/f32-softmax-xent";
+export { f32_softmax_rows, f32_softmax_rows_backward } from "./f32-xent/f32-softmax";
 export { f32_copy_rows } from "./f32-concat/f32-copy-rows";
 
 /** Which build this is: 0 scalar, 1 simd, 2 relaxed-simd (lets the host check a binary a user supplied). */

@@ -30,7 +30,12 @@ export type LayerSpec =
       type: 'AvgPool2d'; kernelSize: [number, number]; stride: [number, number]; padding: [number, number];
       ceilMode: boolean; countIncludePad: boolean;
     }
-  | { type: 'Concat'; inputs: number };
+  | { type: 'Concat'; inputs: number }
+  | { type: 'ChannelAffine'; channels: number; rank: number }
+  | { type: 'Mul' }
+  | { type: 'ChannelSlice'; start: number; count: number }
+  | { type: 'Softmax' }
+  | { type: 'Pad2d'; padding: [number, number, number, number]; value: number };
 
 export abstract class Layer {
   protected readonly backend: Backend;
@@ -121,6 +126,12 @@ export function describeSpec(s: LayerSpec): string {
       return `AvgPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')}, padding ${s.padding.join('×')})`;
     case 'Concat':
       return `Concat(${s.inputs})`;
+    case 'ChannelAffine':
+      return `ChannelAffine(${s.channels})`;
+    case 'Pad2d':
+      return `Pad2d(${s.padding.join(',')}, ${s.value})`;
+    case 'ChannelSlice':
+      return `ChannelSlice(${s.start}…${s.start + s.count - 1})`;
     default:
       return `${s.type}()`;
   }

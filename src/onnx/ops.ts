@@ -9,9 +9,11 @@ import { Flatten } from '../nn/flatten.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
 import { GlobalAvgPool2d } from '../nn/layers/global-avgpool.js';
 import { AvgPool2d } from '../nn/layers/avgpool.js';
-import { Add } from '../nn/layers/add.js';
 import { Concat } from '../nn/layers/concat.js';
 import { Dropout } from '../nn/layers/dropout.js';
+import { ARITHMETIC_HANDLERS } from './arithmetic.js';
+import { CHANNEL_HANDLERS } from './channels.js';
+import { SOFTMAX_PAD_HANDLERS } from './softmax-pad.js';
 import { Attributes, readTensor, type Constant, type Dim } from './decode.js';
 import { nodeError, type NodeContext } from './errors.js';
 import {
@@ -150,32 +152,6 @@ function globalAveragePool(s: ImportState, ctx: NodeContext, attrs: Attributes):
   const x = s.runtime(ctx, 0);
   if (x.dims.length !== 4) throw nodeError(ctx, `only x [N,C,H,W] is supported, x has rank ${x.dims.length}`);
   s.plan(ctx, [x.tensor], [x.dims[0], x.dims[1], 1, 1], () => new GlobalAvgPool2d());
-}
-
-function add(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
-  attrs.only();
-  const [a, b] = ctx.node.input ?? [];
-  const constA = s.constants.has(a), constB = s.constants.has(b);
-  if (!constA && !constB) {
-    const x = s.runtime(ctx, 0), y = s.runtime(ctx, 1);
-    if (!mayBeEqual(x.dims, y.dims)) throw nodeError(ctx, `only Add of two tensors of the same shape is supported (no broadcasting), got ${formatDims(x.dims)} and ${formatDims(y.dims)}`);
-    s.plan(ctx, [x.tensor, y.tensor], x.dims, () => new Add());
-    return;
-  }
-  // MatMul + Add(bias): the bias of the MatMul's Linear
-  const dataIndex = constA ? 1 : 0;
-  const data = ctx.node.input![dataIndex];
-  const linear = !s.aliases.has(data) ? s.byTensor.get(data)?.linear : undefined;
-  if (!linear || linear.bias || s.usesOf(data) !== 1 || s.constants.has(data)) {
-    throw nodeError(ctx, 'Add of a constant is only supported as the bias right after a MatMul (broadcasting Add is not supported)');
-  }
-  const bias = s.floats(ctx, 1 - dataIndex, 'the bias');
-  const O = linear.outFeatures;
-  if (!(bias.dims.length === 1 && bias.dims[0] === O) && !(bias.dims.length === 2 && bias.dims[0] === 1 && bias.dims[1] === O)) {
-    throw nodeError(ctx, `the bias after a MatMul must be [${O}] or [1,${O}], got ${formatDims(bias.dims)}`);
-  }
-  linear.bias = Float32Array.from(bias.data);
-  s.alias(ctx, data);
 }
 
 function concat(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
@@ -365,7 +341,9 @@ export const HANDLERS: Record<string, Handler> = {
   MaxPool: maxPool,
   AveragePool: averagePool,
   GlobalAveragePool: globalAveragePool,
-  Add: add,
+  ...ARITHMETIC_HANDLERS,
+  ...CHANNEL_HANDLERS,
+  ...SOFTMAX_PAD_HANDLERS,
   Concat: concat,
   Flatten: flatten,
   Reshape: reshape,

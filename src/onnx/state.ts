@@ -21,12 +21,19 @@ export interface LinearWeights {
   outFeatures: number;
 }
 
+/** Constants of a planned ChannelAffine: an Add of a constant right after a Mul becomes its shift. */
+export interface AffineWeights {
+  scale: Float32Array;
+  shift: Float32Array;
+}
+
 export interface PlannedNode {
   name: string;
   inputs: string[];
   make: () => AnyLayer;
   conv?: ConvWeights;
   linear?: LinearWeights;
+  affine?: AffineWeights;
 }
 
 export interface RuntimeTensor {
@@ -88,7 +95,7 @@ export class ImportState {
   }
 
   /** Records a planned node producing the node's first output. */
-  plan(ctx: NodeContext, inputs: string[], dims: Dim[], make: () => AnyLayer, weights: Pick<PlannedNode, 'conv' | 'linear'> = {}): PlannedNode {
+  plan(ctx: NodeContext, inputs: string[], dims: Dim[], make: () => AnyLayer, weights: Pick<PlannedNode, 'conv' | 'linear' | 'affine'> = {}): PlannedNode {
     const name = this.output(ctx);
     const node: PlannedNode = { name, inputs, make, ...weights };
     this.planned.push(node);

@@ -20,6 +20,7 @@ export default defineConfig({
           name: 'relaxed-simd',
           include: [
             'test/cases.test.ts',
+            'test/conv-transpose.test.ts',
             'test/fuzz.test.ts',
             'test/gemm-kernel.test.ts',
             'test/graph-fuzz.test.ts',
@@ -34,6 +35,7 @@ export default defineConfig({
             'test/nn-model.test.ts',
             'test/nn-training-pieces.test.ts',
             'test/onnx-arithmetic.test.ts',
+            'test/onnx-conv-transpose.test.ts',
             'test/onnx-export.test.ts',
             'test/onnx-import.test.ts',
             'test/onnx-layout-ops.test.ts',

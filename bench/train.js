@@ -8,10 +8,12 @@
 //   - the JS reference path (float64 loop nests, src/reference) with a plain-JS SGD update.
 // The peers and the reference take seconds per batch, so they are timed on a few batches
 // (after a warm-up batch) rather than an epoch; images/s is images timed ÷ seconds either way.
-// Prints a table and writes bench/results/train.json.
+// Then the ResNet-20 rows (bench/resnet20-rows.js): nn.resnet20() training steps at batch 128 on
+// one thread and on --threads threads, 'auto' and 'gemm', beside PyTorch where it is installed.
+// Prints the tables and writes bench/results/train.json.
 // Flags: --batch N (64), --peer-batches N (2), --threads N (2; 1 for one-thread rows only),
-// --warm-batches N (320; see WARM_BATCHES), --quick (ours on 1,600 images after 16 warm-up
-// batches, peers 1 batch).
+// --warm-batches N (320; see WARM_BATCHES), --resnet20-rounds N (3; 0 skips the ResNet-20 rows),
+// --quick (ours on 1,600 images after 16 warm-up batches, peers 1 batch, ResNet-20 1 round of 2 steps).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { backend, init, nn } from 'wasmconv';
@@ -21,13 +23,15 @@ import {
   softmaxCrossEntropyRef,
 } from 'wasmconv/reference';
 import { relaunchWithRelaxedSimd } from '../dist/node/relaunch.js';
+import { resnet20Rows } from './resnet20-rows.js';
 import { loadTfjs } from './tfjs/setup.js';
 
 relaunchWithRelaxedSimd();
 
 const { values } = parseArgs({
   options: {
-    batch: { type: 'string' }, 'peer-batches': { type: 'string' }, threads: { type: 'string' }, 'warm-batches': { type: 'string' }, quick: { type: 'boolean' },
+    batch: { type: 'string' }, 'peer-batches': { type: 'string' }, threads: { type: 'string' }, 'warm-batches': { type: 'string' },
+    'resnet20-rounds': { type: 'string' }, quick: { type: 'boolean' },
   },
 });
 const THREADS = Number(values.threads ?? 2);
@@ -36,6 +40,8 @@ const quick = values.quick === true;
 const BATCH = Number(values.batch ?? 64);
 const PEER_BATCHES = Number(values['peer-batches'] ?? (quick ? 1 : 2));
 const LR = 0.05, MOMENTUM = 0.9, SEED = 1;
+const RESNET20_ROUNDS = Number(values['resnet20-rounds'] ?? (quick ? 1 : 3));
+if (!Number.isInteger(RESNET20_ROUNDS) || RESNET20_ROUNDS < 0) throw new Error(`--resnet20-rounds: a non-negative integer, got ${values['resnet20-rounds']}`);
 
 const data = await packagedDigits();
 const train = data.train;
@@ -268,8 +274,16 @@ mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 for (const { isa, threads, speedup, medianStepSpeedup } of speedups) {
   log(`\nwasmconv ${isa}: ${threads} threads train ${speedup.toFixed(2)}× as many images/s as one (median step ${medianStepSpeedup.toFixed(2)}× as fast)`);
 }
+
+// ── ResNet-20 ───────────────────────────────────────────────────────────────────────────────
+const RESNET20_BATCH = 128;
+let resnet20 = null;
+if (RESNET20_ROUNDS > 0) {
+  log(`\nResNet-20 (nn.resnet20(), 1×28×28), batch ${RESNET20_BATCH}, SGD: ${RESNET20_ROUNDS} round(s) × ${quick ? 2 : 5} steps per configuration`);
+  resnet20 = { batch: RESNET20_BATCH, ...(await resnet20Rows({ batch: RESNET20_BATCH, threads: THREADS, rounds: RESNET20_ROUNDS, steps: quick ? 2 : 5, log })) };
+}
 writeFileSync(
   new URL('./results/train.json', import.meta.url),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, batch: BATCH, threads: THREADS, rows, speedups }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, batch: BATCH, threads: THREADS, rows, speedups, resnet20 }, null, 2) + '\n',
 );
 log('\nwrote bench/results/train.json');

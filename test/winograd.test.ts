@@ -231,7 +231,18 @@ describe("the algorithm option", () => {
     expect(conv2d(x, w, null, { algorithm: 'gemm' }).shape).toEqual([2, 4, 6, 6]);
   });
 
-  it("'auto', where it picks Winograd, computes forward and dX by it and dW by the GEMM path", () => {
+  it("'auto' computes dW by Winograd too where its accumulator (36·O·C) takes at most half of x", () => {
+    // 32 images of 16 channels, 8×8: x 32,768 floats, M 9,216
+    const random = seededRandom(4);
+    const xs = tensor(randomData(32 * 16 * 8 * 8, random), [32, 16, 8, 8]);
+    const ws = tensor(randomData(16 * 16 * 9, random), [16, 16, 3, 3]);
+    const dy = tensor(randomData(32 * 16 * 8 * 8, random), [32, 16, 8, 8]);
+    const dw = (algorithm?: Conv2dOptions['algorithm']) => conv2dBackward(dy, xs, ws, { padding: 1, algorithm }).dw.data;
+    const auto = dw(), winograd = dw('winograd'), gemm = dw('gemm');
+    expect(bitwiseEqual(auto, winograd) && !bitwiseEqual(auto, gemm), 'dw by Winograd').toBe(true);
+  });
+
+  it("'auto', where it picks Winograd but dW's accumulator would take more than half of x, computes forward and dX by it and dW by the GEMM path", () => {
     // 4 images of 8×8 outputs: 16 tiles, 16 channels
     const random = seededRandom(3);
     const xs = tensor(randomData(4 * 16 * 8 * 8, random), [4, 16, 8, 8]);

@@ -31,6 +31,11 @@ export type LayerSpec =
       ceilMode: boolean; countIncludePad: boolean;
     }
   | { type: 'Concat'; inputs: number }
+  | {
+      type: 'ConvTranspose2d'; inChannels: number; outChannels: number; kernelSize: [number, number];
+      stride: number | [number, number]; padding: number | [number, number] | [number, number, number, number];
+      outputPadding: number | [number, number]; dilation: number | [number, number]; groups: number; bias: boolean;
+    }
   | { type: 'ChannelAffine'; channels: number; rank: number }
   | { type: 'Mul' }
   | { type: 'ChannelSlice'; start: number; count: number }
@@ -112,6 +117,8 @@ export function describeSpec(s: LayerSpec): string {
   switch (s.type) {
     case 'Conv2d':
       return `Conv2d(${s.inChannels}→${s.outChannels}, ${s.kernelSize.join('×')})`;
+    case 'ConvTranspose2d':
+      return `ConvTranspose2d(${s.inChannels}→${s.outChannels}, ${s.kernelSize.join('×')})`;
     case 'Conv1d':
       return `Conv1d(${s.inChannels}→${s.outChannels}, ${s.kernelSize})`;
     case 'Linear':

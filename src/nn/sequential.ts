@@ -11,6 +11,7 @@ import { SoftmaxCrossEntropy, type LossResult } from './loss.js';
 import type { Optimizer } from './optim.js';
 import { MaxPool2d } from './pool.js';
 import { AvgPool2d } from './layers/avgpool.js';
+import { ConvTranspose2d } from './layers/conv-transpose.js';
 import { GlobalAvgPool2d } from './layers/global-avgpool.js';
 import { Random } from './random.js';
 import { Buffer, type Activation, type Parameter } from './resident.js';
@@ -41,6 +42,10 @@ export function layerFromSpec(spec: LayerSpec): Layer {
     case 'Conv1d': {
       const { inChannels, outChannels, kernelSize, type: _, ...opts } = spec;
       return new Conv1d(inChannels, outChannels, kernelSize, opts);
+    }
+    case 'ConvTranspose2d': {
+      const { inChannels, outChannels, kernelSize, type: _, ...opts } = spec;
+      return new ConvTranspose2d(inChannels, outChannels, kernelSize, opts);
     }
     case 'Linear':
       return new Linear(spec.inFeatures, spec.outFeatures, { bias: spec.bias });

@@ -3,6 +3,7 @@
 // parameters as float32 initializers named after them, the batch dimension symbolic ('N').
 import type { onnx as Onnx } from 'onnx-proto';
 import { Conv2d } from '../nn/conv.js';
+import { ConvTranspose2d } from '../nn/layers/conv-transpose.js';
 import type { AnyLayer, GraphDefinition } from '../nn/graph/definition.js';
 import { Graph } from '../nn/graph/graph.js';
 import { Linear } from '../nn/linear.js';
@@ -59,6 +60,13 @@ class Writer {
       node('Conv', [
         ints('kernel_shape', layer.kernelSize), ints('strides', pair(spec.stride as number)), ints('dilations', pair(spec.dilation as number)),
         int('group', spec.groups as number), ...convPadding(spec.padding),
+      ], [w, ...b]);
+    } else if (layer instanceof ConvTranspose2d) {
+      const w = param('weight', layer.weight.shape, layer.weight.read());
+      const b = layer.bias ? [param('bias', layer.bias.shape, layer.bias.read())] : [];
+      node('ConvTranspose', [
+        ints('kernel_shape', layer.kernelSize), ints('strides', pair(spec.stride as number)), ints('dilations', pair(spec.dilation as number)),
+        int('group', spec.groups as number), ints('output_padding', pair(spec.outputPadding as number)), ...convPadding(spec.padding),
       ], [w, ...b]);
     } else if (layer instanceof Linear) {
       const w = param('weight', layer.weight.shape, layer.weight.read());
@@ -118,7 +126,7 @@ class Writer {
           break;
         }
         default:
-          throw new Error(`${OP}: node '${name}': the layer ${layer} has no ONNX export (supported: Conv2d, Linear, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, Add, Mul, ChannelAffine, ChannelSlice, Softmax, Pad2d, Concat, Dropout)`);
+          throw new Error(`${OP}: node '${name}': the layer ${layer} has no ONNX export (supported: Conv2d, ConvTranspose2d, Linear, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, Add, Mul, ChannelAffine, ChannelSlice, Softmax, Pad2d, Concat, Dropout)`);
       }
     }
   }
@@ -131,7 +139,7 @@ function inputRank(def: GraphDefinition, input: string): number {
   if (type === 'Linear') return 2;
   if (type === 'ChannelAffine') return (reader!.layer as ChannelAffine).rank;
   if (type === 'Softmax') return 2;
-  if (['Conv2d', 'BatchNorm2d', 'MaxPool2d', 'AvgPool2d', 'GlobalAvgPool2d', 'Pad2d'].includes(type)) return 4;
+  if (['Conv2d', 'ConvTranspose2d', 'BatchNorm2d', 'MaxPool2d', 'AvgPool2d', 'GlobalAvgPool2d', 'Pad2d'].includes(type)) return 4;
   throw new Error(`${OP}: input '${input}' has no sample shape and its rank does not follow from its first layer (${type || 'none'}); give the input a shape`);
 }
 

@@ -20,6 +20,7 @@ import {
   explicitPads, foldGather, foldShape, formatDims, knownProduct, mayBeEqual, numbersOf, unsqueezedDims, UNKNOWN, windowOutput,
 } from './shapes.js';
 import type { ConvWeights, ImportState, LinearWeights } from './state.js';
+import { convTranspose } from './conv-transpose.js';
 
 type Handler = (s: ImportState, ctx: NodeContext, attrs: Attributes) => void;
 
@@ -336,6 +337,7 @@ function unsqueeze(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
 
 export const HANDLERS: Record<string, Handler> = {
   Conv: conv,
+  ConvTranspose: convTranspose,
   BatchNormalization: batchNormalization,
   Relu: relu,
   MaxPool: maxPool,

@@ -26,13 +26,17 @@ function strategyPasses(g: ConvGeometry, winograd: WinogradChoice): StrategyPass
 type WinogradChoice = 'none' | 'forward and dX' | 'every pass';
 
 /**
- * 'winograd' forced: every pass. 'auto' where usesWinograd: forward and dX; dW stays on the
- * GEMM path, because Winograd dW's per-thread accumulator (36·O·C floats) takes S4's backward
- * on 2 threads to 3.22× x of scratch, past the 2× x it is allowed (test/memory.test.ts).
+ * 'winograd' forced: every pass. 'auto' where usesWinograd: forward and dX, and dW too where its
+ * accumulators M (36·O·C floats, one per thread) on all `threads` take at most half of x's
+ * floats. Winograd dW measured 1.3–2.5× the GEMM's on every shape tried (16–128 channels, batch
+ * 1–128; docs/winograd.md), so memory is the limit: S4's backward on 2 threads (M 0.73× x per
+ * thread) stays on the GEMM's dW at 1.59× x of scratch, within the 2× test/memory.test.ts allows.
  */
-function winogradChoice(g: ConvGeometry): WinogradChoice {
+function winogradChoice(g: ConvGeometry, threads: number): WinogradChoice {
   if (g.algorithm === 'winograd') return 'every pass';
-  return usesWinograd(g) ? 'forward and dX' : 'none';
+  if (!usesWinograd(g)) return 'none';
+  const accumulators = threads * 36 * g.outChannels * (g.inChannels / g.groups);
+  return accumulators <= (g.batch * g.inChannels * g.inH * g.inW) / 2 ? 'every pass' : 'forward and dX';
 }
 
 /**
@@ -83,12 +87,10 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
 export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasses {
   // 'auto' is settled on the whole call's geometry: a thread's chunk of the batch has fewer
   // tiles, and every chunk must take the same path
-  const winograd = winogradChoice(g);
+  const count = threads && threads.pool.serving ? threadsFor(g, threads.pool.threads) : 1;
+  const winograd = winogradChoice(g, count);
   const strategy = (chunk: ConvGeometry) => strategyPasses(chunk, winograd);
-  if (threads && threads.pool.serving) {
-    const count = threadsFor(g, threads.pool.threads);
-    if (count > 1) return parallelPasses(g, count, strategy, threads);
-  }
+  if (count > 1) return parallelPasses(g, count, strategy, threads!);
   const { strategy: name, forward, inputGradient, filterGradient } = strategy(g);
   return {
     strategy: name, threads: 1,

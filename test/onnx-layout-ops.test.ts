@@ -48,9 +48,30 @@ function padDefaultModel(seed: number): Uint8Array {
   return b.encode([{ name: 'x', dims: ['N', 2, 'H', 'W'] }], [y]);
 }
 
+/**
+ * ShuffleNet's channel shuffle as PyTorch exports it: Reshape [N, g, C/g, H, W] (the batch from the
+ * Shape subgraph, or a constant −1), Transpose [0,2,1,3,4], Reshape back ([N, −1, H, W] or [0, C, H, W]).
+ */
+function shuffleModel(seed: number, fromShape: boolean): Uint8Array {
+  const b = new OnnxBuilder(seed);
+  const h = b.node('Relu', [b.conv('x', 4, 6, 1, [], { bias: true })]);                                  // [N,6,5,4]
+  let grouped: string, back: string;
+  if (fromShape) {
+    const batch = b.node('Unsqueeze', [b.node('Gather', [b.node('Shape', [h]), b.ints('i0', [0], [])]), b.ints('ax', [0])]);
+    grouped = b.node('Concat', [batch, b.ints('g', [3, 2, 5, 4])], [attr.int('axis', 0)]);
+    back = b.node('Concat', [batch, b.ints('rest', [-1, 5, 4])], [attr.int('axis', 0)]);
+  } else [grouped, back] = [b.ints('grouped', [-1, 3, 2, 5, 4]), b.ints('back', [0, 6, 5, 4])];
+  const t = b.node('Transpose', [b.node('Reshape', [h, grouped])], [attr.ints('perm', [0, 2, 1, 3, 4])]);
+  const shuffled = b.node('Reshape', [t, back]);
+  const y = b.gemm(b.node('Flatten', [b.node('GlobalAveragePool', [b.conv(shuffled, 6, 6, 3, [], { group: 3 })])]), 6, 3);
+  return b.encode([{ name: 'x', dims: ['N', 4, 5, 4] }], [b.node('Identity', [y], [], ['y'])]);
+}
+
 const CASES = [
   ...[11, 13, 18].map((opset) => ({ name: `Split, Slice, Concat, Pad, Transpose, ReduceMean, Softmax at opset ${opset}`, bytes: () => layoutModel(opset, opset), shape: [3, 6, 5, 4] })),
   { name: 'Pad without a constant_value, open spatial size', bytes: () => padDefaultModel(4), shape: [2, 2, 5, 6] },
+  { name: 'channel shuffle, shapes from the Shape subgraph', bytes: () => shuffleModel(5, true), shape: [2, 4, 5, 4] },
+  { name: 'channel shuffle, constant shapes', bytes: () => shuffleModel(6, false), shape: [3, 4, 5, 4] },
 ];
 
 function single(layer: nn.Layer): nn.Graph {
@@ -92,6 +113,22 @@ describe.each(TEST_ISAS)('ONNX Slice, Split, Pad, Transpose, ReduceMean, Softmax
     expect(kinds.filter((k) => k.startsWith('Pad2d'))).toEqual(['Pad2d(1,2,2,1, 0.5)']);
     expect(kinds.filter((k) => k === 'GlobalAvgPool2d()')).toHaveLength(2);
     expect(kinds.at(-1)).toBe('Softmax()');
+  });
+
+  it('ChannelShuffle: y[n, j·g + i] = x[n, i·k + j]; dx against finite differences; the import makes one', () => {
+    const model = single(new nn.ChannelShuffle(3));
+    owned.push(model);
+    const random = seededRandom(10);
+    const shape = [2, 6, 2, 1], x = randomData(product(shape), random);
+    const y = model.forward({ data: x, shape }).data;
+    const want: number[] = [];
+    for (let n = 0; n < 2; n++) for (let j = 0; j < 2; j++) for (let i = 0; i < 3; i++) want.push(...x.subarray((n * 6 + i * 2 + j) * 2, (n * 6 + i * 2 + j + 1) * 2));
+    expect(Array.from(y)).toEqual(want);
+    gradCheck(`${isa} ChannelShuffle`, model, x, shape, randomData(y.length, random));
+    expect(() => model.forward({ data: new Float32Array(8), shape: [1, 4, 2, 1] })).toThrow(/nn\.ChannelShuffle: x must be \[N, C, …\] with C a multiple of 3 groups, got \[1,4,2,1\]/);
+    const imported = nn.fromONNX(shuffleModel(7, true));
+    owned.push(imported);
+    expect(imported.nodes.map((n) => n.layer.toString()).filter((k) => k.startsWith('ChannelShuffle'))).toEqual(['ChannelShuffle(3)']);
   });
 
   it('ChannelSlice copies its channels; dx against finite differences (zero outside the slice)', () => {

@@ -18,6 +18,7 @@ export { Mul } from './layers/mul.js';
 export { ChannelSlice } from './layers/channel-slice.js';
 export { Softmax } from './layers/softmax.js';
 export { Pad2d } from './layers/pad.js';
+export { ChannelShuffle } from './layers/channel-shuffle.js';
 export { MergeLayer } from './merge-layer.js';
 export {
   Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile,

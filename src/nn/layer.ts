@@ -40,7 +40,8 @@ export type LayerSpec =
   | { type: 'Mul' }
   | { type: 'ChannelSlice'; start: number; count: number }
   | { type: 'Softmax' }
-  | { type: 'Pad2d'; padding: [number, number, number, number]; value: number };
+  | { type: 'Pad2d'; padding: [number, number, number, number]; value: number }
+  | { type: 'ChannelShuffle'; groups: number };
 
 export abstract class Layer {
   protected readonly backend: Backend;
@@ -135,6 +136,8 @@ export function describeSpec(s: LayerSpec): string {
       return `Concat(${s.inputs})`;
     case 'ChannelAffine':
       return `ChannelAffine(${s.channels})`;
+    case 'ChannelShuffle':
+      return `ChannelShuffle(${s.groups})`;
     case 'Pad2d':
       return `Pad2d(${s.padding.join(',')}, ${s.value})`;
     case 'ChannelSlice':

@@ -1,12 +1,13 @@
 // Operators that pick or average over axes: ReduceMean over H, W (a GlobalAvgPool2d, then a
-// Flatten without keepdims), Transpose where it leaves the dims as they are (a no-op), Slice and
-// Split along the channels (ChannelSlice layers).
+// Flatten without keepdims), Transpose where it leaves the dims as they are (a no-op) or is a
+// channel shuffle (shuffle.ts), Slice and Split along the channels (ChannelSlice layers).
 import { Flatten } from '../nn/flatten.js';
 import { ChannelSlice } from '../nn/layers/channel-slice.js';
 import { GlobalAvgPool2d } from '../nn/layers/global-avgpool.js';
 import type { Attributes, Dim } from './decode.js';
 import { nodeError, type NodeContext } from './errors.js';
 import { formatDims, numbersOf } from './shapes.js';
+import { transposeChannelGroups } from './shuffle.js';
 import type { ImportState } from './state.js';
 
 /** Integer values from an attribute (before `opset`) or a constant input (from it), or null when absent. */
@@ -46,6 +47,7 @@ function reduceMean(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
 
 function transpose(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   attrs.only('perm');
+  if (s.groupedViews.has(ctx.node.input?.[0] ?? '')) return transposeChannelGroups(s, ctx, attrs.ints('perm'));
   const x = s.runtime(ctx, 0);
   const rank = x.dims.length;
   const perm = attrs.ints('perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);

@@ -14,6 +14,7 @@ import { Dropout } from '../nn/layers/dropout.js';
 import { ARITHMETIC_HANDLERS } from './arithmetic.js';
 import { CHANNEL_HANDLERS } from './channels.js';
 import { SOFTMAX_PAD_HANDLERS } from './softmax-pad.js';
+import { reshapeChannelGroups } from './shuffle.js';
 import { Attributes, readTensor, type Constant, type Dim } from './decode.js';
 import { nodeError, type NodeContext } from './errors.js';
 import {
@@ -201,6 +202,7 @@ function flatten(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
 
 function reshape(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   attrs.only('allowzero');
+  if (reshapeChannelGroups(s, ctx, attrs)) return;
   const x = s.runtime(ctx, 0);
   const shape = s.constant(ctx, 1);
   if (!shape || shape.kind !== 'int' || shape.dims.length !== 1) throw nodeError(ctx, 'the shape (input 1) must be a 1-D integer constant (or fold to one)');

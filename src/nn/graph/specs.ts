@@ -1,10 +1,12 @@
 // Layers from their specs, for graphs: the layers only a graph holds (BatchNorm2d, Dropout, Add,
-// Concat, ChannelAffine, Mul, ChannelSlice, Softmax, Pad2d) and everything a Sequential knows;
-// and a weights file's graph as a GraphSpec, a Sequential's file read as the chain it is.
+// Concat, ChannelAffine, Mul, ChannelSlice, Softmax, Pad2d, ChannelShuffle) and everything a
+// Sequential knows; and a weights file's graph as a GraphSpec, a Sequential's file read as the
+// chain it is.
 import type { LayerSpec } from '../layer.js';
 import { Add } from '../layers/add.js';
 import { BatchNorm2d } from '../layers/batchnorm.js';
 import { ChannelAffine } from '../layers/channel-affine.js';
+import { ChannelShuffle } from '../layers/channel-shuffle.js';
 import { ChannelSlice } from '../layers/channel-slice.js';
 import { Concat } from '../layers/concat.js';
 import { Dropout } from '../layers/dropout.js';
@@ -36,6 +38,8 @@ export function layerOfSpec(spec: LayerSpec, where: string): AnyLayer {
       return new Softmax();
     case 'Pad2d':
       return new Pad2d(spec.padding, spec.value);
+    case 'ChannelShuffle':
+      return new ChannelShuffle(spec.groups);
     default:
       try {
         return layerFromSpec(spec);

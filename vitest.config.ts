@@ -19,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'relaxed-simd',
           include: [
+            'test/activations.test.ts',
             'test/cases.test.ts',
             'test/conv-transpose.test.ts',
             'test/fuzz.test.ts',
@@ -34,6 +35,7 @@ export default defineConfig({
             'test/nn-gradients.test.ts',
             'test/nn-model.test.ts',
             'test/nn-training-pieces.test.ts',
+            'test/onnx-activations.test.ts',
             'test/onnx-arithmetic.test.ts',
             'test/onnx-conv-transpose.test.ts',
             'test/onnx-export.test.ts',

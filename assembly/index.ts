@@ -17,6 +17,12 @@ import { f32_subconv_dx as subconvDx } from "./f32-subconv/f32-subconv-dx";
 import { SubconvPlan } from "./f32-subconv/f32-subconv-plan";
 import { f32_relu__wasmsimd, f32_relu_backward__wasmsimd } from "./f32-relu/f32-relu-wasmsimd";
 import { f32_relu__scalar, f32_relu_backward__scalar } from "./f32-relu/f32-relu-scalar";
+import {
+  f32_leaky_relu__wasmsimd, f32_leaky_relu_backward__wasmsimd, f32_clip__wasmsimd, f32_clip_backward__wasmsimd, f32_hardsigmoid__wasmsimd, f32_hardsigmoid_backward__wasmsimd, f32_hardswish__wasmsimd, f32_hardswish_backward__wasmsimd, f32_sigmoid__wasmsimd, f32_sigmoid_backward__wasmsimd, f32_tanh__wasmsimd, f32_tanh_backward__wasmsimd, f32_silu__wasmsimd, f32_silu_backward__wasmsimd,
+} from "./f32-activation/f32-activation-wasmsimd";
+import {
+  f32_leaky_relu__scalar, f32_leaky_relu_backward__scalar, f32_clip__scalar, f32_clip_backward__scalar, f32_hardsigmoid__scalar, f32_hardsigmoid_backward__scalar, f32_hardswish__scalar, f32_hardswish_backward__scalar, f32_sigmoid__scalar, f32_sigmoid_backward__scalar, f32_tanh__scalar, f32_tanh_backward__scalar, f32_silu__scalar, f32_silu_backward__scalar,
+} from "./f32-activation/f32-activation-scalar";
 import { f32_maxpool2d__wasmsimd } from "./f32-maxpool/f32-maxpool2d-wasmsimd";
 import { f32_maxpool2d__scalar } from "./f32-maxpool/f32-maxpool2d-scalar";
 import {
@@ -97,6 +103,90 @@ export function f32_relu(x: usize, y: usize, count: i32): void {
 export function f32_relu_backward(y: usize, dy: usize, dx: usize, count: i32): void {
   if (ASC_FEATURE_SIMD) f32_relu_backward__wasmsimd(y, dy, dx, count);
   else f32_relu_backward__scalar(y, dy, dx, count);
+}
+
+/** y = x > 0 ? x : slope·x over count floats (in place allowed). */
+export function f32_leaky_relu(x: usize, y: usize, count: i32, slope: f32): void {
+  if (ASC_FEATURE_SIMD) f32_leaky_relu__wasmsimd(x, y, count, slope);
+  else f32_leaky_relu__scalar(x, y, count, slope);
+}
+
+/** dx = x > 0 ? dy : slope·dy (x the input) over count floats (in place allowed). */
+export function f32_leaky_relu_backward(x: usize, dy: usize, dx: usize, count: i32, slope: f32): void {
+  if (ASC_FEATURE_SIMD) f32_leaky_relu_backward__wasmsimd(x, dy, dx, count, slope);
+  else f32_leaky_relu_backward__scalar(x, dy, dx, count, slope);
+}
+
+/** y = min(max(x, lo), hi) over count floats (in place allowed). */
+export function f32_clip(x: usize, y: usize, count: i32, lo: f32, hi: f32): void {
+  if (ASC_FEATURE_SIMD) f32_clip__wasmsimd(x, y, count, lo, hi);
+  else f32_clip__scalar(x, y, count, lo, hi);
+}
+
+/** dx = lo < x < hi ? dy : 0 over count floats (in place allowed). */
+export function f32_clip_backward(x: usize, dy: usize, dx: usize, count: i32, lo: f32, hi: f32): void {
+  if (ASC_FEATURE_SIMD) f32_clip_backward__wasmsimd(x, dy, dx, count, lo, hi);
+  else f32_clip_backward__scalar(x, dy, dx, count, lo, hi);
+}
+
+/** y = min(max(alpha·x + beta, 0), 1) over count floats (in place allowed). */
+export function f32_hardsigmoid(x: usize, y: usize, count: i32, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_SIMD) f32_hardsigmoid__wasmsimd(x, y, count, alpha, beta);
+  else f32_hardsigmoid__scalar(x, y, count, alpha, beta);
+}
+
+/** dx = 0 < alpha·x + beta < 1 ? alpha·dy : 0 over count floats (in place allowed). */
+export function f32_hardsigmoid_backward(x: usize, dy: usize, dx: usize, count: i32, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_SIMD) f32_hardsigmoid_backward__wasmsimd(x, dy, dx, count, alpha, beta);
+  else f32_hardsigmoid_backward__scalar(x, dy, dx, count, alpha, beta);
+}
+
+/** y = x·min(max(x/6 + 1/2, 0), 1) over count floats (in place allowed). */
+export function f32_hardswish(x: usize, y: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_hardswish__wasmsimd(x, y, count);
+  else f32_hardswish__scalar(x, y, count);
+}
+
+/** dx = dy·hardswish'(x) over count floats (in place allowed). */
+export function f32_hardswish_backward(x: usize, dy: usize, dx: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_hardswish_backward__wasmsimd(x, dy, dx, count);
+  else f32_hardswish_backward__scalar(x, dy, dx, count);
+}
+
+/** y = 1/(1 + e^−x) over count floats (in place allowed). */
+export function f32_sigmoid(x: usize, y: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_sigmoid__wasmsimd(x, y, count);
+  else f32_sigmoid__scalar(x, y, count);
+}
+
+/** dx = dy·s(1 − s), s = sigmoid(x) over count floats (in place allowed). */
+export function f32_sigmoid_backward(x: usize, dy: usize, dx: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_sigmoid_backward__wasmsimd(x, dy, dx, count);
+  else f32_sigmoid_backward__scalar(x, dy, dx, count);
+}
+
+/** y = tanh(x) over count floats (in place allowed). */
+export function f32_tanh(x: usize, y: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_tanh__wasmsimd(x, y, count);
+  else f32_tanh__scalar(x, y, count);
+}
+
+/** dx = dy·(1 − tanh²x) over count floats (in place allowed). */
+export function f32_tanh_backward(x: usize, dy: usize, dx: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_tanh_backward__wasmsimd(x, dy, dx, count);
+  else f32_tanh_backward__scalar(x, dy, dx, count);
+}
+
+/** y = x·sigmoid(x) over count floats (in place allowed). */
+export function f32_silu(x: usize, y: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_silu__wasmsimd(x, y, count);
+  else f32_silu__scalar(x, y, count);
+}
+
+/** dx = dy·s(1 + x(1 − s)) over count floats (in place allowed). */
+export function f32_silu_backward(x: usize, dy: usize, dx: usize, count: i32): void {
+  if (ASC_FEATURE_SIMD) f32_silu_backward__wasmsimd(x, dy, dx, count);
+  else f32_silu_backward__scalar(x, dy, dx, count);
 }
 
 /** Max pooling with padding (never winning); idx keeps each output's argmax (see f32_maxpool2d__scalar). */

@@ -1,9 +1,11 @@
 /// <reference types="vite/client" />
 // The demo page: draw a digit and see the pretrained CNN's ten probabilities; train the same CNN
-// from scratch in the page and watch the loss fall. Everything runs on wasmconv's kernels.
+// from scratch in the page and watch the loss fall; load an ONNX image classifier and see its top
+// 5 and per-layer timing (onnx-panel.ts). Everything runs on wasmconv's kernels.
 import { backend, init, nn, type Isa } from 'wasmconv';
 import { url as subsetUrl } from 'virtual:mnist-subset';
 import modelUrl from './model/mnist-cnn.wasmconv?url';
+import { onnxPanel } from './onnx-panel.js';
 import { preprocess, SIDE } from './preprocess.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -118,13 +120,18 @@ function showInput(x: Float32Array | null): void {
   seen.putImageData(image, 0, 0);
 }
 
-/** Classifies the pad; `timed` also measures the mean time of one forward pass. */
-function predict(timed: boolean): void {
-  if (!classifier) return;
+/** The drawing as the CNN's 28×28 input (null when blank). */
+function padDigit(): Float32Array | null {
   const pixels = ink.getImageData(0, 0, pad.width, pad.height).data;
   const intensity = new Float32Array(pad.width * pad.height);
   for (let i = 0; i < intensity.length; i++) intensity[i] = pixels[i * 4] / 255;
-  const x = preprocess(intensity, pad.width, pad.height);
+  return preprocess(intensity, pad.width, pad.height);
+}
+
+/** Classifies the pad; `timed` also measures the mean time of one forward pass. */
+function predict(timed: boolean): void {
+  if (!classifier) return;
+  const x = padDigit();
   showInput(x);
   const rows = Array.from(bars.children) as HTMLLIElement[];
   if (!x) {
@@ -160,6 +167,7 @@ function predict(timed: boolean): void {
 
 // ---- ISA and threads -----------------------------------------------------------------------
 
+let onnx: ReturnType<typeof onnxPanel> | null = null;
 const isaSelect = $<HTMLSelectElement>('isa-select');
 const threadsSelect = $<HTMLSelectElement>('threads-select');
 /** Set when the first init() could not start threads (the page is not cross-origin isolated, say). */
@@ -190,6 +198,7 @@ async function switchBackend(): Promise<void> {
     showBackend();
     // a model lives on the backend it was built on: rebuild the classifier on the new one
     if (classifier) useClassifier(classifier.weights, classifier.name);
+    onnx?.rebuild();
     if (trained) trained = null;
     $<HTMLButtonElement>('use-trained').disabled = true;
   } finally {
@@ -375,6 +384,7 @@ async function start(): Promise<void> {
   isaSelect.disabled = false;
   threadsSelect.disabled = threadsUnavailable;
   clearPad();
+  onnx = onnxPanel({ digit: padDigit, canvas: pad });
   const response = await fetch(modelUrl);
   if (!response.ok) throw new Error(`could not load the model (${modelUrl}): HTTP ${response.status}`);
   const weights = new Uint8Array(await response.arrayBuffer());

@@ -61,6 +61,21 @@ export interface KernelExports {
   f32_transpose(x: number, rows: number, cols: number, xt: number): void;
   f32_relu(x: number, y: number, count: number): void;
   f32_relu_backward(y: number, dy: number, dx: number, count: number): void;
+  /** element-wise activations (assembly/f32-activation/); backward passes read the input x */
+  f32_leaky_relu(x: number, y: number, count: number, slope: number): void;
+  f32_leaky_relu_backward(x: number, dy: number, dx: number, count: number, slope: number): void;
+  f32_clip(x: number, y: number, count: number, lo: number, hi: number): void;
+  f32_clip_backward(x: number, dy: number, dx: number, count: number, lo: number, hi: number): void;
+  f32_hardsigmoid(x: number, y: number, count: number, alpha: number, beta: number): void;
+  f32_hardsigmoid_backward(x: number, dy: number, dx: number, count: number, alpha: number, beta: number): void;
+  f32_hardswish(x: number, y: number, count: number): void;
+  f32_hardswish_backward(x: number, dy: number, dx: number, count: number): void;
+  f32_sigmoid(x: number, y: number, count: number): void;
+  f32_sigmoid_backward(x: number, dy: number, dx: number, count: number): void;
+  f32_tanh(x: number, y: number, count: number): void;
+  f32_tanh_backward(x: number, dy: number, dx: number, count: number): void;
+  f32_silu(x: number, y: number, count: number): void;
+  f32_silu_backward(x: number, dy: number, dx: number, count: number): void;
   f32_maxpool2d(x: number, planes: number, inH: number, inW: number, kernelH: number, kernelW: number,
     strideH: number, strideW: number, padT: number, padL: number, outH: number, outW: number, y: number, idx: number): void;
   f32_maxpool2d_backward(dy: number, idx: number, planes: number, inPlane: number, outPlane: number, dx: number): void;
@@ -131,7 +146,9 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_gemm_packed_work_bytes: true, f32_gemm_im2col: true, f32_gemm_im2row: true, f32_pad_image: true,
   f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true,
   f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
-  f32_relu: true, f32_relu_backward: true, f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
+  f32_relu: true, f32_relu_backward: true,
+  f32_leaky_relu: true, f32_leaky_relu_backward: true, f32_clip: true, f32_clip_backward: true, f32_hardsigmoid: true, f32_hardsigmoid_backward: true, f32_hardswish: true, f32_hardswish_backward: true, f32_sigmoid: true, f32_sigmoid_backward: true, f32_tanh: true, f32_tanh_backward: true, f32_silu: true, f32_silu_backward: true,
+  f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
   f32_sgd_momentum: true, f32_adam: true, f32_sgd_nesterov: true, f32_adamw: true, f32_sum_squares: true, f32_scale: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
   f32_subconv_dx: true,
   f32_add: true, f32_global_avgpool: true, f32_global_avgpool_backward: true,

@@ -49,9 +49,20 @@ function foldedModel(seed: number): Uint8Array {
   return b.encode([{ name: 'x', dims: ['N', 4, 6, 5] }], [y]);
 }
 
+/** Mul by a Sigmoid gate that does not fuse into SiLU (the gate is read again; or of another tensor): the general Mul. */
+function unfusedGateModel(seed: number): Uint8Array {
+  const b = new OnnxBuilder(seed);
+  const s = b.node('Sigmoid', ['x']);
+  const h = b.node('Add', [b.node('Mul', ['x', s]), s]);
+  const other = b.node('Mul', [h, b.node('Sigmoid', [b.node('Relu', ['x'])])]);
+  const silu = b.node('Mul', [b.node('Sigmoid', [other]), other]); // this one fuses
+  return b.encode([{ name: 'x', dims: ['N', 4, 6, 5] }], [b.node('Identity', [silu], [], ['y'])]);
+}
+
 const CASES = [
   { name: 'constants on either side, an SE gate, same-shape Add and Mul, [N, F] constants', bytes: () => broadcastModel(1), shape: [3, 4, 6, 5] },
   { name: 'folded float and integer constant arithmetic', bytes: () => foldedModel(2), shape: [2, 4, 6, 5] },
+  { name: 'Mul by Sigmoid gates that do not fuse into SiLU, and one that does', bytes: () => unfusedGateModel(3), shape: [2, 4, 6, 5] },
 ];
 
 function single(layer: nn.Layer): nn.Graph {
@@ -92,6 +103,9 @@ describe.each(TEST_ISAS)('ONNX arithmetic with broadcasting, isa %s', (isa) => {
     // Mul+Add (one layer), Sub, Div, Sub, Mul before the conv, then Mul+Add (one layer) after the Gemm
     expect(kinds.filter((k) => k === 'ChannelAffine')).toHaveLength(6);
     expect(kinds.filter((k) => k === 'Mul')).toHaveLength(3);
+    const gates = nn.fromONNX(unfusedGateModel(6));
+    owned.push(gates);
+    expect(gates.nodes.map((n) => n.layer.spec().type)).toEqual(['Sigmoid', 'Mul', 'Add', 'ReLU', 'Sigmoid', 'Mul', 'SiLU']);
     const folded = nn.fromONNX(foldedModel(5));
     owned.push(folded);
     expect(folded.nodes.map((n) => n.layer.spec().type)).toEqual(['ChannelAffine', 'Flatten', 'Linear', 'ReLU']);

@@ -4,6 +4,9 @@ export { Layer, type LayerSpec } from './layer.js';
 export { Conv2d, Conv1d, type Conv2dLayerOptions, type Conv1dLayerOptions, type ConvLayerOptions } from './conv.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { ReLU } from './activation.js';
+export {
+  LeakyReLU, ReLU6, Clip, HardSigmoid, HardSwish, Sigmoid, Tanh, SiLU, FLOAT32_MAX, type HardSigmoidOptions,
+} from './layers/activations.js';
 export { MaxPool2d } from './pool.js';
 export { Flatten } from './flatten.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchnorm.js';
@@ -22,7 +25,7 @@ export { ChannelShuffle } from './layers/channel-shuffle.js';
 export { MergeLayer } from './merge-layer.js';
 export {
   Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile,
-  type GraphOptions, type AnyLayer, type GraphDefinition, type GraphInput, type GraphNode, type GraphOutput, type GraphSpec,
+  type GraphOptions, type GraphProfile, type AnyLayer, type GraphDefinition, type GraphInput, type GraphNode, type GraphOutput, type GraphSpec,
 } from './graph/index.js';
 export { resnet20, type ResNetOptions } from './resnet.js';
 export { SoftmaxCrossEntropy, type LossResult, type SoftmaxCrossEntropyOptions } from './loss.js';

@@ -41,7 +41,15 @@ export type LayerSpec =
   | { type: 'ChannelSlice'; start: number; count: number }
   | { type: 'Softmax' }
   | { type: 'Pad2d'; padding: [number, number, number, number]; value: number }
-  | { type: 'ChannelShuffle'; groups: number };
+  | { type: 'ChannelShuffle'; groups: number }
+  | { type: 'LeakyReLU'; negativeSlope: number }
+  | { type: 'ReLU6' }
+  | { type: 'Clip'; min: number; max: number }
+  | { type: 'HardSigmoid'; alpha: number; beta: number }
+  | { type: 'HardSwish' }
+  | { type: 'Sigmoid' }
+  | { type: 'Tanh' }
+  | { type: 'SiLU' };
 
 export abstract class Layer {
   protected readonly backend: Backend;
@@ -142,6 +150,12 @@ export function describeSpec(s: LayerSpec): string {
       return `Pad2d(${s.padding.join(',')}, ${s.value})`;
     case 'ChannelSlice':
       return `ChannelSlice(${s.start}…${s.start + s.count - 1})`;
+    case 'LeakyReLU':
+      return `LeakyReLU(${s.negativeSlope})`;
+    case 'Clip':
+      return `Clip(${s.min}, ${s.max})`;
+    case 'HardSigmoid':
+      return `HardSigmoid(alpha ${s.alpha}, beta ${s.beta})`;
     default:
       return `${s.type}()`;
   }

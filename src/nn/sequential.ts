@@ -4,6 +4,7 @@ import { formatShape, sizeOf, type Tensor } from '../tensor.js';
 import type { Backend } from '../runtime.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { ReLU } from './activation.js';
+import { Clip, HardSigmoid, HardSwish, LeakyReLU, ReLU6, Sigmoid, SiLU, Tanh } from './layers/activations.js';
 import { Flatten } from './flatten.js';
 import { describeSpec, Layer, type LayerSpec } from './layer.js';
 import { Linear } from './linear.js';
@@ -51,6 +52,22 @@ export function layerFromSpec(spec: LayerSpec): Layer {
       return new Linear(spec.inFeatures, spec.outFeatures, { bias: spec.bias });
     case 'ReLU':
       return new ReLU();
+    case 'LeakyReLU':
+      return new LeakyReLU(spec.negativeSlope);
+    case 'ReLU6':
+      return new ReLU6();
+    case 'Clip':
+      return new Clip(spec.min, spec.max);
+    case 'HardSigmoid':
+      return new HardSigmoid({ alpha: spec.alpha, beta: spec.beta });
+    case 'HardSwish':
+      return new HardSwish();
+    case 'Sigmoid':
+      return new Sigmoid();
+    case 'Tanh':
+      return new Tanh();
+    case 'SiLU':
+      return new SiLU();
     case 'MaxPool2d':
       return new MaxPool2d(spec.kernelSize, { stride: spec.stride, padding: spec.padding, ceilMode: spec.ceilMode });
     case 'Flatten':

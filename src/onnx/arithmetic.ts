@@ -4,13 +4,15 @@
 //     x [N, C]): a ChannelAffine, y = x·scale[c] + shift[c] (Div by c as the factor 1/c, rounded
 //     once: within float32 rounding of x/c); a constant Add right after a MatMul is its bias;
 //   - two computed tensors: Add and Mul of the same shape, and Mul by a [N, C, 1, 1] gate (SE
-//     blocks) on either side.
+//     blocks) on either side; x·Sigmoid(x) and x·HardSigmoid(x) fuse into SiLU / HardSwish first
+//     (activations.ts).
 // Anything else (broadcasting along other axes, c − x where c is computed, Div of two computed
 // tensors) is an Error naming the node.
 import type { AnyLayer } from '../nn/graph/definition.js';
 import { Add } from '../nn/layers/add.js';
 import { ChannelAffine } from '../nn/layers/channel-affine.js';
 import { Mul } from '../nn/layers/mul.js';
+import { fuseGatedMul } from './activations.js';
 import type { Attributes, Constant, Dim } from './decode.js';
 import { nodeError, type NodeContext } from './errors.js';
 import { formatDims, mayBeEqual } from './shapes.js';
@@ -123,6 +125,7 @@ function withConstant(s: ImportState, ctx: NodeContext, op: Op, constIndex: numb
 }
 
 function bothComputed(s: ImportState, ctx: NodeContext, op: Op): void {
+  if (op === 'Mul' && fuseGatedMul(s, ctx)) return; // x·Sigmoid(x) → SiLU, x·HardSigmoid(x) → HardSwish
   const a = s.runtime(ctx, 0), b = s.runtime(ctx, 1);
   const make = (layer: () => AnyLayer, inputs: [string, string], dims: Dim[]) => s.plan(ctx, inputs, dims, layer);
   if ((op === 'Add' || op === 'Mul') && mayBeEqual(a.dims, b.dims)) {

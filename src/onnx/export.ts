@@ -12,6 +12,7 @@ import { ChannelAffine } from '../nn/layers/channel-affine.js';
 import { Sequential } from '../nn/sequential.js';
 import { AttrType, DataType, onnx } from './decode.js';
 import { EXPORT_OPSET } from './opsets.js';
+import { exportActivation } from './activations.js';
 
 const OP = 'nn.toONNX';
 
@@ -126,7 +127,8 @@ class Writer {
           break;
         }
         default:
-          throw new Error(`${OP}: node '${name}': the layer ${layer} has no ONNX export (supported: Conv2d, ConvTranspose2d, Linear, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, Add, Mul, ChannelAffine, ChannelSlice, Softmax, Pad2d, Concat, Dropout)`);
+          if (exportActivation(this, name, layer.spec(), inputs)) break;
+          throw new Error(`${OP}: node '${name}': the layer ${layer} has no ONNX export (supported: Conv2d, ConvTranspose2d, Linear, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, Add, Mul, ChannelAffine, ChannelSlice, Softmax, Pad2d, Concat, Dropout, LeakyReLU, ReLU6, Clip, HardSigmoid, HardSwish, Sigmoid, Tanh, SiLU)`);
       }
     }
   }

@@ -22,6 +22,7 @@ import {
 } from './shapes.js';
 import type { ConvWeights, ImportState, LinearWeights } from './state.js';
 import { convTranspose } from './conv-transpose.js';
+import { ACTIVATION_HANDLERS } from './activations.js';
 
 type Handler = (s: ImportState, ctx: NodeContext, attrs: Attributes) => void;
 
@@ -359,4 +360,5 @@ export const HANDLERS: Record<string, Handler> = {
   Shape: shape,
   Gather: gather,
   Unsqueeze: unsqueeze,
+  ...ACTIVATION_HANDLERS,
 };

@@ -10,3 +10,4 @@ export {
 export { avgPool2dRef, avgPool2dBackwardRef, type AvgPoolRefOptions } from './avgpool.js';
 export { dropoutMaskRef, dropoutRef } from './dropout.js';
 export { batchNorm2dRef, batchNorm2dBackwardRef, type BatchNormRefOptions, type BatchNormRefResult } from './batchnorm.js';
+export { activationRef, activationBackwardRef, activationOf, activationGradOf, type ActivationRef } from './activations.js';

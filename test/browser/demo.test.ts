@@ -4,7 +4,10 @@
 // are classified right on every ISA and thread count, and the in-page training, its batches
 // split across the threads, lowers the loss and gives a model that classifies too. The same
 // build served without the isolation headers runs on one thread and says why; Vite's dev server
-// serves the page isolated too. Screenshots go to test/artifacts/demo.png and demo-not-isolated.png.
+// serves the page isolated too. The ONNX panel loads a .onnx file from its file picker (the
+// example's bytes) and classifies a drawing and an image file with it, per-layer timing beside.
+// Screenshots go to test/artifacts/demo.png and demo-not-isolated.png.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +147,56 @@ describe('demo page', () => {
       expect(await page.textContent('#threads')).toBe(String(threads));
       expect((await drawDigit(seven)).predicted).toBe(7);
     }
+  });
+
+  it('loads a .onnx file from the file picker: top 5 of a drawing and of an image file, per-layer timing', async () => {
+    const onnx = readFileSync(join(REPO, 'demo/model/mnist-cnn.onnx'));
+    await page.setInputFiles('#onnx-file', { name: 'mnist-cnn.onnx', mimeType: 'application/octet-stream', buffer: onnx });
+    await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.onnx ?? ''));
+    let d = await dataset();
+    expect(d.onnxError).toBeUndefined();
+    expect(d).toMatchObject({ onnx: 'ready', onnxModel: 'mnist-cnn.onnx', onnxNodes: '8', onnxInput: '1,28,28' });
+    expect(await page.textContent('#onnx-status')).toMatch(/^mnist-cnn\.onnx: 8 layers, input x \[N, 1, 28, 28\] \(the file leaves H and W open: 28×28 assumed\); isa relaxed-simd$/);
+
+    const classified = async (action: () => Promise<void>) => {
+      const before = Number((await dataset()).onnxClassified ?? 0);
+      await action();
+      await page.waitForFunction((n) => Number(document.body.dataset.onnxClassified ?? 0) > n || document.body.dataset.onnx === 'failed', before);
+      return dataset();
+    };
+    await drawDigit(firstOf(7));
+    d = await classified(() => page.click('#onnx-use-pad'));
+    expect(d.onnxError).toBeUndefined();
+    expect(d.onnxTop5!.split(',')).toHaveLength(5);
+    expect(d.onnxTop5!.split(',')[0]).toBe('7');
+    expect(await page.locator('#onnx-ops tbody tr').count()).toBe(8);
+    expect(await page.locator('#onnx-ops tbody tr').first().locator('td').nth(1).textContent()).toBe('Conv2d(1→16, 5×5)');
+    expect(Number(d.onnxMs)).toBeGreaterThan(0);
+    expect(await page.textContent('#onnx-time')).toMatch(new RegExp(`^\\d+\\.\\d{3} ms per image \\(mean of ${d.onnxRuns} runs; isa relaxed-simd, ${autoThreads} threads?\\)$`));
+
+    // an image file: the test split's first 3, white on black, as a 112×112 PNG made in the page
+    const digit = Array.from(firstOf(3));
+    const png = await page.evaluate(async (pixels) => {
+      const c = new OffscreenCanvas(28, 28);
+      const image = new ImageData(28, 28);
+      pixels.forEach((v, i) => image.data.set([v * 255, v * 255, v * 255, 255], i * 4));
+      c.getContext('2d')!.putImageData(image, 0, 0);
+      const big = new OffscreenCanvas(112, 112);
+      big.getContext('2d')!.drawImage(c, 0, 0, 112, 112);
+      return Array.from(new Uint8Array(await (await big.convertToBlob({ type: 'image/png' })).arrayBuffer()));
+    }, digit);
+    const labels = Array.from({ length: 10 }, (_, k) => ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'][k]).join('\n');
+    await page.setInputFiles('#onnx-labels', { name: 'labels.txt', mimeType: 'text/plain', buffer: Buffer.from(labels) });
+    d = await classified(() => page.setInputFiles('#onnx-image', { name: 'three.png', mimeType: 'image/png', buffer: Buffer.from(png) }));
+    expect(d.onnxTop5!.split(',')[0]).toBe('3');
+    expect(await page.locator('#onnx-top5 li').first().textContent()).toMatch(/^three: \d+\.\d%$/);
+
+    // the bundled example, and a file that is not ONNX
+    await page.click('#onnx-example');
+    await page.waitForFunction(() => document.body.dataset.onnxModel === 'mnist-cnn.onnx (the example)');
+    await page.setInputFiles('#onnx-file', { name: 'junk.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
+    await page.waitForFunction(() => document.body.dataset.onnx === 'failed');
+    expect(await page.textContent('#onnx-status')).toMatch(/^could not load junk\.onnx: nn\.fromONNX\(junk\.onnx\): /);
   });
 
   it('trains the same CNN for 300 steps in the page: the loss falls, held-out accuracy rises, and it classifies', async () => {

@@ -24,6 +24,17 @@ export interface GraphOptions {
   labelSmoothing?: number;
 }
 
+/** What Graph.profile measured. */
+export interface GraphProfile {
+  /** the outputs of the last pass (copies) */
+  outputs: Record<string, Tensor>;
+  /** every node in the order forward runs them, with its layer (`Conv2d(1→16, 5×5)`) and mean ms */
+  nodes: Array<{ name: string; layer: string; ms: number }>;
+  /** the nodes' ms summed */
+  totalMs: number;
+  runs: number;
+}
+
 const OP = 'nn.Graph';
 
 export class Graph {
@@ -143,6 +154,24 @@ export class Graph {
     const result: Record<string, Tensor> = {};
     for (const o of this.outputs) result[o.name] = this.copyOut(values.get(o.tensor)!);
     return result;
+  }
+
+  /**
+   * Runs the graph `runs` times on the feeds (after one untimed pass) and times every node's
+   * forward pass: each node's mean milliseconds, in the order the nodes run, and the outputs of
+   * the last pass. For finding which layers a model spends its time in (the demo's per-op table).
+   */
+  profile(feeds: Record<string, Tensor>, opts: { runs?: number } = {}): GraphProfile {
+    const runs = opts.runs ?? 10;
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`${OP}.profile: runs must be a positive integer, got ${String(runs)}`);
+    this.forwardResident(feeds);
+    const totals = new Float64Array(this.nodes.length);
+    let values = this.values!;
+    for (let r = 0; r < runs; r++) values = this.forwardResident(feeds, totals);
+    const outputs: Record<string, Tensor> = {};
+    for (const o of this.outputs) outputs[o.name] = this.copyOut(values.get(o.tensor)!);
+    const nodes = this.nodes.map((node, i) => ({ name: node.name, layer: String(node.layer), ms: totals[i] / runs }));
+    return { outputs, nodes, totalMs: nodes.reduce((sum, n) => sum + n.ms, 0), runs };
   }
 
   /** The single output for the single input x (a copy). */
@@ -285,7 +314,8 @@ export class Graph {
     return this.forwardResident({ [input.name]: x }).get(output.tensor)!;
   }
 
-  private forwardResident(feeds: Record<string, Tensor>): Map<string, Activation> {
+  /** `timings`, when given, gets each node's forward milliseconds added (profile()). */
+  private forwardResident(feeds: Record<string, Tensor>, timings?: Float64Array): Map<string, Activation> {
     const op = `${OP}.run`;
     if (this.disposed) throw new Error(`${op}: the graph was disposed`);
     if (!feeds || typeof feeds !== 'object') throw new Error(`${op}: feeds must be an object { inputName: Tensor }`);
@@ -316,10 +346,12 @@ export class Graph {
       values.set(input.name, { ptr, shape: [...x.shape] });
     }
     this.values = null;
-    for (const node of this.nodes) {
+    this.nodes.forEach((node, i) => {
       const xs = node.inputs.map((t) => values.get(t)!);
+      const start = timings ? performance.now() : 0;
       values.set(node.name, this.atNode(node, () => (node.layer instanceof Layer ? node.layer.forward(xs[0]) : node.layer.forward(xs))));
-    }
+      if (timings) timings[i] += performance.now() - start;
+    });
     this.values = values;
     return values;
   }

@@ -105,9 +105,10 @@ class Writer {
           break;
         }
         case 'MaxPool2d': {
+          // pads and ceil_mode only when set: an unpadded pool's file stays as before
           const [ph, pw] = (spec.padding ?? [0, 0]) as number[];
-          node('MaxPool', [ints('kernel_shape', spec.kernelSize as number[]), ints('strides', spec.stride as number[]), ints('pads', [ph, pw, ph, pw]),
-            int('ceil_mode', spec.ceilMode ? 1 : 0)]);
+          node('MaxPool', [ints('kernel_shape', spec.kernelSize as number[]), ints('strides', spec.stride as number[]),
+            ...(ph || pw ? [ints('pads', [ph, pw, ph, pw])] : []), ...(spec.ceilMode ? [int('ceil_mode', 1)] : [])]);
           break;
         }
         case 'AvgPool2d': {

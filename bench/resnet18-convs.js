@@ -1,5 +1,6 @@
 // Issue 17's model target: the 20 conv layers of torchvision's ResNet-18 at batch 1, summed,
-// through the public API (conv2d with bias, weights and inputs prebuilt), against native
+// through the public API (conv2d with bias, weights and inputs prebuilt; and prepareConv2d's
+// prepared weights, as inference with fixed weights runs them), against native
 // onnxruntime-node running the WHOLE model (built in code: bench/models/resnet18.js) in the
 // same run. Implementations take turns in rounds so a shared machine's noise lands on all.
 //
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { backend, conv2d, init, tensor } from 'wasmconv';
+import { backend, conv2d, init, prepareConv2d, tensor } from 'wasmconv';
 import { autoPicksWinograd } from './auto-algorithm.js';
 import { machineInfo } from './machine.js';
 import { convFlops, INPUT_SHAPE, outSize, RESNET18_CONVS, resnet18, seededRandom } from './models/resnet18.js';
@@ -39,6 +40,7 @@ const layers = RESNET18_CONVS.map((layer, i) => ({
   ...layer,
   flops: convFlops(layer),
   autoWinograd: autoPicksWinograd(layer),
+  preparedWinograd: autoPicksWinograd(layer, true),
   xT: tensor(inputRandom.uniform(layer.x.reduce((a, b) => a * b), -1, 1), layer.x),
   wT: tensor(model.convParams[i].w, layer.w),
   bT: tensor(model.convParams[i].b, [layer.w[0]]),
@@ -70,22 +72,31 @@ function ortImpl(threads) {
   };
 }
 
-function oursImpl(threads, algorithm) {
+/**
+ * Our 20 convs: per call (conv2d: w and bias copied in, packed or transformed, every call) or
+ * prepared (prepareConv2d once, outside the timing: what inference with fixed weights does).
+ */
+function oursImpl(threads, algorithm, prepared = false) {
   const opts = (l) => ({ stride: l.stride, padding: l.padding, algorithm });
-  const runAll = () => layers.map((l) => {
+  // made once, on the first setup; each run() lays them out again after an init() switch,
+  // which the warm-up run below absorbs
+  let plans = null;
+  const convOf = (l, i) => (prepared ? plans[i].run(l.xT) : conv2d(l.xT, l.wT, l.bT, opts(l)));
+  const runAll = () => layers.map((l, i) => {
     const t0 = performance.now();
-    const y = conv2d(l.xT, l.wT, l.bT, opts(l));
+    const y = convOf(l, i);
     const ms = performance.now() - t0;
     if (y.shape[2] !== outSize(l)) throw new Error(`${l.name}: output ${y.shape}`);
     return ms;
   });
   return {
-    name: `wasmconv ${ISA} ×${threads} '${algorithm}' (20 convs)`, kind: 'ours', threads, algorithm,
+    name: `wasmconv ${ISA} ×${threads} '${algorithm}'${prepared ? ' prepared' : ''} (20 convs)`, kind: 'ours', threads, algorithm, prepared,
     async setup() {
       await init({ isa: ISA, threads });
       if (backend().isa !== ISA || backend().threads !== threads) {
         throw new Error(`wasmconv: asked for ${ISA} ×${threads}, got ${backend().isa} ×${backend().threads} (${backend().threadsNote ?? ''})`);
       }
+      if (prepared) plans ??= layers.map((l) => prepareConv2d(l.wT, l.bT, opts(l)));
       runAll(); // warm-up
     },
     async sample() {
@@ -96,7 +107,10 @@ function oursImpl(threads, algorithm) {
   };
 }
 
-const impls = [ortImpl(1), oursImpl(1, 'auto'), oursImpl(1, 'gemm'), ortImpl(2), oursImpl(2, 'auto'), oursImpl(2, 'gemm')];
+const impls = [
+  ortImpl(1), oursImpl(1, 'auto', true), oursImpl(1, 'auto'), oursImpl(1, 'gemm'),
+  ortImpl(2), oursImpl(2, 'auto', true), oursImpl(2, 'auto'), oursImpl(2, 'gemm'),
+];
 const samples = new Map(impls.map((impl) => [impl, []]));
 
 const machine = machineInfo();
@@ -165,7 +179,7 @@ const rows = impls.map((impl) => {
   const s = summary(impl);
   const ortSame = summary(impls.find((i) => i.kind === 'ort' && i.threads === impl.threads));
   return {
-    impl: impl.name, threads: impl.threads, algorithm: impl.algorithm ?? null, ...s,
+    impl: impl.name, threads: impl.threads, algorithm: impl.algorithm ?? null, prepared: impl.prepared ?? null, ...s,
     ...(impl.kind === 'ours' ? {
       convGflops: +(totalFlops / s.medianMs / 1e6).toFixed(2),
       convGflopsFastest: +(totalFlops / s.fastestMs / 1e6).toFixed(2),
@@ -178,17 +192,23 @@ const rows = impls.map((impl) => {
 });
 
 const perLayerOf = (impl) => layers.map((l, i) => median(samples.get(impl).map((s) => s.perLayer[i])));
-const ours = (threads, algorithm) => impls.find((i) => i.kind === 'ours' && i.threads === threads && i.algorithm === algorithm);
+const ours = (threads, algorithm, prepared = false) =>
+  impls.find((i) => i.kind === 'ours' && i.threads === threads && i.algorithm === algorithm && i.prepared === prepared);
 const auto1 = perLayerOf(ours(1, 'auto')), gemm1 = perLayerOf(ours(1, 'gemm')), auto2 = perLayerOf(ours(2, 'auto'));
+const prepared1 = perLayerOf(ours(1, 'auto', true)), prepared2 = perLayerOf(ours(2, 'auto', true));
+const preparedSum = prepared1.reduce((a, b) => a + b, 0);
 const autoSum = auto1.reduce((a, b) => a + b, 0);
 const perLayer = layers.map((l, i) => ({
   layer: l.name, x: l.x, w: l.w, stride: l.stride, padding: l.padding, outHW: outSize(l),
   mflops: +(l.flops / 1e6).toFixed(1),
   autoPicks: l.autoWinograd ? 'winograd' : 'gemm',
+  preparedPicks: l.preparedWinograd ? 'winograd' : 'gemm',
+  preparedMs: +prepared1[i].toFixed(3), preparedShare: +(prepared1[i] / preparedSum).toFixed(3), prepared2ThreadsMs: +prepared2[i].toFixed(3),
   autoMs: +auto1[i].toFixed(3), gemmMs: +gemm1[i].toFixed(3), auto2ThreadsMs: +auto2[i].toFixed(3),
   autoShare: +(auto1[i] / autoSum).toFixed(3),
   ortProfiledMs: ortPerLayer[i] == null ? null : +ortPerLayer[i].toFixed(3),
   autoGflops: +(l.flops / auto1[i] / 1e6).toFixed(1),
+  preparedGflops: +(l.flops / prepared1[i] / 1e6).toFixed(1),
 }));
 
 const result = {
@@ -198,7 +218,8 @@ const result = {
   onnxruntimeNode: ORT_VERSION,
   model: 'torchvision ResNet-18 as exported (BN folded into Conv bias), batch 1, 3×224×224, seeded He-init weights; ' +
     'ORT CPU EP, graphOptimizationLevel all, intraOpNumThreads = threads, interOpNumThreads 1, sequential',
-  ours: `wasmconv conv2d (public API, with bias) on the 20 conv layers, isa ${ISA}, init({ threads }); per-layer times are medians over samples`,
+  ours: `wasmconv conv2d (public API, with bias) on the 20 conv layers, isa ${ISA}, init({ threads }), per call and prepared ` +
+    '(prepareConv2d once, untimed; run(x) timed); per-layer times are medians over samples',
   convFlops: totalFlops,
   rounds: ROUNDS, samplesPerRound: SAMPLES,
   rows, perLayer,
@@ -212,12 +233,13 @@ for (const r of rows) {
   console.log(`| ${r.impl} | ${r.threads} | ${fmt(r.medianMs)} | ${fmt(r.fastestMs)} | ${r.convGflops ?? ''} | ${x(r.ratioToOrt1Median)} | ${x(r.ratioToOrt1Fastest)} | ` +
     `${x(r.ratioToOrtSameThreadsMedian)} | ${x(r.ratioToOrtSameThreadsFastest)} |`);
 }
-console.log(`\nper layer (ours, ${ISA}, medians; 'auto' and 'gemm' 1 thread, 'auto' 2 threads; onnxruntime-node's own Conv kernel time from its profiler, 1 thread, Relu/Add fused in):\n`);
-console.log('| layer | x | w | stride | MFLOP | auto picks | auto ms | share | auto GFLOP/s | gemm ms | auto ×2 ms | ORT ×1 profiled ms | auto ÷ ORT |');
-console.log('|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log(`\nper layer (ours, ${ISA}, medians; 'auto' prepared, 'auto' and 'gemm' per call, 1 thread; 'auto' prepared 2 threads; ` +
+  "onnxruntime-node's own Conv kernel time from its profiler, 1 thread, Relu/Add fused in):\n");
+console.log('| layer | x | w | stride | MFLOP | picks (prepared / per call) | prepared ms | share | prepared GFLOP/s | auto ms | gemm ms | prepared ×2 ms | ORT ×1 profiled ms | prepared ÷ ORT |');
+console.log('|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const p of perLayer) {
-  console.log(`| ${p.layer} | ${p.x.join('×')} | ${p.w.join('×')} | ${p.stride} | ${p.mflops} | ${p.autoPicks} | ${fmt(p.autoMs)} | ` +
-    `${(p.autoShare * 100).toFixed(1)}% | ${p.autoGflops} | ${fmt(p.gemmMs)} | ${fmt(p.auto2ThreadsMs)} | ` +
-    `${p.ortProfiledMs == null ? '—' : fmt(p.ortProfiledMs)} | ${p.ortProfiledMs == null ? '—' : x(p.autoMs / p.ortProfiledMs)} |`);
+  console.log(`| ${p.layer} | ${p.x.join('×')} | ${p.w.join('×')} | ${p.stride} | ${p.mflops} | ${p.preparedPicks} / ${p.autoPicks} | ${fmt(p.preparedMs)} | ` +
+    `${(p.preparedShare * 100).toFixed(1)}% | ${p.preparedGflops} | ${fmt(p.autoMs)} | ${fmt(p.gemmMs)} | ${fmt(p.prepared2ThreadsMs)} | ` +
+    `${p.ortProfiledMs == null ? '—' : fmt(p.ortProfiledMs)} | ${p.ortProfiledMs == null ? '—' : x(p.preparedMs / p.ortProfiledMs)} |`);
 }
 console.log(`\nwritten to ${args.out}; load average after: ${loadAfter.join(' ')}`);

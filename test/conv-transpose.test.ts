@@ -169,6 +169,27 @@ describe.each(TEST_ISAS)('nn.ConvTranspose2d, isa %s', (isa) => {
     expect(Math.max(...Array.from(one.dw, (v, i) => Math.abs(v - two.dw[i]))) / scale).toBeLessThan(1e-5);
   });
 
+  it('keeps its transformed filters per weight version: after write() and an optimiser step it computes with the new weights', () => {
+    const random = seededRandom(12);
+    const c: Case = { n: 2, c: 16, o: 16, groups: 1, h: 8, w: 8, kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], outputPadding: [0, 0], bias: true, seed: 2 };
+    const layer = layerOf(c, 'auto');
+    const model = single(layer);
+    owned.push(model);
+    const xShape = [c.n, c.c, c.h, c.w];
+    const x = { data: randomData(product(xShape), random), shape: xShape };
+    const expected = () => convTranspose2dRef(x, { data: layer.weight.read(), shape: layer.weight.shape }, layer.bias!.read(), refOptions(c)).data;
+    const close = (got: Float32Array, want: ArrayLike<number>) => Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i]))) / Math.max(...Array.from(want, Math.abs));
+    expect(close(model.forward(x).data, expected())).toBeLessThan(1e-5);
+    layer.weight.write(randomData(layer.weight.size, random));
+    expect(close(model.forward(x).data, expected())).toBeLessThan(1e-5);
+    const opt = new nn.SGD(layer.parameters(), { lr: 0.5 });
+    const y = model.forward(x);
+    model.backward({ data: randomData(y.data.length, random), shape: y.shape }, { inputGradient: true });
+    opt.step();
+    opt.dispose();
+    expect(close(model.forward(x).data, expected())).toBeLessThan(1e-5);
+  });
+
   it('round-trips through Sequential and Graph weights files', () => {
     const seq = new nn.Sequential([new nn.ConvTranspose2d(2, 3, [2, 3], { stride: 2, padding: [0, 1], outputPadding: [1, 0], seed: 2 }), new nn.ReLU()]);
     owned.push(seq);

@@ -88,12 +88,19 @@ describe('bench:resnet18 model', () => {
       ...[1, 2, 4, 8].flatMap((n) => RESNET18_CONVS.map((l: Layer) => ({ ...l, x: [n, ...l.x.slice(1)] }))),
       { name: '8 channels', x: [4, 8, 16, 16], w: [8, 8, 3, 3], stride: 1, padding: 1 },
       { name: '5×5 out', x: [8, 32, 5, 5], w: [32, 32, 3, 3], stride: 1, padding: 1 },
+      { name: 'one tile', x: [1, 64, 4, 4], w: [64, 64, 3, 3], stride: 1, padding: 1 },
+      { name: 'four tiles', x: [1, 64, 8, 8], w: [64, 64, 3, 3], stride: 1, padding: 1 },
+      { name: 'two blocks', x: [1, 512, 12, 12], w: [512, 512, 3, 3], stride: 1, padding: 1 },
+      { name: 'one block of 9', x: [1, 256, 12, 12], w: [256, 256, 3, 3], stride: 1, padding: 1 },
+      { name: 'four images of a tile', x: [4, 64, 4, 4], w: [64, 64, 3, 3], stride: 1, padding: 1 },
       { name: 'no padding', x: [1, 64, 18, 18], w: [64, 64, 3, 3], stride: 1, padding: 0 },
     ];
     for (const l of shapes) {
       const g = convGeometry('conv2d', l.x, l.w, parseConv2dOptions('conv2d', { stride: l.stride, padding: l.padding }));
       expect(autoPicksWinograd(l), `${l.name} x ${l.x}`).toBe(usesWinograd(g));
+      expect(autoPicksWinograd(l, true), `${l.name} x ${l.x}, prepared`).toBe(usesWinograd({ ...g, preparedWeights: true }));
     }
-    expect(RESNET18_CONVS.filter(autoPicksWinograd)).toHaveLength(10); // 56×56 ×4, 28×28 ×3, 14×14 ×3
+    expect(RESNET18_CONVS.filter((l: Layer) => autoPicksWinograd(l))).toHaveLength(10); // 56×56 ×4, 28×28 ×3, 14×14 ×3
+    expect(RESNET18_CONVS.filter((l: Layer) => autoPicksWinograd(l, true))).toHaveLength(13); // and 7×7 ×3 when prepared
   });
 });

@@ -8,6 +8,7 @@ import { sizeOf } from '../tensor.js';
 import { Layer, positiveInteger, type LayerSpec } from './layer.js';
 import { kaimingNormal, Random } from './random.js';
 import { Buffer, Parameter, type Activation } from './resident.js';
+import { WeightsBlocks } from './weights-blocks.js';
 
 export interface ConvLayerOptions {
   /** include a bias (default true) */
@@ -26,6 +27,8 @@ abstract class ConvLayer extends Layer {
   readonly bias: Parameter | null;
   private readonly params: ConvParams;
   private readonly plans = new Map<string, Plan>();
+  /** the transformed or packed filters, remade when the weights change */
+  private readonly weightsBlocks: WeightsBlocks;
   private readonly y: Buffer;
   private readonly dx: Buffer;
   private input: Activation | null = null;
@@ -52,6 +55,7 @@ abstract class ConvLayer extends Layer {
     this.params = params;
     this.weight = new Parameter(this.backend, 'weight', [outChannels, inChannels / groups, ...kernelSizes]);
     this.bias = opts.bias === false ? null : new Parameter(this.backend, 'bias', [outChannels]);
+    this.weightsBlocks = new WeightsBlocks(this.backend, op, this.weight);
     this.y = new Buffer(this.backend, op);
     this.dx = new Buffer(this.backend, op);
     this.resetParameters(new Random(opts.seed ?? 0));
@@ -71,8 +75,10 @@ abstract class ConvLayer extends Layer {
     const { geometry, passes } = this.plan(x.shape);
     const { kernels, arena } = this.backend;
     const y = this.y.reserve(sizeOf(geometry.outShape));
+    const p = { x: x.ptr, w: this.weight.ptr, bias: this.bias ? this.bias.ptr : 0, y };
+    const prepared = this.weightsBlocks.for(passes.forward, p); // may allocate: before the layout
     const at = arena.layout(this.op, { scratch: passes.forward.scratchFloats });
-    passes.forward.run(kernels, { x: x.ptr, w: this.weight.ptr, bias: this.bias ? this.bias.ptr : 0, y }, at.scratch);
+    passes.forward.run(kernels, p, at.scratch, undefined, prepared);
     this.input = x;
     this.outShape = geometry.outShape;
     return { ptr: y, shape: geometry.outShape };
@@ -84,16 +90,19 @@ abstract class ConvLayer extends Layer {
     const { geometry, passes } = this.plan(x.shape);
     const { kernels, arena } = this.backend;
     const dx = inputGradient ? this.dx.reserve(sizeOf(x.shape)) : 0;
+    const dxPointers = { dy: dy.ptr, w: this.weight.ptr, dx };
+    const prepared = inputGradient ? this.weightsBlocks.for(passes.inputGradient, dxPointers) : undefined; // before the layout
     const scratchFloats = Math.max(passes.filterGradient.scratchFloats, inputGradient ? passes.inputGradient.scratchFloats : 0);
     const at = arena.layout(this.op, { db: this.bias ? 0 : geometry.outChannels, scratch: scratchFloats });
     const db = this.bias ? this.bias.gradPtr : at.db;
     passes.filterGradient.run(kernels, { dy: dy.ptr, x: x.ptr, dw: this.weight.gradPtr, db }, at.scratch);
     if (!inputGradient) return null;
-    passes.inputGradient.run(kernels, { dy: dy.ptr, w: this.weight.ptr, dx }, at.scratch);
+    passes.inputGradient.run(kernels, dxPointers, at.scratch, undefined, prepared);
     return { ptr: dx, shape: x.shape };
   }
 
   dispose(): void {
+    this.weightsBlocks.dispose();
     this.weight.dispose();
     this.bias?.dispose();
     this.y.dispose();

@@ -24,7 +24,7 @@ export { Pad2d } from './layers/pad.js';
 export { ChannelShuffle } from './layers/channel-shuffle.js';
 export { MergeLayer } from './merge-layer.js';
 export {
-  Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile,
+  Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile, foldBatchNorm,
   type GraphOptions, type GraphProfile, type AnyLayer, type GraphDefinition, type GraphInput, type GraphNode, type GraphOutput, type GraphSpec,
 } from './graph/index.js';
 export { resnet20, type ResNetOptions } from './resnet.js';

@@ -73,7 +73,10 @@ export class SGD implements Optimizer {
   step(): void {
     const k = this.backend.kernels;
     const update = this.nesterov ? k.f32_sgd_nesterov : k.f32_sgd_momentum;
-    this.params.forEach((p, i) => update(p.ptr, p.gradPtr, this.velocity[i].ptr, p.size, this.lr, this.momentum, this.weightDecay, 1));
+    this.params.forEach((p, i) => {
+      update(p.ptr, p.gradPtr, this.velocity[i].ptr, p.size, this.lr, this.momentum, this.weightDecay, 1);
+      p.markChanged();
+    });
   }
 
   dispose(): void {
@@ -128,9 +131,10 @@ abstract class AdaptiveMoments implements Optimizer {
     this.t++;
     const bc1 = 1 - this.beta1 ** this.t, bc2 = 1 - this.beta2 ** this.t;
     const update = this.kernel(this.backend.kernels);
-    this.params.forEach((p, i) =>
-      update(p.ptr, p.gradPtr, this.m[i].ptr, this.v[i].ptr, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, 1, bc1, bc2),
-    );
+    this.params.forEach((p, i) => {
+      update(p.ptr, p.gradPtr, this.m[i].ptr, this.v[i].ptr, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, 1, bc1, bc2);
+      p.markChanged();
+    });
   }
 
   dispose(): void {

@@ -42,6 +42,7 @@ export class Parameter {
   readonly size: number;
   private value: ResidentBlock | null;
   private gradient: ResidentBlock | null;
+  private changes = 0;
 
   constructor(readonly backend: Backend, name: string, shape: readonly number[]) {
     this.name = name;
@@ -64,6 +65,20 @@ export class Parameter {
     return this.live(this.gradient).ptr;
   }
 
+  /**
+   * Counts the writes to the values: layers that keep something made from them (a conv's
+   * transformed or packed filter) remake it when this moves. write() and the optimisers'
+   * steps move it; code that writes the values through `ptr` must call markChanged().
+   */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Records that the values were written (through `ptr`). */
+  markChanged(): void {
+    this.changes++;
+  }
+
   /** A copy of the values. */
   read(): Float32Array {
     return this.backend.arena.read(this.ptr, this.size);
@@ -80,6 +95,7 @@ export class Parameter {
       throw new Error(`Parameter ${this.name}: got ${data.length} values but its shape ${formatShape(this.shape)} holds ${this.size}`);
     }
     this.backend.arena.f32().set(data, this.ptr >>> 2);
+    this.changes++;
   }
 
   dispose(): void {

@@ -2,6 +2,7 @@
 // 2-D convolution with a unit height axis.
 import type { Tensor } from '../tensor.js';
 import { convolve, convolveBackward, convolveBackwardFilter, convolveBackwardInput, type ConvGradients, type ConvSpec } from './conv.js';
+import { prepareConv, type PreparedConv } from './prepared.js';
 import { parseConv1dOptions, type Conv1dOptions } from './options.js';
 
 const CONV1D: ConvSpec<Conv1dOptions> = {
@@ -30,4 +31,12 @@ export function conv1dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
 /** dw and db alone (summed over the batch), given dy and x; w's shape stands in for w. */
 export function conv1dBackwardFilter(dy: Tensor, x: Tensor, wShape: readonly number[], opts?: Conv1dOptions): { dw: Tensor; db: Tensor } {
   return convolveBackwardFilter(CONV1D, dy, x, wShape, opts);
+}
+
+/**
+ * w [O,C/groups,K] and bias [O] kept in Wasm memory, transformed or packed once, for repeated
+ * conv1d(x, w, bias, opts) calls: `run(x)` gives the same result bit for bit; `dispose()` frees it.
+ */
+export function prepareConv1d(w: Tensor, bias?: Tensor | null, opts?: Conv1dOptions): PreparedConv {
+  return prepareConv(CONV1D, w, bias, opts);
 }

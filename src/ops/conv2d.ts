@@ -1,6 +1,7 @@
 // conv2d and conv2dBackward: NCHW activations, [O, C/groups, KH, KW] weights.
 import type { Tensor } from '../tensor.js';
 import { convolve, convolveBackward, convolveBackwardFilter, convolveBackwardInput, type ConvGradients, type ConvSpec } from './conv.js';
+import { prepareConv, type PreparedConv } from './prepared.js';
 import { parseConv2dOptions, type Conv2dOptions } from './options.js';
 
 const CONV2D: ConvSpec<Conv2dOptions> = {
@@ -29,4 +30,12 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
 /** dw and db alone (summed over the batch), given dy and x; w's shape stands in for w. */
 export function conv2dBackwardFilter(dy: Tensor, x: Tensor, wShape: readonly number[], opts?: Conv2dOptions): { dw: Tensor; db: Tensor } {
   return convolveBackwardFilter(CONV2D, dy, x, wShape, opts);
+}
+
+/**
+ * w [O,C/groups,KH,KW] and bias [O] kept in Wasm memory, transformed or packed once, for repeated
+ * conv2d(x, w, bias, opts) calls: `run(x)` gives the same result bit for bit; `dispose()` frees it.
+ */
+export function prepareConv2d(w: Tensor, bias?: Tensor | null, opts?: Conv2dOptions): PreparedConv {
+  return prepareConv(CONV2D, w, bias, opts);
 }

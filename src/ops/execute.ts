@@ -6,7 +6,7 @@
 import { uninitializedFloats, type WasmArena } from '../memory.js';
 import type { Backend } from '../runtime.js';
 import type { ConvGeometry } from './geometry.js';
-import { convPasses, type ImageCopies, type Slice, type Threads } from './passes/index.js';
+import { convPasses, type ForwardPointers, type ImageCopies, type Pass, type Slice, type Threads } from './passes/index.js';
 
 /** The backend's thread pool as the passes take it (null: one thread). */
 export const threadsOf = (op: string, { pool, arena }: Backend): Threads | null => (pool ? { pool, arena, op } : null);
@@ -69,6 +69,32 @@ export function convForward(
   arena.write(at.w, w);
   if (bias) arena.write(at.bias, bias);
   pass.run(kernels, { x: at.x, w: at.w, bias: bias ? at.bias : 0, y: at.y }, at.scratch, copying(arena, [batched(x, at.x, g.batch)], [y]));
+  return y.data;
+}
+
+/**
+ * A prepared conv's weights, resident in Wasm memory: w and bias (0: none), and the block
+ * a forward pass makes from them (Winograd's U, the GEMM's packed W), kept by key
+ * (WeightsBlock.key) and made on first use. `block` may allocate resident memory: it is
+ * called before the call's layout.
+ */
+export interface ResidentWeights {
+  w: number;
+  bias: number;
+  block(pass: Pass<ForwardPointers>): number | undefined;
+}
+
+/** The forward pass with resident weights: only x is copied in and y out. */
+export function convForwardResident(op: string, backend: Backend, g: ConvGeometry, x: Float32Array, weights: ResidentWeights): Float32Array {
+  const pass = convPasses(g, threadsOf(op, backend)).forward;
+  const { kernels, arena } = backend;
+  backend.pool?.wake();
+  const prepared = weights.block(pass);
+  const yFloats = g.batch * g.outChannels * g.outH * g.outW;
+  const at = arena.layout(op, { x: x.length, y: yFloats, scratch: pass.scratchFloats });
+  const y = result(yFloats, at.y, g.batch);
+  const p = { x: at.x, w: weights.w, bias: weights.bias, y: at.y };
+  pass.run(kernels, p, at.scratch, copying(arena, [batched(x, at.x, g.batch)], [y]), prepared);
   return y.data;
 }
 

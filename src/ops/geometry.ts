@@ -27,6 +27,11 @@ export interface ConvGeometry {
   outShape: number[];
   /** the `algorithm` option ('auto' when absent) */
   algorithm?: ConvAlgorithm;
+  /**
+   * The weights' blocks (Winograd's U, the packed W) are made once and kept across calls (a
+   * prepared conv), so 'auto' counts no per-call filter transform.
+   */
+  preparedWeights?: boolean;
 }
 
 /** Throws unless `t` is a Tensor of the given rank whose Float32Array matches its shape. */

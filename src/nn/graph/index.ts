@@ -3,3 +3,4 @@ export { Graph, type GraphOptions, type GraphProfile } from './graph.js';
 export { GraphBuilder, GraphTensor } from './builder.js';
 export type { AnyLayer, GraphDefinition, GraphInput, GraphNode, GraphOutput, GraphSpec } from './definition.js';
 export { layerOfSpec, graphSpecOfFile } from './specs.js';
+export { foldBatchNorm } from './fold-batchnorm.js';

@@ -14,6 +14,7 @@ import { formatShape, sizeOf } from '../../tensor.js';
 import { Layer, positiveInteger, type LayerSpec } from '../layer.js';
 import { kaimingNormal, Random } from '../random.js';
 import { Buffer, Parameter, type Activation } from '../resident.js';
+import { WeightsBlocks } from '../weights-blocks.js';
 
 export interface ConvTranspose2dOptions {
   stride?: number | [number, number];
@@ -46,6 +47,8 @@ export class ConvTranspose2d extends Layer {
   private readonly options: Required<Omit<ConvTranspose2dOptions, 'algorithm' | 'seed'>>;
   private readonly outputPadding: [number, number];
   private readonly plans = new Map<string, Plan>();
+  /** the transformed or packed filters of its passes, remade when the weights change */
+  private readonly weightsBlocks: WeightsBlocks;
   private readonly y: Buffer;
   private readonly dx: Buffer;
   private input: Activation | null = null;
@@ -84,6 +87,7 @@ export class ConvTranspose2d extends Layer {
     };
     this.weight = new Parameter(this.backend, 'weight', [inChannels, outChannels / groups, ...kernel]);
     this.bias = bias === false ? null : new Parameter(this.backend, 'bias', [outChannels]);
+    this.weightsBlocks = new WeightsBlocks(this.backend, op, this.weight);
     this.y = new Buffer(this.backend, op);
     this.dx = new Buffer(this.backend, op);
     this.resetParameters(new Random(seed ?? 0));
@@ -105,8 +109,10 @@ export class ConvTranspose2d extends Layer {
     const { kernels, arena } = this.backend;
     const y = this.y.reserve(sizeOf(outShape));
     const C = this.outChannels, plane = geometry.inH * geometry.inW;
+    const p = { dy: x.ptr, w: this.weight.ptr, dx: y };
+    const prepared = this.weightsBlocks.for(passes.inputGradient, p); // may allocate: before the layout
     const at = arena.layout(this.op, { zeros: C, ones: C, scratch: passes.inputGradient.scratchFloats });
-    passes.inputGradient.run(kernels, { dy: x.ptr, w: this.weight.ptr, dx: y }, at.scratch);
+    passes.inputGradient.run(kernels, p, at.scratch, undefined, prepared);
     if (this.bias) {
       // y = (y − 0)·1 + bias per channel: BatchNorm's affine kernel, exact with these constants
       const f32 = arena.f32();
@@ -125,6 +131,8 @@ export class ConvTranspose2d extends Layer {
     const { geometry, passes } = this.plan(x.shape);
     const { kernels, arena } = this.backend;
     const dx = inputGradient ? this.dx.reserve(sizeOf(x.shape)) : 0;
+    const dxPointers = { x: dy.ptr, w: this.weight.ptr, bias: 0, y: dx };
+    const prepared = inputGradient ? this.weightsBlocks.for(passes.forward, dxPointers) : undefined; // before the layout
     const scratchFloats = Math.max(passes.filterGradient.scratchFloats, inputGradient ? passes.forward.scratchFloats : 0);
     // the conv's db would sum this layer's x: computed into scratch and dropped
     const at = arena.layout(this.op, { convDb: this.inChannels, scratch: scratchFloats });
@@ -134,7 +142,7 @@ export class ConvTranspose2d extends Layer {
       kernels.f32_channel_sums(dy.ptr, x.shape[0], C, plane, C * plane, this.bias.gradPtr);
     }
     if (!inputGradient) return null;
-    passes.forward.run(kernels, { x: dy.ptr, w: this.weight.ptr, bias: 0, y: dx }, at.scratch);
+    passes.forward.run(kernels, dxPointers, at.scratch, undefined, prepared);
     return { ptr: dx, shape: x.shape };
   }
 
@@ -143,6 +151,7 @@ export class ConvTranspose2d extends Layer {
   }
 
   dispose(): void {
+    this.weightsBlocks.dispose();
     this.weight.dispose();
     this.bias?.dispose();
     this.y.dispose();

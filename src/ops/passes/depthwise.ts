@@ -9,6 +9,7 @@
 //   dX       a gather: dx row iy = a + sh·i − pt (phase a) receives w[ky][kx] · dy[i − u][…]
 //            from the taps with ky·dh = a + sh·u; one region per (row phase, column phase),
 //            each tap listed once per multiplier, so dx is written once, never accumulated.
+import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
 import type { StrategyPasses } from './types.js';
 
@@ -200,6 +201,17 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
   const yImage = g.outChannels * g.outH * g.outW * 4;
   const writePlan = (memory: WebAssembly.Memory, scratch: number, ints: Int32Array) => new Int32Array(memory.buffer, scratch, ints.length).set(ints);
 
+  // Blocks of input channels [from, to) for a small batch on several threads: the same plan
+  // over fewer channels (the kernels treat each channel alone), written where the block's own
+  // floats are, and every tensor's pointer moved to the block's first channel.
+  const inPlane = g.inH * g.inW * 4, outPlanes = (g.outChannels / g.groups) * g.outH * g.outW * 4;
+  const filters = (g.outChannels / g.groups) * g.kernelH * g.kernelW * 4, biases = (g.outChannels / g.groups) * 4;
+  const blockPlan = (k: KernelExports, layout: { ints: Int32Array; paddedAt: number }, own: number, from: number, to: number) => {
+    writePlan(k.memory, own, layout.ints);
+    new Int32Array(k.memory.buffer, own, 1)[0] = to - from; // DwPlan.channels, its first field
+  };
+  const blocks = (layout: { ints: Int32Array; paddedAt: number }) => ({ cuts: 'channels' as const, units: g.groups, ownFloats: layout.paddedAt / 4, prepare() {} });
+
   return {
     strategy: 'depthwise',
     forward: {
@@ -210,6 +222,16 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
           k.f32_dwconv_fwd(scratch, p.x + n * xImage, p.w, p.bias, p.y + n * yImage, scratch + forward.paddedAt);
         }
       },
+      outputBlocks: {
+        ...blocks(forward),
+        block(k, p, scratch, from, to, _shared, own) {
+          blockPlan(k, forward, own, from, to);
+          const bias = p.bias ? p.bias + from * biases : 0;
+          for (let n = 0; n < g.batch; n++) {
+            k.f32_dwconv_fwd(own, p.x + n * xImage + from * inPlane, p.w + from * filters, bias, p.y + n * yImage + from * outPlanes, scratch + forward.paddedAt);
+          }
+        },
+      },
     },
     inputGradient: {
       scratchFloats: inputGradient.floats,
@@ -218,6 +240,15 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
         for (let n = 0; n < g.batch; n++) {
           k.f32_dwconv_dx(scratch, p.dy + n * yImage, p.w, p.dx + n * xImage, scratch + inputGradient.paddedAt);
         }
+      },
+      outputBlocks: {
+        ...blocks(inputGradient),
+        block(k, p, scratch, from, to, _shared, own) {
+          blockPlan(k, inputGradient, own, from, to);
+          for (let n = 0; n < g.batch; n++) {
+            k.f32_dwconv_dx(own, p.dy + n * yImage + from * outPlanes, p.w + from * filters, p.dx + n * xImage + from * inPlane, scratch + inputGradient.paddedAt);
+          }
+        },
       },
     },
     filterGradient: {
@@ -229,6 +260,19 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
         for (let n = 0; n < g.batch; n++) {
           k.f32_dwconv_dw(scratch, p.dy + n * yImage, p.x + n * xImage, p.dw, p.db, scratch + forward.paddedAt);
         }
+      },
+      // each channel's dW and db summed over the images in one thread's order
+      outputBlocks: {
+        ...blocks(forward),
+        block(k, p, scratch, from, to, _shared, own) {
+          blockPlan(k, forward, own, from, to);
+          const dw = p.dw + from * filters, db = p.db + from * biases;
+          k.f32_zero(dw, ((to - from) * filters) / 4);
+          k.f32_zero(db, ((to - from) * biases) / 4);
+          for (let n = 0; n < g.batch; n++) {
+            k.f32_dwconv_dw(own, p.dy + n * yImage + from * outPlanes, p.x + n * xImage + from * inPlane, dw, db, scratch + forward.paddedAt);
+          }
+        },
       },
     },
   };

@@ -107,33 +107,52 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
   const image = paddedImage(g, groupIn);
   const at = scratchLayout({
     work: GEMM_WORK_FLOATS,
-    packedW: g.groups * packedFloats(groupOut, patch),
     image: pointwise ? 0 : image.floats,
     taps: pointwise ? 0 : patch,
   });
-  const packedWAt = (scratch: number, gr: number) => scratch + at.packedW + gr * packedFloats(groupOut, patch) * 4;
+  // W packed (each group's 4-row blocks) is the shared block: made once per call, or kept
+  const packedWAt = (shared: number, gr: number) => shared + gr * packedFloats(groupOut, patch) * 4;
   return {
     scratchFloats: at.total,
     callsOnly: true,
-    prepare(k, p, scratch) {
-      for (let gr = 0; gr < g.groups; gr++) k.f32_pack_a_x4(groupOut, patch, wAt(p.w, gr), patch * 4, 4, packedWAt(scratch, gr));
+    shared: {
+      floats: g.groups * packedFloats(groupOut, patch),
+      key: `gemm packed W ${g.groups} ${groupOut}×${patch}`,
+      prepare(k, p, shared) {
+        for (let gr = 0; gr < g.groups; gr++) k.f32_pack_a_x4(groupOut, patch, wAt(p.w, gr), patch * 4, 4, packedWAt(shared, gr));
+      },
+    },
+    prepare(k, _p, scratch) {
       if (!pointwise) image.writeTaps(k, scratch + at.taps);
     },
-    images(k, p, scratch) {
+    images(k, p, scratch, shared) {
       for (let n = 0; n < g.batch; n++) {
-        for (let gr = 0; gr < g.groups; gr++) outputRows(k, p, scratch, n, gr, 0, groupOut);
+        for (let gr = 0; gr < g.groups; gr++) outputRows(k, p, scratch, shared, n, gr, 0, groupOut);
       }
     },
     channelBlocks: g.groups === 1
-      ? { channels: groupOut, block: (k, p, scratch, n, from, to) => outputRows(k, p, scratch, n, 0, from, to) }
+      ? { channels: groupOut, block: (k, p, scratch, n, from, to, shared) => outputRows(k, p, scratch, shared, n, 0, from, to) }
+      : undefined,
+    outputBlocks: g.groups === 1
+      ? {
+        cuts: 'channels',
+        units: groupOut,
+        prepare(k, _p, scratch) {
+          if (!pointwise) image.writeTaps(k, scratch + at.taps);
+        },
+        // the block's rows of every image, from W packed in the shared block
+        block(k, p, scratch, from, to, shared) {
+          for (let n = 0; n < g.batch; n++) outputRows(k, p, scratch, shared, n, 0, from, to);
+        },
+      }
       : undefined,
   };
 
   /** Output channels [from, to) of group gr of image n: rows of the GEMM (from a multiple of 4, a packed block's first row). */
-  function outputRows(k: KernelExports, p: ForwardPointers, scratch: number, n: number, gr: number, from: number, to: number): void {
+  function outputRows(k: KernelExports, p: ForwardPointers, scratch: number, shared: number, n: number, gr: number, from: number, to: number): void {
     const work = scratch + at.work;
     const rows = to - from;
-    const packedW = packedWAt(scratch, gr) + from * patch * 4;
+    const packedW = packedWAt(shared, gr) + from * patch * 4;
     const yg = yAt(p.y, n, gr) + from * positions * 4;
     const accumulate = p.bias ? 1 : 0;
     if (p.bias) k.f32_fill_rows(yg, rows, positions, p.bias + (gr * groupOut + from) * 4);
@@ -164,28 +183,47 @@ function gemmFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers>
       if (!pointwise) image.writeTaps(k, scratch + at.taps);
     },
     images(k, p, scratch) {
-      const work = scratch + at.work;
-      const packedDy = scratch + at.packedDy;
       k.f32_zero(p.dw, g.outChannels * patch);
       k.f32_zero(p.db, g.outChannels);
       for (let n = 0; n < g.batch; n++) {
-        for (let gr = 0; gr < g.groups; gr++) {
-          const dyg = yAt(p.dy, n, gr);
-          const dwg = wAt(p.dw, gr);
-          k.f32_rowsum_accumulate(dyg, groupOut, positions, p.db + gr * groupOut * 4);
-          k.f32_pack_a_x4(groupOut, positions, dyg, positions * 4, 4, packedDy);
-          // dW_g[O_g×patch] += dY_g[O_g×positions] · row(X_g)[positions×patch]; row(X_g) = X_gᵀ when pointwise
-          if (pointwise) {
-            k.f32_gemm_packed(groupOut, patch, positions, packedDy, xAt(p.x, n, gr), 4, plane * 4, dwg, patch * 4, 1, work);
-          } else {
-            image.pad(k, xAt(p.x, n, gr), scratch + at.image);
-            k.f32_gemm_im2row(groupOut, patch, positions, packedDy, scratch + at.image + image.readOffset, scratch + at.taps,
-              g.outW, g.strideH, g.strideW, image.paddedW, dwg, patch * 4, 1, work);
-          }
-        }
+        for (let gr = 0; gr < g.groups; gr++) filterRows(k, p, scratch, n, gr, 0, groupOut);
       }
     },
+    outputBlocks: g.groups === 1
+      ? {
+        cuts: 'channels',
+        units: groupOut,
+        prepare(k, _p, scratch) {
+          if (!pointwise) image.writeTaps(k, scratch + at.taps);
+        },
+        // rows [from, to) of dW and db, summed over the images in the order the whole pass sums them
+        block(k, p, scratch, from, to) {
+          k.f32_zero(p.dw + from * patch * 4, (to - from) * patch);
+          k.f32_zero(p.db + from * 4, to - from);
+          for (let n = 0; n < g.batch; n++) filterRows(k, p, scratch, n, 0, from, to);
+        },
+      }
+      : undefined,
   };
+
+  /** Adds image n's share to rows [from, to) of group gr's dW and db (from a multiple of 4). */
+  function filterRows(k: KernelExports, p: FilterGradientPointers, scratch: number, n: number, gr: number, from: number, to: number): void {
+    const work = scratch + at.work;
+    const packedDy = scratch + at.packedDy;
+    const rows = to - from;
+    const dyg = yAt(p.dy, n, gr) + from * positions * 4;
+    const dwg = wAt(p.dw, gr) + from * patch * 4;
+    k.f32_rowsum_accumulate(dyg, rows, positions, p.db + (gr * groupOut + from) * 4);
+    k.f32_pack_a_x4(rows, positions, dyg, positions * 4, 4, packedDy);
+    // dW_g[O_g×patch] += dY_g[O_g×positions] · row(X_g)[positions×patch]; row(X_g) = X_gᵀ when pointwise
+    if (pointwise) {
+      k.f32_gemm_packed(rows, patch, positions, packedDy, xAt(p.x, n, gr), 4, plane * 4, dwg, patch * 4, 1, work);
+    } else {
+      image.pad(k, xAt(p.x, n, gr), scratch + at.image);
+      k.f32_gemm_im2row(rows, patch, positions, packedDy, scratch + at.image + image.readOffset, scratch + at.taps,
+        g.outW, g.strideH, g.strideW, image.paddedW, dwg, patch * 4, 1, work);
+    }
+  }
 }
 
 /**
@@ -205,26 +243,43 @@ function useTransposedInputGradient(g: ConvGeometry): boolean {
   return g.strideH === 1 && g.strideW === 1 && (groupIn % 4 === 0 || groupIn >= 16) && waste < MAX_TRANSPOSED_WASTE;
 }
 
-/** dX for stride 1: flip and transpose W once, then run the transposed conv's forward pass. */
+/**
+ * dX for stride 1: the transposed conv's forward pass. Its shared block is W flipped and
+ * transposed, then packed (the flipped copy is only read while packing).
+ */
 function transposedInputGradient(g: ConvGeometry): StagedPass<InputGradientPointers> {
   const transposed = gemmForward(transposedGeometry(g));
+  const packing = transposed.shared!;
   const taps = g.kernelH * g.kernelW;
   const weightFloats = g.outChannels * (g.inChannels / g.groups) * taps;
-  const at = scratchLayout({ flipped: weightFloats, forward: transposed.scratchFloats });
-  const forwardPointers = (p: InputGradientPointers, scratch: number) => ({ x: p.dy, w: scratch + at.flipped, bias: 0, y: p.dx });
+  const sharedAt = scratchLayout({ packed: packing.floats, flipped: weightFloats });
+  const forwardPointers = (p: InputGradientPointers, w = 0) => ({ x: p.dy, w, bias: 0, y: p.dx });
   return {
-    scratchFloats: at.total,
+    scratchFloats: transposed.scratchFloats,
     callsOnly: true,
-    prepare(k, p, scratch) {
-      k.f32_flip_weights(p.w, g.groups, g.outChannels / g.groups, g.inChannels / g.groups, taps, scratch + at.flipped);
-      transposed.prepare(k, forwardPointers(p, scratch), scratch + at.forward, 0);
+    shared: {
+      floats: sharedAt.total,
+      key: `gemm flipped ${packing.key}`,
+      prepare(k, p, shared) {
+        k.f32_flip_weights(p.w, g.groups, g.outChannels / g.groups, g.inChannels / g.groups, taps, shared + sharedAt.flipped);
+        packing.prepare(k, forwardPointers(p, shared + sharedAt.flipped), shared + sharedAt.packed);
+      },
     },
-    images(k, p, scratch) {
-      transposed.images(k, forwardPointers(p, scratch), scratch + at.forward, 0);
+    prepare(k, p, scratch, shared) {
+      transposed.prepare(k, forwardPointers(p), scratch, shared + sharedAt.packed);
+    },
+    images(k, p, scratch, shared) {
+      transposed.images(k, forwardPointers(p), scratch, shared + sharedAt.packed);
     },
     channelBlocks: transposed.channelBlocks && {
       channels: transposed.channelBlocks.channels,
-      block: (k, p, scratch, n, from, to) => transposed.channelBlocks!.block(k, forwardPointers(p, scratch), scratch + at.forward, n, from, to, 0),
+      block: (k, p, scratch, n, from, to, shared) => transposed.channelBlocks!.block(k, forwardPointers(p), scratch, n, from, to, shared + sharedAt.packed),
+    },
+    outputBlocks: transposed.outputBlocks && {
+      cuts: 'channels',
+      units: transposed.outputBlocks.units,
+      prepare: (k, p, scratch) => transposed.outputBlocks!.prepare(k, forwardPointers(p), scratch),
+      block: (k, p, scratch, from, to, shared, own) => transposed.outputBlocks!.block(k, forwardPointers(p), scratch, from, to, shared + sharedAt.packed, own),
     },
   };
 }
@@ -240,20 +295,25 @@ function scatterInputGradient(g: ConvGeometry): StagedPass<InputGradientPointers
   // (~24 KiB) but at least 64 positions wide for the GEMM
   const chunkRows = Math.min(g.outH, Math.max(Math.ceil(64 / g.outW), Math.floor(6144 / (patch * g.outW))));
   const at = scratchLayout({
-    work: GEMM_WORK_FLOATS, packedWt: g.groups * packedFloats(patch, groupOut), dy: groupOut * dyStride + 8,
+    work: GEMM_WORK_FLOATS, dy: groupOut * dyStride + 8,
     dcol: patch * chunkRows * g.outW,
   });
+  // Wᵀ packed is the shared block
+  const packedWtAt = (shared: number, gr: number) => shared + gr * packedFloats(patch, groupOut) * 4;
   return {
     scratchFloats: at.total,
     callsOnly: true,
-    prepare(k, p, scratch) {
-      // Wᵀ[patch×O_g] read through W's strides: row i of Wᵀ is column i of W
-      for (let gr = 0; gr < g.groups; gr++) {
-        k.f32_pack_a_x4(patch, groupOut, wAt(p.w, gr), 4, patch * 4, scratch + at.packedWt + gr * packedFloats(patch, groupOut) * 4);
-      }
+    shared: {
+      floats: g.groups * packedFloats(patch, groupOut),
+      key: `gemm packed Wᵀ ${g.groups} ${patch}×${groupOut}`,
+      prepare(k, p, shared) {
+        // Wᵀ[patch×O_g] read through W's strides: row i of Wᵀ is column i of W
+        for (let gr = 0; gr < g.groups; gr++) k.f32_pack_a_x4(patch, groupOut, wAt(p.w, gr), 4, patch * 4, packedWtAt(shared, gr));
+      },
     },
-    images(k, p, scratch) {
-      const packedWt = (gr: number) => scratch + at.packedWt + gr * packedFloats(patch, groupOut) * 4;
+    prepare() {},
+    images(k, p, scratch, shared) {
+      const packedWt = (gr: number) => packedWtAt(shared, gr);
       k.f32_zero(p.dx, g.batch * g.inChannels * plane);
       for (let n = 0; n < g.batch; n++) {
         for (let gr = 0; gr < g.groups; gr++) {

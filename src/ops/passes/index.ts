@@ -5,9 +5,9 @@ import { winogradIneligibility } from '../algorithm.js';
 import { gemmPasses } from './gemm.js';
 import { parallelPasses, threadsFor, type Threads } from './parallel.js';
 import type { ConvPasses, ImageCopies, Pass, StagedPass, StrategyPasses } from './types.js';
-import { winogradPasses } from './winograd.js';
+import { forwardTilesPerBlock, winogradPasses } from './winograd.js';
 
-export type { ConvPasses, ForwardPointers, ImageCopies, InputGradientPointers, FilterGradientPointers, Pass, Slice } from './types.js';
+export type { ConvPasses, WeightsBlock, ForwardPointers, ImageCopies, InputGradientPointers, FilterGradientPointers, Pass, Slice } from './types.js';
 export type { Threads } from './parallel.js';
 
 /**
@@ -48,20 +48,30 @@ function winogradChoice(g: ConvGeometry, threads: number): WinogradChoice {
  *   reduction is C or O long, too short for the micro-kernel, and the transforms dominate);
  * - at least 16 tiles of 4×4 outputs per call (batch × tiles per image): U, 4× the weights,
  *   is made and read once per call, and on fewer tiles that costs more than it saves (one
- *   8×8 image of 64 channels: 0.75×; one 7×7 of 512: 0.6×; eight of those: 1.4–1.8×);
+ *   8×8 image of 64 channels: 0.75×; one 7×7 of 512: 0.6×; eight of those: 1.4–1.8×), or,
+ *   with the weights prepared (U kept), 4 per image in one block of tiles (below);
  * - at least half of the tiles' outputs inside the output (5×5 outputs fill 25 of 64).
  */
 const WINOGRAD_MIN_CHANNELS = 16;
 const WINOGRAD_MIN_TILES = 16;
 const WINOGRAD_MIN_FILL = 0.5;
+/**
+ * With U made once and kept (a prepared conv, g.preparedWeights), what counts is U read once
+ * per block of tiles against the GEMMs' width: prepared, batch 1, C = O (docs/winograd.md,
+ * 2026-12-06), four tiles in one block (7×7, 8×8 outputs) were 1.4–2.6× the GEMM path from 32
+ * to 512 channels (1.0–1.35× at 16); one tile (4×4 outputs) 0.6–1.1×; 512 channels at 12×12
+ * (9 tiles, two blocks: U read twice) 0.7–0.8×. So: at least 4 tiles per image, all in one block.
+ */
+const WINOGRAD_MIN_TILES_PREPARED = 4;
 
 export function usesWinograd(g: ConvGeometry): boolean {
   if (g.algorithm === 'winograd') return true;
   if (g.algorithm === 'gemm' || winogradIneligibility(g) !== null) return false;
-  const tileOutputs = Math.ceil(g.outH / 4) * Math.ceil(g.outW / 4) * 16;
-  return Math.min(g.inChannels, g.outChannels) >= WINOGRAD_MIN_CHANNELS &&
-    (g.batch * tileOutputs) / 16 >= WINOGRAD_MIN_TILES &&
-    (g.outH * g.outW) / tileOutputs >= WINOGRAD_MIN_FILL;
+  const tiles = Math.ceil(g.outH / 4) * Math.ceil(g.outW / 4);
+  if (Math.min(g.inChannels, g.outChannels) < WINOGRAD_MIN_CHANNELS || (g.outH * g.outW) / (tiles * 16) < WINOGRAD_MIN_FILL) return false;
+  if (g.batch * tiles >= WINOGRAD_MIN_TILES) return true;
+  return g.preparedWeights === true && tiles >= WINOGRAD_MIN_TILES_PREPARED &&
+    forwardTilesPerBlock(tiles, g.inChannels, g.outChannels) >= tiles;
 }
 
 /** A pass on the calling thread, with its copies around it: the whole batch in, the pass, the whole batch out. */
@@ -71,11 +81,12 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
   const sharedFloats = Math.ceil((pass.shared?.floats ?? 0) / 4) * 4;
   return {
     scratchFloats: sharedFloats + pass.scratchFloats,
-    run: (k, p, scratch, copies?: ImageCopies) => {
-      const shared = pass.shared ? scratch : 0;
+    shared: pass.shared,
+    run: (k, p, scratch, copies?: ImageCopies, prepared?: number) => {
+      const shared = !pass.shared ? 0 : prepared ?? scratch;
       const own = scratch + sharedFloats * 4;
       copies?.feed?.(all);
-      pass.shared?.prepare(k, p, shared);
+      if (pass.shared && prepared === undefined) pass.shared.prepare(k, p, shared);
       pass.prepare(k, p, own, shared);
       pass.images(k, p, own, shared);
       copies?.drain?.(all);
@@ -83,14 +94,17 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
   };
 }
 
-/** The passes for `g`: split over the batch across `threads` when it has a serving pool and the work pays for it. */
+/**
+ * The passes for `g`: split across `threads` when it has a serving pool and the work pays for
+ * it, over the batch, or over blocks of its output for a batch smaller than the pool.
+ */
 export function convPasses(g: ConvGeometry, threads?: Threads | null): ConvPasses {
   // 'auto' is settled on the whole call's geometry: a thread's chunk of the batch has fewer
   // tiles, and every chunk must take the same path
   const count = threads && threads.pool.serving ? threadsFor(g, threads.pool.threads) : 1;
   const winograd = winogradChoice(g, count);
   const strategy = (chunk: ConvGeometry) => strategyPasses(chunk, winograd);
-  if (count > 1) return parallelPasses(g, count, strategy, threads!);
+  if (count > 1) return parallelPasses(g, count, strategy, threads!, onCallingThread);
   const { strategy: name, forward, inputGradient, filterGradient } = strategy(g);
   return {
     strategy: name, threads: 1,

@@ -69,9 +69,40 @@ export function evenSlices(start: number, total: number, count: number): Slice[]
   });
 }
 
-/** How many threads a pass over `g` uses, out of `threads`: one when splitting does not pay. */
+/**
+ * How many threads a pass over `g` uses, out of `threads`: one when splitting does not pay.
+ * Not capped at the batch: a batch smaller than the thread count is cut into blocks of its
+ * output where the pass can (planOutputBlocks), and over fewer threads where it cannot.
+ */
 export function threadsFor(g: ConvGeometry, threads: number): number {
-  return Math.max(1, Math.min(threads, g.batch, minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / minFlopsPerThread) : Infinity));
+  return Math.max(1, Math.min(threads, minFlopsPerThread > 0 ? Math.floor(flopsOf(g) / minFlopsPerThread) : Infinity));
+}
+
+/**
+ * Blocks per thread when a small batch is cut by its output (planOutputBlocks): two, so that a
+ * thread the OS holds up leaves half its share to the others; each block repeats the work its
+ * output does not cut (padding the images; the Winograd input transform, cut by channels).
+ */
+const OUTPUT_BLOCKS_PER_THREAD = 2;
+
+/** Blocks [from, to) of a pass's output units, and the first block of each thread's range. */
+export interface BlockPlan {
+  blocks: Array<{ from: number; to: number }>;
+  starts: number[];
+}
+
+/**
+ * `units` (output channels or tiles) cut into blocks for `threads` threads, `perThread` each
+ * as far as whole groups of 4 go (blocks start at multiples of 4, the micro-kernel's rows and
+ * the output transform's tiles per vector): the chunks of a batch smaller than the thread
+ * count, each over the whole batch.
+ */
+export function planOutputBlocks(units: number, threads: number, perThread = OUTPUT_BLOCKS_PER_THREAD): BlockPlan {
+  const groupsOf4 = Math.ceil(units / 4);
+  const count = Math.min(threads * perThread, groupsOf4);
+  const blocks = evenSlices(0, groupsOf4, count).map(({ start, count: groups }) => ({ from: 4 * start, to: Math.min(units, 4 * (start + groups)) }));
+  const starts = Array.from({ length: threads }, (_, t) => Math.floor((t * count) / threads));
+  return { blocks, starts };
 }
 
 /**
@@ -173,20 +204,31 @@ let built = new WeakMap<ThreadPool, Map<string, ConvPasses>>();
 let nextSplitId = 0;
 const MAX_BUILT = 64;
 
-/** `single` passes run over chunks of the batch on `count` of the pool's threads. */
-export function parallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads): ConvPasses {
+/** A strategy's pass on the calling thread alone, for `batch` images (index.ts). */
+export type OnCallingThread = <P>(pass: StagedPass<P>, batch: number) => Pass<P>;
+
+/**
+ * `single` passes run over chunks of the batch on `count` of the pool's threads; with fewer
+ * images than threads, over blocks of output channels where the pass has them, else over
+ * as many threads as images (`onCallingThread` for one).
+ */
+export function parallelPasses(
+  g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads, onCallingThread: OnCallingThread,
+): ConvPasses {
   let forPool = built.get(threads.pool);
   if (!forPool) built.set(threads.pool, (forPool = new Map()));
   const key = `${threads.op} ${count} ${JSON.stringify(g)}`;
   let passes = forPool.get(key);
   if (!passes) {
     if (forPool.size >= MAX_BUILT) forPool.delete(forPool.keys().next().value!);
-    forPool.set(key, (passes = buildParallelPasses(g, count, single, threads)));
+    forPool.set(key, (passes = buildParallelPasses(g, count, single, threads, onCallingThread)));
   }
   return passes;
 }
 
-function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads): ConvPasses {
+function buildParallelPasses(
+  g: ConvGeometry, count: number, single: (g: ConvGeometry) => StrategyPasses, threads: Threads, onCallingThread: OnCallingThread,
+): ConvPasses {
   const sized = new Map<number, StrategyPasses>();
   /** The single-thread passes for `images` images. */
   const passesFor = (images: number) => {
@@ -212,6 +254,7 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
   function split<P>(
     { chunks, starts }: ChunkPlan, pick: (p: StrategyPasses) => StagedPass<P>, reserved: number,
     chunkPointers: (p: P, chunk: Slice, reservedAt: number) => P, after?: (p: P, reservedAt: (c: number) => number, stride: number) => void,
+    count = starts.length,
   ): Pass<P> {
     const chunkFloats = wholePages(reserved);
     const reservedFloats = reserved > 0 ? chunkFloats * chunks.length : 0;
@@ -229,12 +272,13 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
     return {
       // a page of slack to round the caller's (16-byte aligned) scratch up to a page boundary
       scratchFloats: PAGE_FLOATS + reservedFloats + sharedFloats + threadFloats * count,
-      run: (_k, p, scratch, copies?: ImageCopies) => {
+      shared: sharedPass,
+      run: (_k, p, scratch, copies?: ImageCopies, prepared?: number) => {
         const base = Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES;
         const reservedAt = (c: number) => base + c * chunkFloats * 4;
-        const shared = sharedPass ? base + reservedFloats * 4 : 0;
+        const shared = !sharedPass ? 0 : prepared ?? base + reservedFloats * 4;
         const threadScratch = (t: number) => base + (reservedFloats + sharedFloats + t * threadFloats) * 4;
-        sharedPass?.prepare(threads.pool.kernels, p, shared);
+        if (sharedPass && prepared === undefined) sharedPass.prepare(threads.pool.kernels, p, shared);
         threads.pool.run(
           threads.op,
           chunks.map((chunk, c) => (k, thread) => run(k, p, chunk, reservedAt(c), threadScratch(thread), shared)),
@@ -247,45 +291,121 @@ function buildParallelPasses(g: ConvGeometry, count: number, single: (g: ConvGeo
           },
           count,
           starts,
-          tapeId === null ? undefined : `${tapeId} ${Object.values(p as object).join(' ')} ${scratch}`,
+          // the tapes hold the shared block's pointer too: a prepared block sits elsewhere
+          tapeId === null ? undefined : `${tapeId} ${Object.values(p as object).join(' ')} ${scratch} ${shared}`,
         );
         after?.(p, reservedAt, chunkFloats);
       },
     };
   }
 
+  /**
+   * A batch smaller than the thread count, cut into blocks of its output (planOutputBlocks),
+   * each block over the whole batch: each thread prepares its scratch once (the part of
+   * prepare that does not need the weights), then runs blocks. The calling thread feeds every
+   * image with the first block it feeds, and drains blocks of channels as they are done, tiles
+   * (scattered over each image) once all are.
+   */
+  function splitOutputs<P>(pick: (p: StrategyPasses) => StagedPass<P>): Pass<P> {
+    const pass = pick(passesFor(g.batch));
+    const output = pass.outputBlocks!;
+    const { blocks, starts } = planOutputBlocks(output.units, count);
+    const byChannels = output.cuts === 'channels';
+    const tapeId = pass.callsOnly ? `blocks ${nextSplitId++}` : null;
+    const threadFloats = wholePages(pass.scratchFloats);
+    const sharedFloats = wholePages(pass.shared?.floats ?? 0);
+    const ownFloats = Math.ceil((output.ownFloats ?? 0) / 4) * 4;
+    const blocksFloats = wholePages(ownFloats * blocks.length);
+    const all = { start: 0, count: g.batch };
+    return {
+      scratchFloats: PAGE_FLOATS + sharedFloats + blocksFloats + threadFloats * count,
+      shared: pass.shared,
+      run: (_k, p, scratch, copies?: ImageCopies, prepared?: number) => {
+        const base = Math.ceil(scratch / PAGE_BYTES) * PAGE_BYTES;
+        const shared = !pass.shared ? 0 : prepared ?? base;
+        const own = (b: number) => base + (sharedFloats + b * ownFloats) * 4;
+        const threadScratch = (t: number) => base + (sharedFloats + blocksFloats + t * threadFloats) * 4;
+        let fed = false;
+        // every block reads the shared block (U, packed W): made here first unless it was kept
+        if (pass.shared && prepared === undefined) pass.shared.prepare(threads.pool.kernels, p, shared);
+        threads.pool.run(
+          threads.op,
+          blocks.map(({ from, to }, b) => (k, thread) => output.block(k, p, threadScratch(thread), from, to, shared, own(b))),
+          tapeSpace,
+          {
+            prologue: (k, thread) => output.prepare(k, p, threadScratch(thread)),
+            feed: copies?.feed && (() => {
+              if (!fed) copies.feed!(all);
+              fed = true;
+            }),
+            // a block of an image's channels is a contiguous part of it
+            drain: byChannels && copies?.drain ? (c) => {
+              const channels = { ...blocks[c], of: output.units };
+              for (let n = 0; n < g.batch; n++) copies.drain!({ start: n, count: 1, channels });
+            } : undefined,
+          },
+          count,
+          starts,
+          // the tapes hold the shared block's pointer too: a prepared block sits elsewhere
+          tapeId === null ? undefined : `${tapeId} ${Object.values(p as object).join(' ')} ${scratch} ${shared}`,
+        );
+        if (!byChannels) copies?.drain?.(all);
+      },
+    };
+  }
+
+  /**
+   * A pass over the batch's chunks (`splitOver` a thread count) when it has at least `count`
+   * images; else cut by its output where it can, else over as many threads as images, or on
+   * the calling thread alone.
+   */
+  const byBatchOrOutput = <P>(pick: (p: StrategyPasses) => StagedPass<P>, splitOver: (threadCount: number) => Pass<P>): Pass<P> => {
+    if (g.batch >= count) return splitOver(count);
+    // at most 4 units are one block: nothing to share out
+    if ((pick(passesFor(g.batch)).outputBlocks?.units ?? 0) > 4) return splitOutputs(pick);
+    return g.batch > 1 ? splitOver(g.batch) : onCallingThread(pick(passesFor(g.batch)), g.batch);
+  };
+
   const blockable = (pass: StagedPass<unknown>) => pass.channelBlocks?.channels;
-  const forward = split<ForwardPointers>(planChunks(g, count, Infinity, blockable(passesFor(1).forward)), (s) => s.forward, 0, (p, { start }) => ({
-    ...p, x: p.x + start * xImageBytes, y: p.y + start * yImageBytes,
-  }));
-  const inputGradient = split<InputGradientPointers>(planChunks(g, count, Infinity, blockable(passesFor(1).inputGradient)), (s) => s.inputGradient, 0, (p, { start }) => ({
-    ...p, dy: p.dy + start * yImageBytes, dx: p.dx + start * xImageBytes,
-  }));
-
-  // each chunk's region: its partial dW, then its partial db (16-byte aligned); the partials
-  // are added in chunk order, so which thread ran a chunk never changes the sums
-  const filterPlan = planChunks(g, count, filterChunksPerThread(g, count));
-  const filterChunks = filterPlan.chunks.length;
-  const dbOffsetFloats = Math.ceil(wFloats / 4) * 4;
-  const partialFloats = dbOffsetFloats + Math.ceil(g.outChannels / 4) * 4;
-  const filterGradient = split<FilterGradientPointers>(filterPlan, (s) => s.filterGradient, partialFloats, (p, { start }, at) => ({
-    dy: p.dy + start * yImageBytes, x: p.x + start * xImageBytes, dw: at, db: at + dbOffsetFloats * 4,
-  }), (p, reservedAt, stride) => {
-    const sumColumns = (k: KernelExports, { start, count: columns }: Slice) =>
-      k.f32_colsum(reservedAt(0) + start * 4, filterChunks, columns, stride, p.dw + start * 4);
-    const sumDb = (k: KernelExports) => k.f32_colsum(reservedAt(0) + dbOffsetFloats * 4, filterChunks, g.outChannels, stride, p.db);
-    if (minFlopsPerThread > 0 && filterChunks * wFloats < MIN_SPLIT_SUM_FLOATS) {
-      sumColumns(threads.pool.kernels, { start: 0, count: wFloats });
-      sumDb(threads.pool.kernels);
-      return;
-    }
-    // a share of dW's columns per thread: the partials the other threads wrote sit in their cores' caches
-    const shares = evenSlices(0, wFloats, count).map((share, t) => (k: KernelExports) => {
-      sumColumns(k, share);
-      if (t === 0) sumDb(k);
-    });
-    threads.pool.run(threads.op, shares, tapeSpace, {}, count);
-  });
-
+  const forward = byBatchOrOutput((s) => s.forward, (threadCount) =>
+    split<ForwardPointers>(planChunks(g, threadCount, Infinity, blockable(passesFor(1).forward)), (s) => s.forward, 0, (p, { start }) => ({
+      ...p, x: p.x + start * xImageBytes, y: p.y + start * yImageBytes,
+    })));
+  const inputGradient = byBatchOrOutput((s) => s.inputGradient, (threadCount) =>
+    split<InputGradientPointers>(planChunks(g, threadCount, Infinity, blockable(passesFor(1).inputGradient)), (s) => s.inputGradient, 0, (p, { start }) => ({
+      ...p, dy: p.dy + start * yImageBytes, dx: p.dx + start * xImageBytes,
+    })));
+  const filterGradient = byBatchOrOutput((s) => s.filterGradient, (threadCount) => splitFilterGradient(threadCount));
   return { strategy: passesFor(1).strategy, forward, inputGradient, filterGradient, threads: count };
+
+  /**
+   * dW+db over chunks of the batch on `count` threads: each chunk's region holds its partial
+   * dW, then its partial db (16-byte aligned); the partials are added in chunk order, so which
+   * thread ran a chunk never changes the sums.
+   */
+  function splitFilterGradient(count: number): Pass<FilterGradientPointers> {
+    const filterPlan = planChunks(g, count, filterChunksPerThread(g, count));
+    const filterChunks = filterPlan.chunks.length;
+    const dbOffsetFloats = Math.ceil(wFloats / 4) * 4;
+    const partialFloats = dbOffsetFloats + Math.ceil(g.outChannels / 4) * 4;
+    const filterGradient = split<FilterGradientPointers>(filterPlan, (s) => s.filterGradient, partialFloats, (p, { start }, at) => ({
+      dy: p.dy + start * yImageBytes, x: p.x + start * xImageBytes, dw: at, db: at + dbOffsetFloats * 4,
+    }), (p, reservedAt, stride) => {
+      const sumColumns = (k: KernelExports, { start, count: columns }: Slice) =>
+        k.f32_colsum(reservedAt(0) + start * 4, filterChunks, columns, stride, p.dw + start * 4);
+      const sumDb = (k: KernelExports) => k.f32_colsum(reservedAt(0) + dbOffsetFloats * 4, filterChunks, g.outChannels, stride, p.db);
+      if (minFlopsPerThread > 0 && filterChunks * wFloats < MIN_SPLIT_SUM_FLOATS) {
+        sumColumns(threads.pool.kernels, { start: 0, count: wFloats });
+        sumDb(threads.pool.kernels);
+        return;
+      }
+      // a share of dW's columns per thread: the partials the other threads wrote sit in their cores' caches
+      const shares = evenSlices(0, wFloats, count).map((share, t) => (k: KernelExports) => {
+        sumColumns(k, share);
+        if (t === 0) sumDb(k);
+      });
+      threads.pool.run(threads.op, shares, tapeSpace, {}, count);
+    });
+    return filterGradient;
+  }
 }

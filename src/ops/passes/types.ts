@@ -51,10 +51,34 @@ export interface ImageCopies {
   drain?(images: Slice): void;
 }
 
+/**
+ * What a pass makes from the weights alone and every thread reads (the Winograd-transformed
+ * filter, the GEMM's packed weights). A call makes it once, on the calling thread; a caller
+ * that keeps weights resident (a prepared conv, a layer between weight updates) can make it
+ * once into a block of its own and hand that to every later run (Pass.run's `prepared`).
+ */
+export interface WeightsBlock<Pointers> {
+  /** floats of the block (at a 16-byte aligned byte offset) */
+  readonly floats: number;
+  /**
+   * What the block holds, as a function of the weights: two passes with the same key make the
+   * same block from the same weights, so one made by either serves both.
+   */
+  readonly key: string;
+  /** Fills the block at `at` from the weights at p's weight pointer (reads nothing else of p). */
+  prepare(kernels: KernelExports, p: Pointers, at: number): void;
+}
+
 export interface Pass<Pointers> {
   /** floats of scratch the pass needs at `scratch` (16-byte aligned) */
   readonly scratchFloats: number;
-  run(kernels: KernelExports, p: Pointers, scratch: number, copies?: ImageCopies): void;
+  /** the block the pass makes from the weights, if it makes one */
+  readonly shared?: WeightsBlock<Pointers>;
+  /**
+   * `prepared`: the byte offset of a block shared.prepare has already filled from the same
+   * weights p points at; the pass then reads it instead of making its own.
+   */
+  run(kernels: KernelExports, p: Pointers, scratch: number, copies?: ImageCopies, prepared?: number): void;
 }
 
 /**
@@ -67,14 +91,12 @@ export interface StagedPass<Pointers> {
   readonly scratchFloats: number;
   /**
    * What depends on the weights alone and every thread reads (the Winograd filter
-   * transform): made once per call, on the calling thread, into `floats` floats at `shared`
-   * (16-byte aligned), before any thread prepares. prepare, images and channelBlocks get that
-   * `shared` pointer too (0 when there is none).
+   * transform, the GEMM's packed W): made once per call, on the calling thread, into `floats`
+   * floats at `shared` (16-byte aligned), before any thread prepares, or made earlier and
+   * kept (Pass.run's `prepared`). prepare, images and channelBlocks get that `shared` pointer
+   * too (0 when there is none).
    */
-  readonly shared?: {
-    readonly floats: number;
-    prepare(kernels: KernelExports, p: Pointers, shared: number): void;
-  };
+  readonly shared?: WeightsBlock<Pointers>;
   prepare(kernels: KernelExports, p: Pointers, scratch: number, shared: number): void;
   /** the batch's images, with the scratch as prepare left it */
   images(kernels: KernelExports, p: Pointers, scratch: number, shared: number): void;
@@ -92,6 +114,30 @@ export interface StagedPass<Pointers> {
   readonly channelBlocks?: {
     readonly channels: number;
     block(kernels: KernelExports, p: Pointers, scratch: number, n: number, from: number, to: number, shared: number): void;
+  };
+  /**
+   * Where the pass can compute a block of its output for the whole batch on its own: threads
+   * use it for a batch smaller than their count (one image on 2 threads), cutting the output
+   * instead of the batch. Blocks start at multiples of 4 units and every output value is
+   * computed as the whole pass computes it, so the results are the same bit for bit (dW and db
+   * too: each row's sum over the batch runs in the same order). `prepare` replaces the pass's
+   * own prepare and must not need the weights.
+   * - cuts 'channels': `units` output channels (rows of the GEMMs: blocks start on the
+   *   micro-kernel's 4-row tiles), and a block's output is a contiguous part of each image;
+   * - cuts 'tiles': `units` Winograd tiles of each image, a block's output scattered over each
+   *   image's rows.
+   * Either way the shared block (packed W, U) is whole before any block runs: made on the
+   * calling thread, or kept per weight version (prepareConv2d, nn layers).
+   * `ownFloats` floats at `own` are the block's alone (16-byte aligned): a pass that writes a
+   * plan from JavaScript (depthwise) writes each block's there, since a thread's tapes are all
+   * recorded before it runs any of them.
+   */
+  readonly outputBlocks?: {
+    readonly cuts: 'channels' | 'tiles';
+    readonly units: number;
+    readonly ownFloats?: number;
+    prepare(kernels: KernelExports, p: Pointers, scratch: number): void;
+    block(kernels: KernelExports, p: Pointers, scratch: number, from: number, to: number, shared: number, own: number): void;
   };
 }
 

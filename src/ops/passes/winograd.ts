@@ -14,13 +14,25 @@
 //            summed over tile blocks and images, then one inverse filter transform.
 //   db       row sums of dY, as on the GEMM path.
 // The filter transform writes U already packed as the GEMM's A operand and the input
-// transform writes V as its B panels, so nothing else is packed. U is made once per call into
-// the pass's shared block, which every thread reads (a later step can keep it per resident
-// weight version instead). An image's tiles go through in blocks, so V and M stay about the
-// size of L2 whatever the image size.
+// transform writes V as its B panels, so nothing else is packed. U is the pass's shared block,
+// which every thread reads: made once per call, or once per weight version and kept
+// (prepareConv2d, the nn conv layers). An image's tiles go through in blocks, so V and M stay
+// about the size of L2 whatever the image size. A batch smaller than the pool is cut by output
+// channels or by tiles (outputBlocks, CUT_CHANNELS_FROM).
+import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
 import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
+
+/**
+ * A batch smaller than the pool is cut by output channels when O > this × tiles × batch, else
+ * by tiles. Either way every block reads U whole from the shared block (made first on the
+ * calling thread, or kept per weight version). By channels every block transforms all the
+ * input tiles again (V: ~860 flops per tile and input channel) but runs the GEMMs over all the
+ * tiles; by tiles V is shared out but a block's GEMMs are only its tiles wide. The factor was
+ * measured (on a loaded machine) when channel blocks also made their own rows of U in parallel.
+ */
+const CUT_CHANNELS_FROM = 8;
 
 /** Outputs per tile side, and points per transformed tile (the GEMMs). */
 const TILE = 4;
@@ -38,16 +50,25 @@ const POINT_SKEW_FLOATS = 16;
 const skewed = (floats: number) => floats + POINT_SKEW_FLOATS;
 /**
  * An image's tiles go through in blocks whose V and M (36 points × (C + O) floats per tile)
- * stay within this many bytes, so the GEMMs read them from L2 (2 MiB per core here).
+ * stay within this many bytes, so the GEMMs read them from L2 (2 MiB per core here): dX and
+ * dW (whose scratch the backward pass's memory budget bounds, test/memory.test.ts).
  */
 const BLOCK_BYTES = 1 << 20;
+/**
+ * The forward pass's blocks may fill L2: every block reads all of U (36·O·C floats) again,
+ * so fewer, larger blocks pay where U is large. At 1 MiB, 14×14 at 256 channels (U 9 MiB)
+ * took two blocks of 8 tiles, at 2 MiB one of 16: 16% less time (fastest of 15 runs,
+ * prepared, batch 1: 3.15–3.35 → 2.64–2.65 ms; 128 channels, 28×28: 2.0 → 1.86 ms; 64, 56×56:
+ * unchanged).
+ */
+const FORWARD_BLOCK_BYTES = 2 << 20;
 
 /** The Winograd passes of `g`: forward and dX, and dW too when `filterGradient` (else the GEMM's). */
 export function winogradPasses(g: ConvGeometry, filterGradient: boolean): StrategyPasses {
   const taps = 9 * 4; // bytes of one 3×3 filter
-  const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false });
+  const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false }, FORWARD_BLOCK_BYTES);
   // the transposed conv's filter [C][O] is W[O][C] flipped: rows C, columns O
-  const transposed = winogradConv(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true });
+  const transposed = winogradConv(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true }, BLOCK_BYTES);
   const asForward = (p: InputGradientPointers): ForwardPointers => ({ x: p.dy, w: p.w, bias: 0, y: p.dx });
   return {
     strategy: 'winograd',
@@ -55,9 +76,15 @@ export function winogradPasses(g: ConvGeometry, filterGradient: boolean): Strate
     inputGradient: {
       scratchFloats: transposed.scratchFloats,
       callsOnly: true,
-      shared: { floats: transposed.shared!.floats, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
+      shared: { ...transposed.shared!, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
       prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
       images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
+      outputBlocks: {
+        cuts: transposed.outputBlocks!.cuts,
+        units: transposed.outputBlocks!.units,
+        prepare() {},
+        block: (k, p, scratch, from, to, shared, own) => transposed.outputBlocks!.block(k, asForward(p), scratch, from, to, shared, own),
+      },
     },
     filterGradient: filterGradient ? winogradFilterGradient(g) : gemmPasses(g).filterGradient,
   };
@@ -72,11 +99,15 @@ interface FilterLayout {
 
 /**
  * Tiles per block: all of an image's when their transformed tiles (36 × (C + O) floats each)
- * fit BLOCK_BYTES, else blocks of even size (multiples of 4 tiles) that do.
+ * fit `blockBytes`, else blocks of even size (multiples of 4 tiles) that do.
  */
-export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number): number {
+/** Tiles per block of the forward pass (whose blocks may be larger than dX's and dW's). */
+export const forwardTilesPerBlock = (tiles: number, inChannels: number, outChannels: number) =>
+  tilesPerBlock(tiles, inChannels, outChannels, FORWARD_BLOCK_BYTES);
+
+export function tilesPerBlock(tiles: number, inChannels: number, outChannels: number, blockBytes = BLOCK_BYTES): number {
   const perTile = POINTS * (inChannels + Math.ceil(outChannels / 4) * 4) * 4;
-  const most = Math.max(8, Math.floor(BLOCK_BYTES / perTile / 8) * 8);
+  const most = Math.max(8, Math.floor(blockBytes / perTile / 8) * 8);
   const blocks = Math.ceil(tiles / most);
   return Math.ceil(tiles / blocks / 4) * 4;
 }
@@ -95,12 +126,12 @@ function paddedImage(g: ConvGeometry) {
   return { placeTop, placeLeft, paddedH, paddedW, planeBytes: paddedH * paddedW * 4, readOffset: (cropTop * paddedW + cropLeft) * 4 };
 }
 
-/** The forward pass of the 3×3, stride-1 conv `g`, its weights laid out as `filters` says. */
-function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<ForwardPointers> {
+/** The forward pass of the 3×3, stride-1 conv `g`, its weights laid out as `filters` says, its tiles in blocks of about `blockBytes`. */
+function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number): StagedPass<ForwardPointers> {
   const C = g.inChannels, O = g.outChannels;
   const tilesH = Math.ceil(g.outH / TILE), tilesW = Math.ceil(g.outW / TILE);
   const tiles = tilesH * tilesW;
-  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, C, O));
+  const blockTiles = Math.min(tiles, tilesPerBlock(tiles, C, O, blockBytes));
   const slots = Math.ceil(blockTiles / 8) * 8; // M's row length: whole 8-column panels
   const rowsO = Math.ceil(O / 4) * 4; // U's and M's rows: whole 4-row blocks
   const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);
@@ -115,30 +146,68 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout): StagedPass<Forwar
   // U's 36 packed O×C matrices, then the filter transform's work space
   const uFloats = POINTS * skewed(rowsO * C);
   const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
+  const cutChannels = O > CUT_CHANNELS_FROM * tiles * g.batch;
   return {
     scratchFloats: at.total,
     callsOnly: true,
     shared: {
       floats: uFloats + TRANSFORM_WORK_FLOATS,
+      key: `winograd F(4×4,3×3) U ${O}×${C} ${filters.rowStride} ${filters.colStride}${filters.flip ? ' flipped' : ''}`,
       prepare(k, p, shared) {
         k.f32_winograd_filter_4x4_3x3(p.w, O, C, filters.rowStride, filters.colStride, filters.flip ? 1 : 0, shared, uXiBytes, shared + uFloats * 4);
       },
     },
     prepare() {},
     images(k, p, scratch, u) {
-      const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
-      for (let n = 0; n < g.batch; n++) {
-        const y = p.y + n * yImageBytes;
-        k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
-        for (let first = 0; first < tiles; first += blockTiles) {
-          const count = Math.min(blockTiles, tiles - first);
-          k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
-          k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
-          k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
-        }
-      }
+      for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, 0, tiles);
+    },
+    outputBlocks: cutChannels ? {
+      cuts: 'channels',
+      units: O,
+      prepare() {},
+      // the block's output channels of every image (from U in the shared block), each block
+      // transforming all of an image's tiles
+      block(k, p, scratch, from, to, u) {
+        for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, from, to);
+      },
+    } : {
+      cuts: 'tiles',
+      units: tiles,
+      prepare() {},
+      // tiles [from, to) of every image, through the same GEMMs (a tile's outputs depend on its own window alone)
+      block(k, p, scratch, from, to, u) {
+        for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, from, to);
+      },
     },
   };
+
+  /** Tiles [from, to) of image n, all output channels, in blocks of at most blockTiles. */
+  function imageTiles(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number): void {
+    const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
+    const y = p.y + n * yImageBytes;
+    k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+    for (let first = from; first < to; first += blockTiles) {
+      const count = Math.min(blockTiles, to - first);
+      k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+      k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
+      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
+    }
+  }
+
+  /** Output channels [from, to) of image n (from a multiple of 4: U's and M's 4-row blocks). */
+  function imageRows(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number): void {
+    const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m + from * slots * 4;
+    const rows = to - from;
+    const y = p.y + n * yImageBytes + from * g.outH * g.outW * 4;
+    const bias = p.bias ? p.bias + from * 4 : 0;
+    k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
+    for (let first = 0; first < tiles; first += blockTiles) {
+      const count = Math.min(blockTiles, tiles - first);
+      k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+      k.f32_winograd_gemm(POINTS, rows, count, C, u + from * C * 4, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
+      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, rows, tilesW, first, count, bias, y, g.outH, g.outW, work);
+    }
+  }
 }
 
 /** dW (and db) of the 3×3, stride-1 conv `g` by Winograd (see the top of the file). */

@@ -59,6 +59,7 @@ export function f32_gemm_packed_work_bytes(): usize {
 export { f32_fill_cols, f32_colsum, f32_transpose } from "./f32-bias/f32-bias";
 export { f32_maxpool2d_backward } from "./f32-maxpool/f32-maxpool2d-backward";
 export { f32_softmax_xent } from "./f32-xent/f32-softmax-xent";
+export { f32_softmax_rows, f32_softmax_rows_backward } from "./f32-xent/f32-softmax";
 export { f32_copy_rows } from "./f32-concat/f32-copy-rows";
 
 /** Which build this is: 0 scalar, 1 simd, 2 relaxed-simd (lets the host check a binary a user supplied). */
@@ -188,13 +189,13 @@ export function f32_silu_backward(x: usize, dy: usize, dx: usize, count: i32): v
   else f32_silu_backward__scalar(x, dy, dx, count);
 }
 
-/** Max pooling without padding; idx keeps each output's argmax (see f32_maxpool2d__scalar). */
+/** Max pooling with padding (never winning); idx keeps each output's argmax (see f32_maxpool2d__scalar). */
 export function f32_maxpool2d(
   x: usize, planes: i32, inH: i32, inW: i32, kernelH: i32, kernelW: i32,
-  strideH: i32, strideW: i32, outH: i32, outW: i32, y: usize, idx: usize,
+  strideH: i32, strideW: i32, padT: i32, padL: i32, outH: i32, outW: i32, y: usize, idx: usize,
 ): void {
-  if (ASC_FEATURE_SIMD) f32_maxpool2d__wasmsimd(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, outH, outW, y, idx);
-  else f32_maxpool2d__scalar(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, outH, outW, y, idx);
+  if (ASC_FEATURE_SIMD) f32_maxpool2d__wasmsimd(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, padT, padL, outH, outW, y, idx);
+  else f32_maxpool2d__scalar(x, planes, inH, inW, kernelH, kernelW, strideH, strideW, padT, padL, outH, outW, y, idx);
 }
 
 /** y = a + b over count floats (y may be a or b). */

@@ -77,7 +77,7 @@ export interface KernelExports {
   f32_silu(x: number, y: number, count: number): void;
   f32_silu_backward(x: number, dy: number, dx: number, count: number): void;
   f32_maxpool2d(x: number, planes: number, inH: number, inW: number, kernelH: number, kernelW: number,
-    strideH: number, strideW: number, outH: number, outW: number, y: number, idx: number): void;
+    strideH: number, strideW: number, padT: number, padL: number, outH: number, outW: number, y: number, idx: number): void;
   f32_maxpool2d_backward(dy: number, idx: number, planes: number, inPlane: number, outPlane: number, dx: number): void;
   /** returns the summed loss; writes dz = (softmax − target)·scale, target = (1 − smoothing)·onehot + smoothing/classes */
   f32_softmax_xent(logits: number, labels: number, rows: number, classes: number, dz: number, scale: number, smoothing: number): number;
@@ -99,6 +99,8 @@ export interface KernelExports {
   f32_avgpool2d_backward(dy: number, planes: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number,
     padT: number, padL: number, outH: number, outW: number, countIncludePad: number, dx: number): void;
   f32_copy_rows(src: number, rows: number, cols: number, srcStride: number, dst: number, dstStride: number): void;
+  f32_softmax_rows(x: number, rows: number, cols: number, y: number): void;
+  f32_softmax_rows_backward(y: number, dy: number, rows: number, cols: number, dx: number): void;
   f32_global_avgpool(x: number, planes: number, plane: number, y: number): void;
   f32_global_avgpool_backward(dy: number, planes: number, plane: number, dx: number): void;
   /** batch normalisation over one block of channels of x [images][channels][plane] (imageStride in floats) */
@@ -152,7 +154,7 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_add: true, f32_global_avgpool: true, f32_global_avgpool_backward: true,
   f32_channel_sums: true, f32_channel_sqdev: true, f32_channel_dy_sums: true, f32_channel_normalize: true,
   f32_batchnorm_dx: true, f32_mul: true, f32_dropout: true, f32_avgpool2d: true, f32_avgpool2d_backward: true,
-  f32_copy_rows: true,
+  f32_copy_rows: true, f32_softmax_rows: true, f32_softmax_rows_backward: true,
   f32_winograd_filter_4x4_3x3: true, f32_winograd_input_4x4_3x3: true, f32_winograd_gemm: true,
   f32_winograd_output_4x4_3x3: true, f32_winograd_input_by_channel_4x4_3x3: true, f32_winograd_dy_4x4_3x3: true,
   f32_winograd_filter_grad_4x4_3x3: true,

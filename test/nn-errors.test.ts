@@ -47,6 +47,14 @@ describe('nn errors', () => {
     const model = new nn.Sequential([new nn.MaxPool2d(4)]);
     expect(() => model.forward({ data: new Float32Array(9), shape: [1, 1, 3, 3] })).toThrow(/nn\.MaxPool2d: window 4×4 is larger than x's 3×3 plane/);
     model.dispose();
+    const padded = new nn.Sequential([new nn.MaxPool2d(6, { padding: 1 })]);
+    expect(() => padded.forward({ data: new Float32Array(9), shape: [1, 1, 3, 3] })).toThrow(/nn\.MaxPool2d: window 6×6 is larger than x's 3×3 plane with padding 1×1/);
+    padded.dispose();
+  });
+
+  it('MaxPool2d padding beyond half the kernel', () => {
+    expect(() => new nn.MaxPool2d(3, { padding: 2 })).toThrow(/nn\.MaxPool2d: padding\[0\] must be an integer from 0 to half the kernel \(1\), got 2/);
+    expect(() => new nn.MaxPool2d([2, 4], { padding: [1, -1] })).toThrow(/nn\.MaxPool2d: padding\[1\] must be an integer from 0 to half the kernel \(2\), got -1/);
   });
 
   it('disposing models gives their memory back', async () => {

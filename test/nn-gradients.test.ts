@@ -40,6 +40,8 @@ const CASES: Case[] = [
   { name: 'ReLU', layers: () => [new nn.ReLU()], x: [2, 3, 5, 3], input: awayFromZero },
   { name: 'MaxPool2d 2', layers: () => [new nn.MaxPool2d(2)], x: [2, 3, 6, 5], input: distinct },
   { name: 'MaxPool2d 3, stride 2 (overlapping)', layers: () => [new nn.MaxPool2d(3, 2)], x: [2, 2, 7, 7], input: distinct },
+  { name: 'MaxPool2d 3, stride 2, padding 1 (ResNet stem)', layers: () => [new nn.MaxPool2d(3, { stride: 2, padding: 1 })], x: [2, 2, 7, 8], input: distinct },
+  { name: 'MaxPool2d 3×2, stride 2, padding [1, 0], ceil mode', layers: () => [new nn.MaxPool2d([3, 2], { stride: 2, padding: [1, 0], ceilMode: true })], x: [2, 2, 6, 7], input: distinct },
   { name: 'Flatten then Linear', layers: () => [new nn.Flatten(), new nn.Linear(24, 4, { seed: 7 })], x: [2, 2, 3, 4] },
 ];
 

@@ -126,16 +126,6 @@ describe('activations in ONNX: Errors name the op, the node and the opset', () =
       /\(Clip, opset 13\): attribute 'min' is not supported/],
     ['HardSwish before opset 14', () => model((b) => b.node('HardSwish', ['x'], [], ['y'])), /\(HardSwish, opset 13\): HardSwish is an opset-14 operator/],
     ['LeakyRelu with an unknown attribute', () => model((b) => b.node('LeakyRelu', ['x'], [attr.float('beta', 1)], ['y'])), /\(LeakyRelu, opset 13\): attribute 'beta' is not supported/],
-    ['Mul of two unrelated tensors', () => model((b) => b.node('Mul', ['x', b.node('Relu', ['x'])], [], ['y'])),
-      /node 'mul_2' \(Mul, opset 13\): Mul is only supported as x·Sigmoid\(x\) \(SiLU\) or x·HardSigmoid\(x\)/],
-    ['Mul by the Sigmoid of another tensor', () => model((b) => b.node('Mul', ['x', b.node('Sigmoid', [b.node('Relu', ['x'])])], [], ['y'])),
-      /\(Mul, opset 13\): Mul is only supported as x·Sigmoid\(x\)/],
-    ['Mul by a Sigmoid something else reads too', () => model((b) => {
-      const s = b.node('Sigmoid', ['x']);
-      return b.node('Add', [b.node('Mul', ['x', s]), s], [], ['y']);
-    }), /\(Mul, opset 13\): Mul is only supported as x·Sigmoid\(x\)/],
-    ['Mul by a HardSigmoid of other parameters', () => model((b) => b.node('Mul', ['x', b.node('HardSigmoid', ['x'])], [], ['y'])),
-      /\(Mul, opset 13\): Mul is only supported/],
   ];
 
   it.each(CASES)('%s', async (_, bytes, message) => {

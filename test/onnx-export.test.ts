@@ -1,5 +1,5 @@
 // nn.toONNX: a Graph using every exportable layer (Conv2d with each padding form, strides,
-// dilation, groups; BatchNorm2d with trained running statistics; ReLU, MaxPool2d, AvgPool2d with
+// dilation, groups; BatchNorm2d with trained running statistics; ReLU, MaxPool2d and AvgPool2d with
 // padding, ceilMode and both divisors; GlobalAvgPool2d, Flatten, Add, Concat, Dropout, Linear with
 // and without bias), resnet20 and a Sequential (lenet): onnxruntime-web reproduces our eval outputs
 // (max |Δ| ≤ 1e-4·max |y|), and fromONNX(toONNX(m)) (BatchNorm unfolded) gives them bit for bit.
@@ -24,7 +24,9 @@ function everyLayer(): nn.Graph {
   const p = g.apply(new nn.MaxPool2d(2), f, 'maxpool');                                                 // [N, 12, 3, 2]
   const q = g.apply(new nn.AvgPool2d(2, { ceilMode: true }), f, 'avg.ceil');                            // [N, 12, 3, 3]
   const head = g.apply(new nn.Linear(12 * 9, 10, { bias: false }), g.apply(new nn.Flatten(), q, 'flat.q'), 'head.q');
-  const gap = g.apply(new nn.Flatten(), g.apply(new nn.GlobalAvgPool2d(), p, 'gap'), 'flat.p');
+  const pp = g.apply(new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }), f, 'maxpool.pad');  // [N, 12, 4, 4]
+  const gap = g.add(g.apply(new nn.Flatten(), g.apply(new nn.GlobalAvgPool2d(), p, 'gap'), 'flat.p'),
+    g.apply(new nn.Flatten(), g.apply(new nn.GlobalAvgPool2d(), pp, 'gap.pad'), 'flat.pad'), 'gap.sum');
   const logits = g.add(head, g.apply(new nn.Linear(12, 10), gap, 'head.p'), 'logits.sum');
   return g.build({ outputs: { logits }, seed: 3 });
 }

@@ -47,6 +47,19 @@ for (const [H, W] of [[6, 5], [7, 8], [5, 9]]) {
   for (const cip of [0, 1]) CASES.push({ name: `AveragePool ceil_mode, ${H}×${W}, count_include_pad ${cip}`, bytes: () => ceilPoolModel(H, W, cip), shape: [2, 2, H, W] });
 }
 
+/** MaxPool with pads and ceil_mode, where the last window overhangs (PyTorch's rule; padded cells never win). */
+function maxPoolModel(H: number, W: number, kernel: [number, number], pads: number[], ceil: number): Uint8Array {
+  const b = new OnnxBuilder(1);
+  const y = b.node('MaxPool', ['x'], [attr.ints('kernel_shape', kernel), attr.ints('strides', [2, 2]), attr.ints('pads', pads), attr.int('ceil_mode', ceil)], ['y']);
+  return b.encode([{ name: 'x', dims: ['N', 3, H, W] }], [y]);
+}
+for (const [H, W] of [[7, 8], [6, 9]]) {
+  for (const ceil of [0, 1]) {
+    CASES.push({ name: `MaxPool 3×3/2 pads 1, ceil_mode ${ceil}, ${H}×${W}`, bytes: () => maxPoolModel(H, W, [3, 3], [1, 1, 1, 1], ceil), shape: [2, 3, H, W] });
+    CASES.push({ name: `MaxPool 2×3/2 pads [0,1], ceil_mode ${ceil}, ${H}×${W}`, bytes: () => maxPoolModel(H, W, [2, 3], [0, 1, 0, 1], ceil), shape: [2, 3, H, W] });
+  }
+}
+
 async function compare(c: Case, seed: number) {
   const bytes = c.bytes();
   const x = { data: randomData(product(c.shape), seededRandom(seed)), shape: c.shape };

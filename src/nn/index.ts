@@ -16,6 +16,12 @@ export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { AvgPool2d, type AvgPool2dOptions } from './layers/avgpool.js';
 export { Concat } from './layers/concat.js';
 export { ConvTranspose2d, type ConvTranspose2dOptions } from './layers/conv-transpose.js';
+export { ChannelAffine, type ChannelAffineOptions } from './layers/channel-affine.js';
+export { Mul } from './layers/mul.js';
+export { ChannelSlice } from './layers/channel-slice.js';
+export { Softmax } from './layers/softmax.js';
+export { Pad2d } from './layers/pad.js';
+export { ChannelShuffle } from './layers/channel-shuffle.js';
 export { MergeLayer } from './merge-layer.js';
 export {
   Graph, GraphBuilder, GraphTensor, layerOfSpec, graphSpecOfFile, foldBatchNorm,

@@ -20,7 +20,7 @@ export type LayerSpec =
     }
   | { type: 'Linear'; inFeatures: number; outFeatures: number; bias: boolean }
   | { type: 'ReLU' }
-  | { type: 'MaxPool2d'; kernelSize: [number, number]; stride: [number, number] }
+  | { type: 'MaxPool2d'; kernelSize: [number, number]; stride: [number, number]; padding?: [number, number]; ceilMode?: boolean }
   | { type: 'Flatten' }
   | { type: 'BatchNorm2d'; numFeatures: number; eps: number; momentum: number }
   | { type: 'GlobalAvgPool2d' }
@@ -36,6 +36,12 @@ export type LayerSpec =
       stride: number | [number, number]; padding: number | [number, number] | [number, number, number, number];
       outputPadding: number | [number, number]; dilation: number | [number, number]; groups: number; bias: boolean;
     }
+  | { type: 'ChannelAffine'; channels: number; rank: number }
+  | { type: 'Mul' }
+  | { type: 'ChannelSlice'; start: number; count: number }
+  | { type: 'Softmax' }
+  | { type: 'Pad2d'; padding: [number, number, number, number]; value: number }
+  | { type: 'ChannelShuffle'; groups: number }
   | { type: 'LeakyReLU'; negativeSlope: number }
   | { type: 'ReLU6' }
   | { type: 'Clip'; min: number; max: number }
@@ -127,7 +133,7 @@ export function describeSpec(s: LayerSpec): string {
     case 'Linear':
       return `Linear(${s.inFeatures}→${s.outFeatures})`;
     case 'MaxPool2d':
-      return `MaxPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')})`;
+      return `MaxPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')}${s.padding ? `, padding ${s.padding.join('×')}` : ''}${s.ceilMode ? ', ceil' : ''})`;
     case 'BatchNorm2d':
       return `BatchNorm2d(${s.numFeatures})`;
     case 'Dropout':
@@ -136,6 +142,14 @@ export function describeSpec(s: LayerSpec): string {
       return `AvgPool2d(${s.kernelSize.join('×')}, stride ${s.stride.join('×')}, padding ${s.padding.join('×')})`;
     case 'Concat':
       return `Concat(${s.inputs})`;
+    case 'ChannelAffine':
+      return `ChannelAffine(${s.channels})`;
+    case 'ChannelShuffle':
+      return `ChannelShuffle(${s.groups})`;
+    case 'Pad2d':
+      return `Pad2d(${s.padding.join(',')}, ${s.value})`;
+    case 'ChannelSlice':
+      return `ChannelSlice(${s.start}…${s.start + s.count - 1})`;
     case 'LeakyReLU':
       return `LeakyReLU(${s.negativeSlope})`;
     case 'Clip':

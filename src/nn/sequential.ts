@@ -69,7 +69,7 @@ export function layerFromSpec(spec: LayerSpec): Layer {
     case 'SiLU':
       return new SiLU();
     case 'MaxPool2d':
-      return new MaxPool2d(spec.kernelSize, spec.stride);
+      return new MaxPool2d(spec.kernelSize, { stride: spec.stride, padding: spec.padding, ceilMode: spec.ceilMode });
     case 'Flatten':
       return new Flatten();
     case 'GlobalAvgPool2d':

@@ -81,7 +81,7 @@ function clip(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
 /**
  * Mul(x, Sigmoid(x)) → SiLU and Mul(x, HardSigmoid(1/6, 1/2)(x)) → HardSwish (either operand
  * order), when nothing else reads the gate: replaces the planned gate by the fused layer and
- * returns true; false for any other Mul (left to the general one).
+ * returns true; false for any other Mul (left to the general one, arithmetic.ts).
  */
 export function fuseGatedMul(s: ImportState, ctx: NodeContext): boolean {
   const [a, b] = ctx.node.input ?? [];
@@ -98,17 +98,6 @@ export function fuseGatedMul(s: ImportState, ctx: NodeContext): boolean {
     return true;
   }
   return false;
-}
-
-/**
- * Mul as only the SiLU and HardSwish patterns (fuseGatedMul). Registered by name in ops.ts's
- * table, not through ACTIVATION_HANDLERS: a general Mul replaces it and calls fuseGatedMul first.
- */
-export function gatedMul(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
-  attrs.only();
-  if (!fuseGatedMul(s, ctx)) {
-    throw nodeError(ctx, 'Mul is only supported as x·Sigmoid(x) (SiLU) or x·HardSigmoid(x) with alpha 1/6, beta 1/2 (HardSwish), the gate read by nothing else');
-  }
 }
 
 export const ACTIVATION_HANDLERS: Record<string, Handler> = {

@@ -8,6 +8,7 @@ import type { AnyLayer, GraphDefinition } from '../nn/graph/definition.js';
 import { Graph } from '../nn/graph/graph.js';
 import { Linear } from '../nn/linear.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
+import { ChannelAffine } from '../nn/layers/channel-affine.js';
 import { Sequential } from '../nn/sequential.js';
 import { AttrType, DataType, onnx } from './decode.js';
 import { EXPORT_OPSET } from './opsets.js';
@@ -32,6 +33,11 @@ function convPadding(padding: unknown): Onnx.IAttributeProto[] {
     : (padding as number[]).length === 2 ? [(padding as number[])[0], (padding as number[])[0], (padding as number[])[1], (padding as number[])[1]]
       : (padding as number[]); // [top, bottom, left, right]
   return [ints('pads', [p[0], p[2], p[1], p[3]])];
+}
+
+function int64s(name: string, values: readonly number[]): Onnx.ITensorProto {
+  const own = BigInt64Array.from(values.map(BigInt));
+  return { name, dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(own.buffer) };
 }
 
 const pair = (v: number | number[]): number[] => (typeof v === 'number' ? [v, v] : [...v]);
@@ -72,10 +78,39 @@ class Writer {
       const extra = [param('weight', C, layer.weight.read()), param('bias', C, layer.bias.read()),
         param('running_mean', C, layer.runningMean.read()), param('running_var', C, layer.runningVar.read())];
       node('BatchNormalization', [float('epsilon', layer.eps), float('momentum', 1 - layer.momentum)], extra);
+    } else if (layer instanceof ChannelAffine) {
+      // x·scale + shift as Mul then Add of constants that broadcast per channel ([C,1,1] for rank 4, [] for one value)
+      const dims = layer.channels === 1 ? [] : [layer.channels, ...new Array(layer.rank - 2).fill(1)];
+      const scaled = `${name}.scaled`;
+      this.nodes.push({ name: scaled, opType: 'Mul', input: [...inputs, param('scale', dims, layer.scale.read())], output: [scaled] });
+      this.nodes.push({ name, opType: 'Add', input: [scaled, param('shift', dims, layer.shift.read())], output: [name] });
     } else {
       switch (spec.type) {
         case 'ReLU': node('Relu'); break;
-        case 'MaxPool2d': node('MaxPool', [ints('kernel_shape', spec.kernelSize as number[]), ints('strides', spec.stride as number[])]); break;
+        case 'Mul': node('Mul'); break;
+        case 'Softmax': node('Softmax', [int('axis', -1)]); break;
+        case 'Pad2d': {
+          const [t, b, l, r] = spec.padding as number[];
+          this.initializers.push(int64s(`${name}.pads`, [0, 0, t, l, 0, 0, b, r]));
+          this.initializers.push(tensor(`${name}.value`, [], Float32Array.of(spec.value as number)));
+          node('Pad', [], [`${name}.pads`, `${name}.value`]);
+          break;
+        }
+        case 'ChannelSlice': {
+          // Slice(x, starts, ends, axes [1]) with its bounds as int64 initializers
+          const [start, count] = [spec.start as number, spec.count as number];
+          const bounds = [['starts', start], ['ends', start + count], ['axes', 1]] as const;
+          for (const [suffix, v] of bounds) this.initializers.push(int64s(`${name}.${suffix}`, [v]));
+          node('Slice', [], bounds.map(([suffix]) => `${name}.${suffix}`));
+          break;
+        }
+        case 'MaxPool2d': {
+          // pads and ceil_mode only when set: an unpadded pool's file stays as before
+          const [ph, pw] = (spec.padding ?? [0, 0]) as number[];
+          node('MaxPool', [ints('kernel_shape', spec.kernelSize as number[]), ints('strides', spec.stride as number[]),
+            ...(ph || pw ? [ints('pads', [ph, pw, ph, pw])] : []), ...(spec.ceilMode ? [int('ceil_mode', 1)] : [])]);
+          break;
+        }
         case 'AvgPool2d': {
           const [ph, pw] = spec.padding as number[];
           node('AveragePool', [ints('kernel_shape', spec.kernelSize as number[]), ints('strides', spec.stride as number[]), ints('pads', [ph, pw, ph, pw]),
@@ -94,7 +129,7 @@ class Writer {
         }
         default:
           if (exportActivation(this, name, layer.spec(), inputs)) break;
-          throw new Error(`${OP}: node '${name}': the layer ${layer} has no ONNX export (supported: Conv2d, ConvTranspose2d, Linear, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, Add, Concat, Dropout, LeakyReLU, ReLU6, Clip, HardSigmoid, HardSwish, Sigmoid, Tanh, SiLU)`);
+          throw new Error(`${OP}: node '${name}': the layer ${layer} has no ONNX export (supported: Conv2d, ConvTranspose2d, Linear, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, Add, Mul, ChannelAffine, ChannelSlice, Softmax, Pad2d, Concat, Dropout, LeakyReLU, ReLU6, Clip, HardSigmoid, HardSwish, Sigmoid, Tanh, SiLU)`);
       }
     }
   }
@@ -105,7 +140,9 @@ function inputRank(def: GraphDefinition, input: string): number {
   const reader = def.nodes.find((n) => n.inputs.includes(input));
   const type = reader ? (reader.layer.spec() as { type: string }).type : '';
   if (type === 'Linear') return 2;
-  if (['Conv2d', 'ConvTranspose2d', 'BatchNorm2d', 'MaxPool2d', 'AvgPool2d', 'GlobalAvgPool2d'].includes(type)) return 4;
+  if (type === 'ChannelAffine') return (reader!.layer as ChannelAffine).rank;
+  if (type === 'Softmax') return 2;
+  if (['Conv2d', 'ConvTranspose2d', 'BatchNorm2d', 'MaxPool2d', 'AvgPool2d', 'GlobalAvgPool2d', 'Pad2d'].includes(type)) return 4;
   throw new Error(`${OP}: input '${input}' has no sample shape and its rank does not follow from its first layer (${type || 'none'}); give the input a shape`);
 }
 

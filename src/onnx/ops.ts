@@ -9,9 +9,12 @@ import { Flatten } from '../nn/flatten.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
 import { GlobalAvgPool2d } from '../nn/layers/global-avgpool.js';
 import { AvgPool2d } from '../nn/layers/avgpool.js';
-import { Add } from '../nn/layers/add.js';
 import { Concat } from '../nn/layers/concat.js';
 import { Dropout } from '../nn/layers/dropout.js';
+import { ARITHMETIC_HANDLERS } from './arithmetic.js';
+import { CHANNEL_HANDLERS } from './channels.js';
+import { SOFTMAX_PAD_HANDLERS } from './softmax-pad.js';
+import { reshapeChannelGroups } from './shuffle.js';
 import { Attributes, readTensor, type Constant, type Dim } from './decode.js';
 import { nodeError, type NodeContext } from './errors.js';
 import {
@@ -19,7 +22,7 @@ import {
 } from './shapes.js';
 import type { ConvWeights, ImportState, LinearWeights } from './state.js';
 import { convTranspose } from './conv-transpose.js';
-import { ACTIVATION_HANDLERS, gatedMul } from './activations.js';
+import { ACTIVATION_HANDLERS } from './activations.js';
 
 type Handler = (s: ImportState, ctx: NodeContext, attrs: Attributes) => void;
 
@@ -129,14 +132,12 @@ function poolGeometry(s: ImportState, ctx: NodeContext, attrs: Attributes) {
 
 function maxPool(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   attrs.only('auto_pad', 'ceil_mode', 'dilations', 'kernel_shape', 'pads', 'storage_order', 'strides');
+  if (attrs.int('storage_order', 0) !== 0) throw nodeError(ctx, 'storage_order 1 is not supported (it only changes the Indices output, which must be unused)');
   const { x, kernel, strides, pads, ceil, out } = poolGeometry(s, ctx, attrs);
-  if (pads.some((p) => p !== 0)) throw nodeError(ctx, `pads [${pads}] are not supported (MaxPool2d has no padding)`);
-  const dims = out(false);
-  // ceil_mode only matters where the last window overhangs: allowed where it provably does not
-  if (ceil && !(typeof dims[2] === 'number' && typeof dims[3] === 'number' && out(true).every((d, i) => d === dims[i]))) {
-    throw nodeError(ctx, `ceil_mode 1 is not supported (MaxPool2d rounds down) where it changes the output size, x ${formatDims(x.dims)}`);
-  }
-  s.plan(ctx, [x.tensor], dims, () => new MaxPool2d(kernel, strides));
+  const [top, left, bottom, right] = pads;
+  if (top !== bottom || left !== right) throw nodeError(ctx, `asymmetric pads [${pads}] are not supported (MaxPool2d pads both sides alike)`);
+  if (2 * top > kernel[0] || 2 * left > kernel[1]) throw nodeError(ctx, `pads [${pads}] exceed half the ${kernel[0]}×${kernel[1]} kernel`);
+  s.plan(ctx, [x.tensor], out(ceil), () => new MaxPool2d(kernel, { stride: strides, padding: [top, left], ceilMode: ceil }));
 }
 
 function averagePool(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
@@ -154,32 +155,6 @@ function globalAveragePool(s: ImportState, ctx: NodeContext, attrs: Attributes):
   const x = s.runtime(ctx, 0);
   if (x.dims.length !== 4) throw nodeError(ctx, `only x [N,C,H,W] is supported, x has rank ${x.dims.length}`);
   s.plan(ctx, [x.tensor], [x.dims[0], x.dims[1], 1, 1], () => new GlobalAvgPool2d());
-}
-
-function add(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
-  attrs.only();
-  const [a, b] = ctx.node.input ?? [];
-  const constA = s.constants.has(a), constB = s.constants.has(b);
-  if (!constA && !constB) {
-    const x = s.runtime(ctx, 0), y = s.runtime(ctx, 1);
-    if (!mayBeEqual(x.dims, y.dims)) throw nodeError(ctx, `only Add of two tensors of the same shape is supported (no broadcasting), got ${formatDims(x.dims)} and ${formatDims(y.dims)}`);
-    s.plan(ctx, [x.tensor, y.tensor], x.dims, () => new Add());
-    return;
-  }
-  // MatMul + Add(bias): the bias of the MatMul's Linear
-  const dataIndex = constA ? 1 : 0;
-  const data = ctx.node.input![dataIndex];
-  const linear = !s.aliases.has(data) ? s.byTensor.get(data)?.linear : undefined;
-  if (!linear || linear.bias || s.usesOf(data) !== 1 || s.constants.has(data)) {
-    throw nodeError(ctx, 'Add of a constant is only supported as the bias right after a MatMul (broadcasting Add is not supported)');
-  }
-  const bias = s.floats(ctx, 1 - dataIndex, 'the bias');
-  const O = linear.outFeatures;
-  if (!(bias.dims.length === 1 && bias.dims[0] === O) && !(bias.dims.length === 2 && bias.dims[0] === 1 && bias.dims[1] === O)) {
-    throw nodeError(ctx, `the bias after a MatMul must be [${O}] or [1,${O}], got ${formatDims(bias.dims)}`);
-  }
-  linear.bias = Float32Array.from(bias.data);
-  s.alias(ctx, data);
 }
 
 function concat(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
@@ -228,6 +203,7 @@ function flatten(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
 
 function reshape(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   attrs.only('allowzero');
+  if (reshapeChannelGroups(s, ctx, attrs)) return;
   const x = s.runtime(ctx, 0);
   const shape = s.constant(ctx, 1);
   if (!shape || shape.kind !== 'int' || shape.dims.length !== 1) throw nodeError(ctx, 'the shape (input 1) must be a 1-D integer constant (or fold to one)');
@@ -370,7 +346,9 @@ export const HANDLERS: Record<string, Handler> = {
   MaxPool: maxPool,
   AveragePool: averagePool,
   GlobalAveragePool: globalAveragePool,
-  Add: add,
+  ...ARITHMETIC_HANDLERS,
+  ...CHANNEL_HANDLERS,
+  ...SOFTMAX_PAD_HANDLERS,
   Concat: concat,
   Flatten: flatten,
   Reshape: reshape,
@@ -382,6 +360,5 @@ export const HANDLERS: Record<string, Handler> = {
   Shape: shape,
   Gather: gather,
   Unsqueeze: unsqueeze,
-  Mul: gatedMul,
   ...ACTIVATION_HANDLERS,
 };

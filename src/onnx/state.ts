@@ -21,12 +21,19 @@ export interface LinearWeights {
   outFeatures: number;
 }
 
+/** Constants of a planned ChannelAffine: an Add of a constant right after a Mul becomes its shift. */
+export interface AffineWeights {
+  scale: Float32Array;
+  shift: Float32Array;
+}
+
 export interface PlannedNode {
   name: string;
   inputs: string[];
   make: () => AnyLayer;
   conv?: ConvWeights;
   linear?: LinearWeights;
+  affine?: AffineWeights;
 }
 
 export interface RuntimeTensor {
@@ -41,6 +48,8 @@ export class ImportState {
   readonly aliases = new Map<string, string>();
   readonly planned: PlannedNode[] = [];
   readonly byTensor = new Map<string, PlannedNode>();
+  /** 5-D [N, g, C/g, H, W] views of a 4-D tensor (a channel shuffle's Reshapes; shuffle.ts), by name */
+  readonly groupedViews = new Map<string, { tensor: string; dims: Dim[]; groups: number; shuffled: boolean }>();
   /** how many node inputs and graph outputs read each ONNX tensor name */
   readonly uses = new Map<string, number>();
 
@@ -57,6 +66,9 @@ export class ImportState {
   /** The runtime tensor an input names; an Error if it is a constant or unknown. */
   runtime(ctx: NodeContext, index: number, rank?: number): RuntimeTensor {
     const name = ctx.node.input?.[index] ?? '';
+    if (this.groupedViews.has(name)) {
+      throw nodeError(ctx, `input ${index} ('${name}') is a [N, g, C/g, H, W] view of the channels, which only a channel shuffle (Transpose perm [0,2,1,3,4], then Reshape back) may read`);
+    }
     if (this.constants.has(name)) throw nodeError(ctx, `input ${index} ('${name}') is a constant here; only data computed from the graph inputs is supported in this position`);
     const tensor = this.resolve(name);
     const dims = this.dims.get(tensor);
@@ -88,7 +100,7 @@ export class ImportState {
   }
 
   /** Records a planned node producing the node's first output. */
-  plan(ctx: NodeContext, inputs: string[], dims: Dim[], make: () => AnyLayer, weights: Pick<PlannedNode, 'conv' | 'linear'> = {}): PlannedNode {
+  plan(ctx: NodeContext, inputs: string[], dims: Dim[], make: () => AnyLayer, weights: Pick<PlannedNode, 'conv' | 'linear' | 'affine'> = {}): PlannedNode {
     const name = this.output(ctx);
     const node: PlannedNode = { name, inputs, make, ...weights };
     this.planned.push(node);

@@ -20,28 +20,36 @@ export function reluBackwardRef(dy: ArrayLike<number>, y: RefTensor): RefArray {
 }
 
 /**
- * Max over kernel windows at stride (default: the kernel size; no padding); argmax holds each
- * output's x index. A window is scanned row by row from its first element, which a later one
- * replaces only when strictly greater, as the kernels do: ties keep the first, a NaN never
- * replaces, and a NaN first element stays.
+ * Max over kernel windows at stride (default: the kernel size) with padding (PyTorch's rules:
+ * padded cells never win; with ceilMode the output size rounds up, but a last window may not
+ * start past the input and its top/left padding); argmax holds each output's x index. A window
+ * is scanned row by row from its first cell inside the input, which a later one replaces only
+ * when strictly greater, as the kernels do: ties keep the first, a NaN never replaces, and a NaN
+ * first element stays.
  */
 export function maxPool2dRef(
   x: RefTensor, kernel: number | readonly [number, number], stride: number | readonly [number, number] = kernel,
+  padding: number | readonly [number, number] = 0, ceilMode = false,
 ): { y: RefArray; argmax: Int32Array } {
   const [N, C, H, W] = x.shape;
-  const [KH, KW] = typeof kernel === 'number' ? [kernel, kernel] : kernel;
-  const [SH, SW] = typeof stride === 'number' ? [stride, stride] : stride;
-  const OH = Math.floor((H - KH) / SH) + 1, OW = Math.floor((W - KW) / SW) + 1;
+  const two = (v: number | readonly [number, number]) => (typeof v === 'number' ? [v, v] : v);
+  const [KH, KW] = two(kernel), [SH, SW] = two(stride), [PH, PW] = two(padding);
+  const outLength = (size: number, k: number, s: number, p: number) => {
+    let out = Math.floor((size + 2 * p - k + (ceilMode ? s - 1 : 0)) / s) + 1;
+    if (ceilMode && (out - 1) * s >= size + p) out--;
+    return out;
+  };
+  const OH = outLength(H, KH, SH, PH), OW = outLength(W, KW, SW, PW);
   const y = new Float64Array(N * C * OH * OW), argmax = new Int32Array(y.length);
   for (let p = 0; p < N * C; p++)
     for (let oh = 0; oh < OH; oh++)
       for (let ow = 0; ow < OW; ow++) {
-        const first = p * H * W + oh * SH * W + ow * SW;
-        let best = x.data[first], at = first;
-        for (let i = 0; i < KH; i++)
-          for (let j = 0; j < KW; j++) {
-            const xi = first + i * W + j;
-            if (x.data[xi] > best) [best, at] = [x.data[xi], xi];
+        let best = NaN, at = -1;
+        for (let h = oh * SH - PH; h < oh * SH - PH + KH; h++)
+          for (let w = ow * SW - PW; w < ow * SW - PW + KW; w++) {
+            if (h < 0 || h >= H || w < 0 || w >= W) continue;
+            const xi = p * H * W + h * W + w;
+            if (at < 0 || x.data[xi] > best) [best, at] = [x.data[xi], xi];
           }
         const yi = (p * OH + oh) * OW + ow;
         y[yi] = best;

@@ -119,12 +119,12 @@ export class OnnxBuilder {
   }
 }
 
-/** A small ResNet: Conv+BN+ReLU stem, MaxPool, a basic block, a downsampling block with a 1×1 shortcut, GAP, Flatten, Gemm. */
+/** A small ResNet: Conv+BN+ReLU stem, MaxPool 3×3/2 padding 1 (torchvision's), a basic block, a downsampling block with a 1×1 shortcut, GAP, Flatten, Gemm. */
 export function resnetModel(seed: number, opset = 13): Uint8Array {
   const b = new OnnxBuilder(seed, opset);
   const pad1 = [attr.ints('pads', [1, 1, 1, 1])];
   let h = b.node('Relu', [b.batchNorm(b.conv('x', 3, 8, 3, pad1), 8)]);
-  h = b.node('MaxPool', [h], [attr.ints('kernel_shape', [2, 2]), attr.ints('strides', [2, 2])]);
+  h = b.node('MaxPool', [h], [attr.ints('kernel_shape', [3, 3]), attr.ints('strides', [2, 2]), attr.ints('pads', [1, 1, 1, 1])]);
   // basic block
   let r = b.node('Relu', [b.batchNorm(b.conv(h, 8, 8, 3, pad1), 8)]);
   r = b.batchNorm(b.conv(r, 8, 8, 3, pad1), 8);

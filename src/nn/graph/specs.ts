@@ -1,11 +1,18 @@
 // Layers from their specs, for graphs: the layers only a graph holds (BatchNorm2d, Dropout, Add,
-// Concat) and everything a Sequential knows; and a weights file's graph as a GraphSpec, a
-// Sequential's file read as the chain it is.
+// Concat, ChannelAffine, Mul, ChannelSlice, Softmax, Pad2d, ChannelShuffle) and everything a
+// Sequential knows; and a weights file's graph as a GraphSpec, a Sequential's file read as the
+// chain it is.
 import type { LayerSpec } from '../layer.js';
 import { Add } from '../layers/add.js';
 import { BatchNorm2d } from '../layers/batchnorm.js';
+import { ChannelAffine } from '../layers/channel-affine.js';
+import { ChannelShuffle } from '../layers/channel-shuffle.js';
+import { ChannelSlice } from '../layers/channel-slice.js';
 import { Concat } from '../layers/concat.js';
 import { Dropout } from '../layers/dropout.js';
+import { Mul } from '../layers/mul.js';
+import { Pad2d } from '../layers/pad.js';
+import { Softmax } from '../layers/softmax.js';
 import { layerFromSpec } from '../sequential.js';
 import type { WeightsFile } from '../weights.js';
 import type { AnyLayer, GraphSpec } from './definition.js';
@@ -21,6 +28,18 @@ export function layerOfSpec(spec: LayerSpec, where: string): AnyLayer {
       return new Dropout(spec.p, { seed: spec.seed });
     case 'Concat':
       return new Concat(spec.inputs);
+    case 'ChannelAffine':
+      return new ChannelAffine(spec.channels, { rank: spec.rank });
+    case 'Mul':
+      return new Mul();
+    case 'ChannelSlice':
+      return new ChannelSlice(spec.start, spec.count);
+    case 'Softmax':
+      return new Softmax();
+    case 'Pad2d':
+      return new Pad2d(spec.padding, spec.value);
+    case 'ChannelShuffle':
+      return new ChannelShuffle(spec.groups);
     default:
       try {
         return layerFromSpec(spec);

@@ -7,7 +7,7 @@ import { formatShape, sizeOf } from '../../tensor.js';
 import { Layer, positiveInteger, type LayerSpec } from '../layer.js';
 import { splitRange } from '../parallel.js';
 // pooled outputs below which a pass stays on one thread: MaxPool2d's threshold serves here too
-import { MIN_SPLIT_OUTPUTS, pair } from '../pool.js';
+import { checkPoolPadding, MIN_SPLIT_OUTPUTS, pair, poolOutputLength as outputLength } from '../pool.js';
 import { Buffer, type Activation } from '../resident.js';
 
 export interface AvgPool2dOptions {
@@ -19,14 +19,6 @@ export interface AvgPool2dOptions {
   ceilMode?: boolean;
   /** count the padding in each window's divisor (default true) */
   countIncludePad?: boolean;
-}
-
-/** Output length of one axis (PyTorch's pooling_output_shape). */
-function outputLength(size: number, kernel: number, stride: number, pad: number, ceil: boolean): number {
-  const span = size + 2 * pad - kernel;
-  let out = Math.floor((span + (ceil ? stride - 1 : 0)) / stride) + 1;
-  if (ceil && (out - 1) * stride >= size + pad) out--;
-  return out;
 }
 
 export class AvgPool2d extends Layer {
@@ -49,11 +41,7 @@ export class AvgPool2d extends Layer {
     this.countIncludePad = opts?.countIncludePad !== false;
     this.kernelSize.forEach((k, i) => positiveInteger(this.op, `kernelSize[${i}]`, k));
     this.stride.forEach((s, i) => positiveInteger(this.op, `stride[${i}]`, s));
-    this.padding.forEach((p, i) => {
-      if (!Number.isInteger(p) || p < 0 || 2 * p > this.kernelSize[i]) {
-        throw new Error(`${this.op}: padding[${i}] must be an integer from 0 to half the kernel (${Math.floor(this.kernelSize[i] / 2)}), got ${String(p)}`);
-      }
-    });
+    checkPoolPadding(this.op, this.padding, this.kernelSize);
     this.y = new Buffer(this.backend, this.op);
     this.dx = new Buffer(this.backend, this.op);
   }

@@ -23,6 +23,7 @@ import { gradCheck } from './helpers/gradcheck.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { product, randomData, seededRandom } from './helpers/random.js';
 import { expectWithinRoundoff, UNIT_ROUNDOFF } from './helpers/tolerance.js';
+import { singleLayerGraph } from './helpers/graphs.js';
 
 const RUNS = 40;
 const TRANSCENDENTAL_ULPS = 16;
@@ -54,10 +55,6 @@ const CASES: Case[] = [
 
 const transcendental = (a: ActivationRef) => a.type === 'Sigmoid' || a.type === 'Tanh' || a.type === 'SiLU';
 
-function single(layer: nn.Layer): nn.Graph {
-  const g = new nn.GraphBuilder();
-  return g.build({ outputs: g.apply(layer, g.input('x'), 'act') });
-}
 
 /** The bits of each float, NaNs as one canonical NaN (Wasm leaves a NaN's sign and payload open). */
 const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a, (v) => (Number.isNaN(v) ? NaN : v)).buffer));
@@ -157,7 +154,7 @@ describe.each(TEST_ISAS)('activation layers, isa %s', (isa) => {
     let worst = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 77 }), fc.constantFrom(1, 8, 100), fc.nat(), (n, len, scale, seed) => {
-        const model = single(c.make());
+        const model = singleLayerGraph(c.make(), 'act');
         try {
           const random = seededRandom(seed);
           const shape = [n, len];
@@ -237,7 +234,7 @@ describe.each(TEST_ISAS)('activation layers, isa %s', (isa) => {
     // inputs whose conv outputs all stay 0.05 from the kinks (moving one x or w by eps = 1e-2
     // moves an output by at most eps·max(|w|, |x|) < 0.05): drawn until they do
     const scale = c.ref.type === 'ReLU6' ? 6 : c.ref.type === 'LeakyReLU' ? 1 : 3;
-    const pre = single(new nn.Conv2d(2, 3, 3, { padding: 1, seed: 3 }));
+    const pre = singleLayerGraph(new nn.Conv2d(2, 3, 3, { padding: 1, seed: 3 }), 'act');
     owned.push(pre);
     let xs = randomData(product(shape), random);
     let tries = 0;
@@ -284,7 +281,7 @@ describe.each(TEST_ISAS)('activation layers, isa %s', (isa) => {
     expect(() => new nn.HardSigmoid({ alpha: Infinity })).toThrow(/^nn\.HardSigmoid: alpha must be a finite number, got Infinity$/);
     expect(() => new nn.HardSigmoid({ beta: Number.NaN })).toThrow(/^nn\.HardSigmoid: beta must be a finite number, got NaN$/);
     expect(() => nn.layerFromSpec({ type: 'Clip', min: 0, max: null as unknown as number })).toThrow(/^nn\.Clip: max must be a finite number, got null$/);
-    const model = single(new nn.SiLU());
+    const model = singleLayerGraph(new nn.SiLU(), 'act');
     owned.push(model);
     expect(() => model.backward({ data: new Float32Array(4), shape: [1, 4] }, { inputGradient: true })).toThrow(/call forward first/);
     const x = Float32Array.of(-2, -1, 0, 1, 2, 3);

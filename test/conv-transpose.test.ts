@@ -10,6 +10,7 @@ import { gradCheck } from './helpers/gradcheck.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { product, randomData, seededRandom } from './helpers/random.js';
 import { expectWithinRoundoff } from './helpers/tolerance.js';
+import { singleLayerGraph } from './helpers/graphs.js';
 
 interface Case {
   n: number; c: number; o: number; groups: number; h: number; w: number;
@@ -45,10 +46,6 @@ function layerOf(c: Case, algorithm: 'gemm' | 'auto' = 'gemm'): nn.ConvTranspose
   return new nn.ConvTranspose2d(c.c, c.o, c.kernel, { ...refOptions(c), bias: c.bias, algorithm, seed: c.seed });
 }
 
-function single(layer: nn.Layer): nn.Graph {
-  const g = new nn.GraphBuilder();
-  return g.build({ outputs: g.apply(layer, g.input('x'), 'up') });
-}
 
 const abs = (a: ArrayLike<number>) => Float64Array.from(a, Math.abs);
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
@@ -66,7 +63,7 @@ describe.each(TEST_ISAS)('nn.ConvTranspose2d, isa %s', (isa) => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const layer = layerOf(c);
-        const model = single(layer);
+        const model = singleLayerGraph(layer, 'up');
         owned.push(model);
         const random = seededRandom(c.seed);
         const xShape = [c.n, c.c, c.h, c.w];
@@ -102,7 +99,7 @@ describe.each(TEST_ISAS)('nn.ConvTranspose2d, isa %s', (isa) => {
     const random = seededRandom(11);
     const c: Case = { n: 2, c: 4, o: 6, groups: 2, h: 5, w: 7, kernel: [3, 2], stride: [2, 3], dilation: [1, 2], padding: [1, 0, 2, 1], outputPadding: [1, 2], bias: false, seed: 3 };
     const layer = layerOf(c);
-    const model = single(layer);
+    const model = singleLayerGraph(layer, 'up');
     owned.push(model);
     const v = { data: randomData(c.n * c.c * c.h * c.w, random), shape: [c.n, c.c, c.h, c.w] };
     const t = model.forward(v);
@@ -119,7 +116,7 @@ describe.each(TEST_ISAS)('nn.ConvTranspose2d, isa %s', (isa) => {
   it('backward agrees with finite differences of forward (layer and reference)', () => {
     const random = seededRandom(5);
     const c: Case = { n: 1, c: 2, o: 3, groups: 1, h: 3, w: 4, kernel: [3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 0, 1], outputPadding: [1, 0], bias: true, seed: 9 };
-    const model = single(layerOf(c));
+    const model = singleLayerGraph(layerOf(c), 'up');
     owned.push(model);
     const xShape = [c.n, c.c, c.h, c.w];
     const x = randomData(product(xShape), random);
@@ -148,7 +145,7 @@ describe.each(TEST_ISAS)('nn.ConvTranspose2d, isa %s', (isa) => {
     const run = async (threads: number) => {
       await init({ isa, threads });
       const layer = new nn.ConvTranspose2d(32, 16, 3, { stride: 1, padding: 1, seed: 4 });
-      const model = single(layer);
+      const model = singleLayerGraph(layer, 'up');
       try {
         const random = seededRandom(8);
         const xShape = [4, 32, 12, 12];
@@ -173,7 +170,7 @@ describe.each(TEST_ISAS)('nn.ConvTranspose2d, isa %s', (isa) => {
     const random = seededRandom(12);
     const c: Case = { n: 2, c: 16, o: 16, groups: 1, h: 8, w: 8, kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], outputPadding: [0, 0], bias: true, seed: 2 };
     const layer = layerOf(c, 'auto');
-    const model = single(layer);
+    const model = singleLayerGraph(layer, 'up');
     owned.push(model);
     const xShape = [c.n, c.c, c.h, c.w];
     const x = { data: randomData(product(xShape), random), shape: xShape };
@@ -200,7 +197,7 @@ describe.each(TEST_ISAS)('nn.ConvTranspose2d, isa %s', (isa) => {
     owned.push(back);
     expect(back.forward(x).data).toEqual(y.data);
     expect(back.layers[0].spec()).toEqual(seq.layers[0].spec());
-    const g = nn.Graph.fromWeights(single(new nn.ConvTranspose2d(2, 3, 3, { seed: 6, bias: false })).saveWeights());
+    const g = nn.Graph.fromWeights(singleLayerGraph(new nn.ConvTranspose2d(2, 3, 3, { seed: 6, bias: false }), 'up').saveWeights());
     owned.push(g);
     expect(g.nodes[0].layer.toString()).toBe('ConvTranspose2d(2→3, 3×3)');
   });
@@ -211,7 +208,7 @@ describe.each(TEST_ISAS)('nn.ConvTranspose2d, isa %s', (isa) => {
     expect(() => new nn.ConvTranspose2d(4, 6, 3, { padding: 'same' as unknown as number })).toThrow(/padding must be a number, \[ph, pw\] or \[top, bottom, left, right\], got 'same'/);
     expect(() => new nn.ConvTranspose2d(3, 6, 3, { groups: 2 })).toThrow(/inChannels 3 and outChannels 6 must both be divisible by groups=2/);
     expect(() => new nn.ConvTranspose2d(3, 6, [3] as unknown as number)).toThrow(/kernelSize must be a number or \[kh, kw\]/);
-    const model = single(new nn.ConvTranspose2d(3, 2, 3, { padding: 2 }));
+    const model = singleLayerGraph(new nn.ConvTranspose2d(3, 2, 3, { padding: 2 }), 'up');
     owned.push(model);
     expect(() => model.forward({ data: new Float32Array(2 * 4 * 4), shape: [1, 2, 4, 4] })).toThrow(/x has 2 channels but ConvTranspose2d\(3→2, 3×3\) takes 3/);
     expect(() => model.forward({ data: new Float32Array(3), shape: [1, 3, 1, 1] })).toThrow(/gives an empty output \(-1×-1\)/);

@@ -13,13 +13,10 @@ import { gradCheck } from './helpers/gradcheck.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { product, randomData, seededRandom } from './helpers/random.js';
 import { absolute, expectWithinRoundoff } from './helpers/tolerance.js';
+import { singleLayerGraph } from './helpers/graphs.js';
 
 const RUNS = 60;
 
-function single(layer: nn.Layer, name = 'layer'): nn.Graph {
-  const g = new nn.GraphBuilder();
-  return g.build({ outputs: g.apply(layer, g.input('x'), name) });
-}
 
 const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
 
@@ -70,7 +67,7 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
 
   it.each([0.1, 0.5, 0.9])('Dropout(%s): masks equal the reference generator bit for bit, pass after pass; y = x·mask, dx = dy·mask', (p) => {
     const drop = new nn.Dropout(p, { seed: 12345 });
-    const model = single(drop);
+    const model = singleLayerGraph(drop);
     owned.push(model);
     const random = seededRandom(Math.round(p * 100));
     const shape = [3, 5, 7, 3]; // 315 floats: a tail after the SIMD groups
@@ -89,7 +86,7 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
 
   it('Dropout keeps 1 − p of the elements (within 6σ), different masks each pass, the same sequence from the same seed', () => {
     const a = new nn.Dropout(0.3, { seed: 9 }), b = new nn.Dropout(0.3, { seed: 9 }), c = new nn.Dropout(0.3, { seed: 10 });
-    const [ma, mb, mc] = [a, b, c].map((d) => single(d));
+    const [ma, mb, mc] = [a, b, c].map((d) => singleLayerGraph(d));
     owned.push(ma, mb, mc);
     const count = 100_000, x = { data: new Float32Array(count).fill(1), shape: [1, count] };
     const first = ma.forward(x).data;
@@ -105,7 +102,7 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
 
   it('Dropout: eval() and p = 0 are the identity (no copy), p = 1 zeroes; a graph seed re-draws its seed; a Sequential refuses it', () => {
     const drop = new nn.Dropout(0.5, { seed: 1 });
-    const model = single(drop);
+    const model = singleLayerGraph(drop);
     owned.push(model);
     const random = seededRandom(3);
     const x = { data: randomData(40, random), shape: [4, 10] };
@@ -113,8 +110,8 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
     expect(model.forward(x).data).toEqual(x.data);
     expect(model.backward({ data: x.data, shape: x.shape }, { inputGradient: true })!.data).toEqual(x.data);
     expect(drop.trainingPasses).toBe(0);
-    const none = single(new nn.Dropout(0));
-    const all = single(new nn.Dropout(1));
+    const none = singleLayerGraph(new nn.Dropout(0));
+    const all = singleLayerGraph(new nn.Dropout(1));
     owned.push(none, all);
     expect(none.forward(x).data).toEqual(x.data);
     expect(Array.from(all.forward(x).data).every((v) => v === 0)).toBe(true);
@@ -139,14 +136,14 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
     const shape = [2, 3, 4];
     const x = randomData(product(shape), random), r = randomData(x.length, random);
     const f = (input: Float32Array) => {
-      const m = single(new nn.Dropout(0.4, { seed: 77 }));
+      const m = singleLayerGraph(new nn.Dropout(0.4, { seed: 77 }));
       try {
         return m.forward({ data: input, shape }).data.reduce((s, v, i) => s + v * r[i], 0);
       } finally {
         m.dispose();
       }
     };
-    const model = single(new nn.Dropout(0.4, { seed: 77 }));
+    const model = singleLayerGraph(new nn.Dropout(0.4, { seed: 77 }));
     owned.push(model);
     model.forward({ data: x, shape });
     const dx = model.backward({ data: r, shape }, { inputGradient: true })!.data;
@@ -170,7 +167,7 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
       fc.property(arb, ({ n, c, h, w, kh, kw, sh, sw, ph, pw, ceilMode, countIncludePad, seed }) => {
         const shape = [n, c, h, w];
         const opts: AvgPoolRefOptions = { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], ceilMode, countIncludePad };
-        const model = single(new nn.AvgPool2d([kh, kw], { stride: [sh, sw], padding: [ph, pw], ceilMode, countIncludePad }));
+        const model = singleLayerGraph(new nn.AvgPool2d([kh, kw], { stride: [sh, sw], padding: [ph, pw], ceilMode, countIncludePad }));
         try {
           const random = seededRandom(seed);
           const x = randomData(product(shape), random);
@@ -206,9 +203,9 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
 
   it("AvgPool2d follows PyTorch's divisors at the edges: count_include_pad and ceil_mode's last window", () => {
     const x = { data: Float32Array.from({ length: 16 }, (_, i) => i + 1), shape: [1, 1, 4, 4] };
-    const withPad = single(new nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true }));
-    const without = single(new nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }));
-    const floor = single(new nn.AvgPool2d(3, { stride: 2, padding: 1 }));
+    const withPad = singleLayerGraph(new nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true }));
+    const without = singleLayerGraph(new nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }));
+    const floor = singleLayerGraph(new nn.AvgPool2d(3, { stride: 2, padding: 1 }));
     owned.push(withPad, without, floor);
     const a = withPad.forward(x), b = without.forward(x);
     expect(a.shape).toEqual([1, 1, 3, 3]);
@@ -222,7 +219,7 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
     expect(b.data[8]).toBe(16);
     expect(() => new nn.AvgPool2d(3, { padding: 2 })).toThrow(/^nn\.AvgPool2d: padding\[0\] must be an integer from 0 to half the kernel \(1\), got 2$/);
     expect(() => floor.forward({ data: new Float32Array(1), shape: [1, 1, 1, 1] }).shape).not.toThrow();
-    const big = single(new nn.AvgPool2d(4));
+    const big = singleLayerGraph(new nn.AvgPool2d(4));
     owned.push(big);
     expect(() => big.forward({ data: new Float32Array(9), shape: [1, 1, 3, 3] })).toThrow(/nn\.AvgPool2d: window 4×4 is larger than x's 3×3 plane with padding 0×0/);
   });
@@ -245,7 +242,7 @@ describe.each(TEST_ISAS)('Dropout, AvgPool2d, Concat, isa %s', (isa) => {
     ['3×3, stride 1, padding 1, without the padding', { stride: 1, padding: 1, countIncludePad: false }],
   ] as const)('AvgPool2d %s against finite differences', (_, opts) => {
     const random = seededRandom(5);
-    const model = single(new nn.AvgPool2d(3, opts));
+    const model = singleLayerGraph(new nn.AvgPool2d(3, opts));
     owned.push(model);
     const shape = [2, 2, 5, 6];
     const x = randomData(product(shape), random);

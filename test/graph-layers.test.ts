@@ -13,14 +13,11 @@ import { gradCheck } from './helpers/gradcheck.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { product, randomData, seededRandom } from './helpers/random.js';
 import { absolute, expectWithinRoundoff } from './helpers/tolerance.js';
+import { singleLayerGraph } from './helpers/graphs.js';
 
 const RUNS = 60;
 
 /** A graph x → layer → y. */
-function single(layer: nn.Layer, name = 'layer'): nn.Graph {
-  const g = new nn.GraphBuilder();
-  return g.build({ outputs: g.apply(layer, g.input('x'), name) });
-}
 
 interface BnCase {
   shape: [number, number, number, number];
@@ -62,7 +59,7 @@ describe.each(TEST_ISAS)('graph layers, isa %s', (isa) => {
         const M = N * H * W;
         const random = seededRandom(seed);
         const bn = new nn.BatchNorm2d(C, { momentum });
-        const model = single(bn);
+        const model = singleLayerGraph(bn);
         owned.push(model);
         const gamma = randomData(C, random).map((v) => v + 1.5 * Math.sign(v));
         const beta = randomData(C, random);
@@ -126,7 +123,7 @@ describe.each(TEST_ISAS)('graph layers, isa %s', (isa) => {
   it('BatchNorm2d keeps PyTorch semantics: unbiased running variance, eps inside the square root, momentum', () => {
     // one channel, values 1..4: mean 2.5, biased variance 1.25, unbiased 5/3
     const bn = new nn.BatchNorm2d(1, { eps: 0.25, momentum: 0.5 });
-    const model = single(bn);
+    const model = singleLayerGraph(bn);
     owned.push(model);
     const y = model.forward({ data: Float32Array.of(1, 2, 3, 4), shape: [1, 1, 2, 2] }).data;
     const s = Math.sqrt(1.25 + 0.25);
@@ -151,7 +148,7 @@ describe.each(TEST_ISAS)('graph layers, isa %s', (isa) => {
   ] as const)('BatchNorm2d backward against finite differences (%s)', (_, training, shape) => {
     const random = seededRandom(product(shape) + (training ? 1 : 0));
     const bn = new nn.BatchNorm2d(shape[1]);
-    const model = single(bn);
+    const model = singleLayerGraph(bn);
     owned.push(model);
     bn.weight.write(randomData(shape[1], random).map((v) => v + 1.5 * Math.sign(v)));
     bn.bias.write(randomData(shape[1], random));
@@ -169,7 +166,7 @@ describe.each(TEST_ISAS)('graph layers, isa %s', (isa) => {
         ({ n, c, h, w, seed }) => {
           const shape = [n, c, h, w];
           const random = seededRandom(seed);
-          const model = single(new nn.GlobalAvgPool2d());
+          const model = singleLayerGraph(new nn.GlobalAvgPool2d());
           const x = randomData(product(shape), random);
           const dy = randomData(n * c, random);
           const y = model.forward({ data: x, shape });
@@ -186,7 +183,7 @@ describe.each(TEST_ISAS)('graph layers, isa %s', (isa) => {
       { numRuns: RUNS },
     );
     const random = seededRandom(3);
-    const model = single(new nn.GlobalAvgPool2d());
+    const model = singleLayerGraph(new nn.GlobalAvgPool2d());
     owned.push(model);
     gradCheck(`${isa} GlobalAvgPool2d`, model, randomData(2 * 3 * 5 * 6, random), [2, 3, 5, 6], randomData(6, random));
   });

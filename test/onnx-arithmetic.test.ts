@@ -8,8 +8,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { init, nn } from '../src/index.js';
 import { gradCheck } from './helpers/gradcheck.js';
 import { TEST_ISAS } from './helpers/isas.js';
-import { attr, maxDiff, OnnxBuilder, runOrt } from './helpers/onnx-models.js';
+import { attr, expectImportMatchesOrt, maxDiff, OnnxBuilder, runOrt } from './helpers/onnx-models.js';
 import { product, randomData, seededRandom } from './helpers/random.js';
+import { singleLayerGraph } from './helpers/graphs.js';
 
 const RELATIVE = 1e-4;
 
@@ -65,10 +66,6 @@ const CASES = [
   { name: 'Mul by Sigmoid gates that do not fuse into SiLU, and one that does', bytes: () => unfusedGateModel(3), shape: [2, 4, 6, 5] },
 ];
 
-function single(layer: nn.Layer): nn.Graph {
-  const g = new nn.GraphBuilder();
-  return g.build({ outputs: g.apply(layer, g.input('x'), 'layer') });
-}
 
 describe.each(TEST_ISAS)('ONNX arithmetic with broadcasting, isa %s', (isa) => {
   const owned: Array<{ dispose(): void }> = [];
@@ -82,16 +79,7 @@ describe.each(TEST_ISAS)('ONNX arithmetic with broadcasting, isa %s', (isa) => {
   for (const threads of [1, 2]) {
     it.each(CASES.map((c) => [c.name, c] as const))(`${threads} thread(s): %s matches onnxruntime-web`, async (_, c) => {
       await init({ isa, threads });
-      const bytes = c.bytes();
-      const x = { data: randomData(product(c.shape), seededRandom(3)), shape: c.shape };
-      const model = nn.fromONNX(bytes);
-      owned.push(model);
-      const ours = model.eval().run({ x }).y.data;
-      const ref = (await runOrt(bytes, { x })).y;
-      expect(ours.length).toBe(ref.length);
-      const { diff, scale } = maxDiff(ours, ref);
-      expect(scale).toBeGreaterThan(0);
-      expect(diff, `max |Δ| ${diff} vs max |y| ${scale}`).toBeLessThanOrEqual(RELATIVE * scale);
+      await expectImportMatchesOrt(c.bytes(), c.shape, 3, RELATIVE);
       await init({ isa });
     });
   }
@@ -116,7 +104,7 @@ describe.each(TEST_ISAS)('ONNX arithmetic with broadcasting, isa %s', (isa) => {
     ['one value over every element', new Float32Array([-1.5]), new Float32Array([0.75]), [2, 3, 2, 3]],
   ] as const)('ChannelAffine (%s): y = x·scale[c] + shift[c] rounded as two operations or one (FMA); dx against finite differences', (_, scale, shift, shape) => {
     const rank = shape.length;
-    const model = single(new nn.ChannelAffine(scale.length, { scale, shift, rank }));
+    const model = singleLayerGraph(new nn.ChannelAffine(scale.length, { scale, shift, rank }));
     owned.push(model);
     const random = seededRandom(6);
     const x = randomData(product(shape), random);
@@ -168,7 +156,7 @@ describe.each(TEST_ISAS)('ONNX arithmetic with broadcasting, isa %s', (isa) => {
   it('ChannelAffine errors name the argument and the shapes', () => {
     expect(() => new nn.ChannelAffine(3, { scale: [1, 2] })).toThrow(/nn\.ChannelAffine: scale has 2 values, the layer 3 channels/);
     expect(() => new nn.ChannelAffine(3, { rank: 1 })).toThrow(/nn\.ChannelAffine: rank must be an integer ≥ 2, got 1/);
-    const model = single(new nn.ChannelAffine(3));
+    const model = singleLayerGraph(new nn.ChannelAffine(3));
     owned.push(model);
     expect(() => model.forward({ data: new Float32Array(16), shape: [1, 4, 2, 2] })).toThrow(/nn\.ChannelAffine: x has shape \[1,4,2,2\] but ChannelAffine\(3\) takes rank 4 with 3 channels/);
   });

@@ -7,8 +7,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { init, nn } from '../src/index.js';
 import { gradCheck } from './helpers/gradcheck.js';
 import { TEST_ISAS } from './helpers/isas.js';
-import { attr, maxDiff, OnnxBuilder, runOrt } from './helpers/onnx-models.js';
+import { attr, expectImportMatchesOrt, maxDiff, OnnxBuilder, runOrt } from './helpers/onnx-models.js';
 import { product, randomData, seededRandom } from './helpers/random.js';
+import { singleLayerGraph } from './helpers/graphs.js';
 
 const RELATIVE = 1e-4;
 const INT64_MAX = 2 ** 53; // "to the end" as exporters write it (clamped to C)
@@ -74,10 +75,6 @@ const CASES = [
   { name: 'channel shuffle, constant shapes', bytes: () => shuffleModel(6, false), shape: [3, 4, 5, 4] },
 ];
 
-function single(layer: nn.Layer): nn.Graph {
-  const g = new nn.GraphBuilder();
-  return g.build({ outputs: g.apply(layer, g.input('x'), 'layer') });
-}
 
 describe.each(TEST_ISAS)('ONNX Slice, Split, Pad, Transpose, ReduceMean, Softmax, isa %s', (isa) => {
   const owned: Array<{ dispose(): void }> = [];
@@ -91,16 +88,7 @@ describe.each(TEST_ISAS)('ONNX Slice, Split, Pad, Transpose, ReduceMean, Softmax
   for (const threads of [1, 2]) {
     it.each(CASES.map((c) => [c.name, c] as const))(`${threads} thread(s): %s matches onnxruntime-web`, async (_, c) => {
       await init({ isa, threads });
-      const bytes = c.bytes();
-      const x = { data: randomData(product(c.shape), seededRandom(5)), shape: c.shape };
-      const model = nn.fromONNX(bytes);
-      owned.push(model);
-      const ours = model.eval().run({ x }).y.data;
-      const ref = (await runOrt(bytes, { x })).y;
-      expect(ours.length).toBe(ref.length);
-      const { diff, scale } = maxDiff(ours, ref);
-      expect(scale).toBeGreaterThan(0);
-      expect(diff, `max |Δ| ${diff} vs max |y| ${scale}`).toBeLessThanOrEqual(RELATIVE * scale);
+      await expectImportMatchesOrt(c.bytes(), c.shape, 5, RELATIVE);
       await init({ isa });
     });
   }
@@ -116,7 +104,7 @@ describe.each(TEST_ISAS)('ONNX Slice, Split, Pad, Transpose, ReduceMean, Softmax
   });
 
   it('ChannelShuffle: y[n, j·g + i] = x[n, i·k + j]; dx against finite differences; the import makes one', () => {
-    const model = single(new nn.ChannelShuffle(3));
+    const model = singleLayerGraph(new nn.ChannelShuffle(3));
     owned.push(model);
     const random = seededRandom(10);
     const shape = [2, 6, 2, 1], x = randomData(product(shape), random);
@@ -132,7 +120,7 @@ describe.each(TEST_ISAS)('ONNX Slice, Split, Pad, Transpose, ReduceMean, Softmax
   });
 
   it('ChannelSlice copies its channels; dx against finite differences (zero outside the slice)', () => {
-    const model = single(new nn.ChannelSlice(1, 2));
+    const model = singleLayerGraph(new nn.ChannelSlice(1, 2));
     owned.push(model);
     const random = seededRandom(6);
     const shape = [2, 4, 3, 2], x = randomData(product(shape), random);
@@ -146,7 +134,7 @@ describe.each(TEST_ISAS)('ONNX Slice, Split, Pad, Transpose, ReduceMean, Softmax
   });
 
   it('Pad2d fills the border with its value and copies x inside; dx against finite differences', () => {
-    const model = single(new nn.Pad2d([1, 0, 2, 1], -0.5));
+    const model = singleLayerGraph(new nn.Pad2d([1, 0, 2, 1], -0.5));
     owned.push(model);
     const random = seededRandom(7);
     const shape = [2, 3, 2, 3], x = randomData(product(shape), random);
@@ -163,7 +151,7 @@ describe.each(TEST_ISAS)('ONNX Slice, Split, Pad, Transpose, ReduceMean, Softmax
   });
 
   it('Softmax: rows of probabilities (large logits too); dx against finite differences', () => {
-    const model = single(new nn.Softmax());
+    const model = singleLayerGraph(new nn.Softmax());
     owned.push(model);
     const random = seededRandom(8);
     const x = Float32Array.from([...randomData(15, random), 1000, 999, -1000, 0, 1000]);

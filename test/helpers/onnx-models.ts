@@ -5,7 +5,9 @@ import { dirname } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
-import { randomData, seededRandom } from './random.js';
+import { expect } from 'vitest';
+import { nn } from '../../src/index.js';
+import { product, randomData, seededRandom } from './random.js';
 
 const { onnx } = onnxProto;
 const A = onnx.AttributeProto.AttributeType;
@@ -184,6 +186,25 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { diff: num
     scale = Math.max(scale, Math.abs(b[i]));
   }
   return { diff, scale };
+}
+
+/**
+ * Imports `bytes` and runs it in eval mode on a seeded x of `shape`: its output 'y' must be
+ * onnxruntime-web's within `relative`·max |y| (float32 rounding of two summation orders).
+ */
+export async function expectImportMatchesOrt(bytes: Uint8Array, shape: number[], seed: number, relative = 1e-4): Promise<void> {
+  const x = { data: randomData(product(shape), seededRandom(seed)), shape };
+  const model = nn.fromONNX(bytes);
+  try {
+    const ours = model.eval().run({ x }).y.data;
+    const ref = (await runOrt(bytes, { x })).y;
+    expect(ours.length).toBe(ref.length);
+    const { diff, scale } = maxDiff(ours, ref);
+    expect(scale).toBeGreaterThan(0);
+    expect(diff, `max |Δ| ${diff} vs max |y| ${scale}`).toBeLessThanOrEqual(relative * scale);
+  } finally {
+    model.dispose();
+  }
 }
 
 /**

@@ -17,8 +17,8 @@ import { npmEnvironment, packCleanCopy, type PackedTarball } from './pack.js';
  * ~379 KB in 341 files with graph models, the tfjs plug-in and Winograd (2026-12-06); the budget
  * leaves about a third more for ONNX import/export and the layers still planned (docs/package.md).
  */
-export const MAX_TARBALL_BYTES = 512_000;
-export const MAX_TARBALL_FILES = 480;
+export const MAX_TARBALL_BYTES = 640_000;
+export const MAX_TARBALL_FILES = 600;
 
 const CONSUMER = fileURLToPath(new URL('./consumer/', import.meta.url));
 const BIN = join(REPO, 'node_modules/.bin');

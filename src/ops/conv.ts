@@ -2,9 +2,10 @@
 // geometry → run the kernel sequence. The 1-D and 2-D entry points differ only in their spec.
 import { requireBackend } from '../runtime.js';
 import { checkShape, formatShape, type Tensor } from '../tensor.js';
-import { convBackward, convFilterGradient, convForward, convInputGradient } from './execute.js';
+import { convBackward, convFilterGradient, convForward, convInputGradient, threadsOf } from './execute.js';
 import { checkBias, checkOutputGradient, checkTensor, convGeometry } from './geometry.js';
 import type { ConvParams } from './options.js';
+import { convAlgorithms, type ConvAlgorithms } from './passes/index.js';
 
 export interface ConvSpec<Options> {
   name: string;
@@ -68,6 +69,15 @@ export function convolveBackwardFilter<Options>(spec: ConvSpec<Options>, dy: Ten
   const wFloats = wShape.reduce((a, b) => a * b, 1);
   const g = convFilterGradient(op, backend, geometry, dy.data, x.data, wFloats);
   return { dw: { data: g.dw, shape: [...wShape] }, db: { data: g.db, shape: [geometry.outChannels] } };
+}
+
+/** Which kernels a conv of these shapes and options runs for each pass, on how many threads (nothing is computed). */
+export function convolveAlgorithms<Options>(spec: ConvSpec<Options>, xShape: readonly number[], wShape: readonly number[], opts: Options | undefined): ConvAlgorithms {
+  const op = `${spec.name}Algorithms`;
+  const backend = requireBackend(op);
+  checkShapeArgument(op, 'xShape', xShape, spec.rank, spec.xLayout);
+  checkShapeArgument(op, 'wShape', wShape, spec.rank, spec.wLayout);
+  return convAlgorithms(convGeometry(op, xShape, wShape, spec.parseOptions(op, opts)), threadsOf(op, backend));
 }
 
 function checkShapeArgument(op: string, name: string, shape: unknown, rank: number, layout: string): asserts shape is number[] {

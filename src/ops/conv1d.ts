@@ -1,7 +1,8 @@
 // conv1d and conv1dBackward: NCL activations, [O, C/groups, K] weights. The kernels see a
 // 2-D convolution with a unit height axis.
 import type { Tensor } from '../tensor.js';
-import { convolve, convolveBackward, convolveBackwardFilter, convolveBackwardInput, type ConvGradients, type ConvSpec } from './conv.js';
+import { convolve, convolveAlgorithms, convolveBackward, convolveBackwardFilter, convolveBackwardInput, type ConvGradients, type ConvSpec } from './conv.js';
+import type { ConvAlgorithms } from './passes/index.js';
 import { prepareConv, type PreparedConv } from './prepared.js';
 import { parseConv1dOptions, type Conv1dOptions } from './options.js';
 
@@ -39,4 +40,13 @@ export function conv1dBackwardFilter(dy: Tensor, x: Tensor, wShape: readonly num
  */
 export function prepareConv1d(w: Tensor, bias?: Tensor | null, opts?: Conv1dOptions): PreparedConv {
   return prepareConv(CONV1D, w, bias, opts);
+}
+
+/**
+ * Which kernels conv1d(x, w, bias, opts) and its gradients run for these shapes on the current
+ * backend ('winograd', 'gemm', 'pointwise' or 'depthwise' per pass) and on how many threads;
+ * nothing is computed. The same Errors as conv1d for shapes or options it would refuse.
+ */
+export function conv1dAlgorithms(xShape: readonly number[], wShape: readonly number[], opts?: Conv1dOptions): ConvAlgorithms {
+  return convolveAlgorithms(CONV1D, xShape, wShape, opts);
 }

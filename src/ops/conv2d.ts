@@ -1,6 +1,7 @@
 // conv2d and conv2dBackward: NCHW activations, [O, C/groups, KH, KW] weights.
 import type { Tensor } from '../tensor.js';
-import { convolve, convolveBackward, convolveBackwardFilter, convolveBackwardInput, type ConvGradients, type ConvSpec } from './conv.js';
+import { convolve, convolveAlgorithms, convolveBackward, convolveBackwardFilter, convolveBackwardInput, type ConvGradients, type ConvSpec } from './conv.js';
+import type { ConvAlgorithms } from './passes/index.js';
 import { prepareConv, type PreparedConv } from './prepared.js';
 import { parseConv2dOptions, type Conv2dOptions } from './options.js';
 
@@ -38,4 +39,13 @@ export function conv2dBackwardFilter(dy: Tensor, x: Tensor, wShape: readonly num
  */
 export function prepareConv2d(w: Tensor, bias?: Tensor | null, opts?: Conv2dOptions): PreparedConv {
   return prepareConv(CONV2D, w, bias, opts);
+}
+
+/**
+ * Which kernels conv2d(x, w, bias, opts) and its gradients run for these shapes on the current
+ * backend ('winograd', 'gemm', 'pointwise' or 'depthwise' per pass) and on how many threads;
+ * nothing is computed. The same Errors as conv2d for shapes or options it would refuse.
+ */
+export function conv2dAlgorithms(xShape: readonly number[], wShape: readonly number[], opts?: Conv2dOptions): ConvAlgorithms {
+  return convolveAlgorithms(CONV2D, xShape, wShape, opts);
 }

@@ -2,7 +2,7 @@
 import type { ConvGeometry } from '../geometry.js';
 import { depthwisePasses, isDepthwise } from './depthwise.js';
 import { winogradIneligibility } from '../algorithm.js';
-import { gemmPasses } from './gemm.js';
+import { gemmPasses, isPointwise } from './gemm.js';
 import { parallelPasses, threadsFor, type Threads } from './parallel.js';
 import type { ConvPasses, ImageCopies, Pass, StagedPass, StrategyPasses } from './types.js';
 import { forwardTilesPerBlock, winogradPasses } from './winograd.js';
@@ -92,6 +92,23 @@ function onCallingThread<P>(pass: StagedPass<P>, batch: number): Pass<P> {
       copies?.drain?.(all);
     },
   };
+}
+
+/** The kernels each pass of a convolution runs on, and the threads it splits across. */
+export interface ConvAlgorithms {
+  forward: StrategyPasses['strategy'];
+  inputGradient: StrategyPasses['strategy'];
+  filterGradient: StrategyPasses['strategy'];
+  threads: number;
+}
+
+/** What convPasses(g, threads) runs: the same choices, without building the passes. */
+export function convAlgorithms(g: ConvGeometry, threads?: Threads | null): ConvAlgorithms {
+  const count = threads && threads.pool.serving ? threadsFor(g, threads.pool.threads) : 1;
+  const winograd = winogradChoice(g, count);
+  const base: StrategyPasses['strategy'] = isDepthwise(g) ? 'depthwise' : isPointwise(g) ? 'pointwise' : 'gemm';
+  const transformed = winograd === 'none' ? base : 'winograd';
+  return { forward: transformed, inputGradient: transformed, filterGradient: winograd === 'every pass' ? 'winograd' : base, threads: count };
 }
 
 /**

@@ -5,14 +5,8 @@
 import { ConvTranspose2d } from '../nn/layers/conv-transpose.js';
 import type { Attributes, Dim } from './decode.js';
 import { nodeError, type NodeContext } from './errors.js';
-import { formatDims, UNKNOWN } from './shapes.js';
+import { formatDims, pairAttr, UNKNOWN } from './shapes.js';
 import type { ImportState } from './state.js';
-
-function pairOf(ctx: NodeContext, attrs: Attributes, name: string, fallback: number, min: number): [number, number] {
-  const v = attrs.ints(name) ?? [fallback, fallback];
-  if (v.length !== 2 || v.some((x) => !Number.isInteger(x) || x < min)) throw nodeError(ctx, `${name} must be 2 integers ≥ ${min} (a 2-D op), got [${v}]`);
-  return [v[0], v[1]];
-}
 
 export function convTranspose(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   attrs.only('auto_pad', 'dilations', 'group', 'kernel_shape', 'output_padding', 'output_shape', 'pads', 'strides');
@@ -31,8 +25,8 @@ export function convTranspose(s: ImportState, ctx: NodeContext, attrs: Attribute
   if (attrs.ints('output_shape')) throw nodeError(ctx, 'output_shape is not supported (give pads and output_padding instead)');
   const autoPad = attrs.string('auto_pad', 'NOTSET');
   if (autoPad !== 'NOTSET' && autoPad !== 'VALID') throw nodeError(ctx, `auto_pad '${autoPad}' is not supported (NOTSET and VALID are)`);
-  const strides = pairOf(ctx, attrs, 'strides', 1, 1), dilations = pairOf(ctx, attrs, 'dilations', 1, 1);
-  const outputPadding = pairOf(ctx, attrs, 'output_padding', 0, 0);
+  const strides = pairAttr(ctx, attrs, 'strides', 1), dilations = pairAttr(ctx, attrs, 'dilations', 1);
+  const outputPadding = pairAttr(ctx, attrs, 'output_padding', 0, 0);
   const pads = autoPad === 'VALID' ? [0, 0, 0, 0] : attrs.ints('pads') ?? [0, 0, 0, 0];
   if (pads.length !== 4 || pads.some((p) => !Number.isInteger(p) || p < 0)) throw nodeError(ctx, `pads must be 4 non-negative integers, got [${pads}]`);
   outputPadding.forEach((p, a) => {

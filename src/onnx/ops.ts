@@ -6,7 +6,7 @@ import { Linear } from '../nn/linear.js';
 import { ReLU } from '../nn/activation.js';
 import { MaxPool2d } from '../nn/pool.js';
 import { Flatten } from '../nn/flatten.js';
-import { BatchNorm2d } from '../nn/layers/batchnorm.js';
+import { BatchNorm2d, foldIntoConv } from '../nn/layers/batchnorm.js';
 import { GlobalAvgPool2d } from '../nn/layers/global-avgpool.js';
 import { AvgPool2d } from '../nn/layers/avgpool.js';
 import { Concat } from '../nn/layers/concat.js';
@@ -18,19 +18,13 @@ import { reshapeChannelGroups } from './shuffle.js';
 import { Attributes, readTensor, type Constant, type Dim } from './decode.js';
 import { nodeError, type NodeContext } from './errors.js';
 import {
-  explicitPads, foldGather, foldShape, formatDims, knownProduct, mayBeEqual, numbersOf, unsqueezedDims, UNKNOWN, windowOutput,
+  explicitPads, foldGather, foldShape, formatDims, knownProduct, mayBeEqual, numbersOf, pairAttr, unsqueezedDims, UNKNOWN, windowOutput,
 } from './shapes.js';
 import type { ConvWeights, ImportState, LinearWeights } from './state.js';
 import { convTranspose } from './conv-transpose.js';
 import { ACTIVATION_HANDLERS } from './activations.js';
 
 type Handler = (s: ImportState, ctx: NodeContext, attrs: Attributes) => void;
-
-const pairAttr = (ctx: NodeContext, attrs: Attributes, name: string, fallback: number): [number, number] => {
-  const v = attrs.ints(name) ?? [fallback, fallback];
-  if (v.length !== 2 || v.some((x) => !Number.isInteger(x) || x < 1)) throw nodeError(ctx, `${name} must be 2 positive integers (a 2-D op), got [${v}]`);
-  return [v[0], v[1]];
-};
 
 function conv(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   attrs.only('auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides');
@@ -82,17 +76,9 @@ function batchNormalization(s: ImportState, ctx: NodeContext, attrs: Attributes)
   const input = ctx.node.input![0];
   const producer = s.aliases.has(input) ? undefined : s.byTensor.get(input);
   if (s.foldBatchNorm && producer?.conv && s.usesOf(input) === 1) {
-    // y = γ·(conv(x) + b − μ)/√(σ² + ε) + β = conv'(x) with w' = w·k, b' = β + (b − μ)·k, k = γ/√(σ² + ε)
     s.output(ctx);
     const weights = producer.conv;
-    const perChannel = weights.weight.length / weights.outChannels;
-    const bias = new Float32Array(C);
-    for (let c = 0; c < C; c++) {
-      const k = gamma[c] / Math.sqrt(variance[c] + eps);
-      for (let i = c * perChannel; i < (c + 1) * perChannel; i++) weights.weight[i] *= k;
-      bias[c] = beta[c] + ((weights.bias ? weights.bias[c] : 0) - mean[c]) * k;
-    }
-    weights.bias = bias;
+    weights.bias = foldIntoConv(weights.weight, weights.bias, gamma, beta, mean, variance, eps);
     s.alias(ctx, x.tensor);
     return;
   }

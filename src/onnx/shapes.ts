@@ -2,7 +2,8 @@
 // the batch, or '?' for a size the model leaves open): a symbol survives Shape → Gather →
 // Unsqueeze → Concat, so the shape subgraph PyTorch writes for `x.view(x.size(0), -1)` folds to
 // [N, -1] and the Reshape is recognised as a Flatten.
-import type { Constant, Dim } from './decode.js';
+import type { Attributes, Constant, Dim } from './decode.js';
+import { nodeError, type NodeContext } from './errors.js';
 
 export const UNKNOWN = '?';
 
@@ -100,4 +101,13 @@ export function unsqueezedDims(dims: number[], axes: number[]): number[] | null 
   let k = 0;
   for (let i = 0; i < rank; i++) out.push(normal.includes(i) ? 1 : dims[k++]);
   return out;
+}
+
+/** A 2-D op's pair attribute (strides, dilations, output_padding): `fallback` twice when absent, else 2 integers ≥ `min`. */
+export function pairAttr(ctx: NodeContext, attrs: Attributes, name: string, fallback: number, min = 1): [number, number] {
+  const v = attrs.ints(name) ?? [fallback, fallback];
+  if (v.length !== 2 || v.some((x) => !Number.isInteger(x) || x < min)) {
+    throw nodeError(ctx, `${name} must be 2 ${min === 1 ? 'positive' : 'non-negative'} integers (a 2-D op), got [${v}]`);
+  }
+  return [v[0], v[1]];
 }

@@ -1,11 +1,10 @@
 // nn.foldBatchNorm(graph): the inference form of a graph, with every BatchNorm2d that reads a
 // Conv2d's output (and nothing else reads it) folded into that conv, as export tools and
-// inference engines do. In eval mode BatchNorm is an affine map per channel, so
-//   BN(conv(x)) = conv'(x),  w' = w·k,  b' = β + (b − μ)·k,  k = γ/√(running_var + eps)
-// per output channel, one pass fewer over the activations. The result is a new Graph (its own
-// layers and memory, in eval mode); the graph given is not changed.
+// inference engines do (the arithmetic is foldIntoConv, layers/batchnorm.ts): one pass fewer
+// over the activations. The result is a new Graph (its own layers and memory, in eval mode);
+// the graph given is not changed.
 import { Conv2d } from '../conv.js';
-import { BatchNorm2d } from '../layers/batchnorm.js';
+import { BatchNorm2d, foldIntoConv } from '../layers/batchnorm.js';
 import type { LayerSpec } from '../layer.js';
 import type { AnyLayer, GraphNode } from './definition.js';
 import { Graph } from './graph.js';
@@ -26,15 +25,8 @@ function folded(conv: Conv2d, bn: BatchNorm2d): Conv2d {
   const spec = conv.spec() as Extract<LayerSpec, { type: 'Conv2d' }>;
   const { inChannels, outChannels, kernelSize, type: _, ...opts } = spec;
   const out = new Conv2d(inChannels, outChannels, kernelSize, { ...opts, bias: true });
-  const w = conv.weight.read(), b = conv.bias?.read();
-  const [gamma, beta, mean, variance] = [bn.weight, bn.bias, bn.runningMean, bn.runningVar].map((p) => p.read());
-  const perChannel = w.length / outChannels;
-  const bias = new Float32Array(outChannels);
-  for (let o = 0; o < outChannels; o++) {
-    const k = gamma[o] / Math.sqrt(variance[o] + bn.eps);
-    for (let i = o * perChannel; i < (o + 1) * perChannel; i++) w[i] *= k;
-    bias[o] = beta[o] + ((b ? b[o] : 0) - mean[o]) * k;
-  }
+  const w = conv.weight.read();
+  const bias = foldIntoConv(w, conv.bias?.read() ?? null, bn.weight.read(), bn.bias.read(), bn.runningMean.read(), bn.runningVar.read(), bn.eps);
   out.weight.write(w);
   out.bias!.write(bias);
   return out;

@@ -205,3 +205,24 @@ export class BatchNorm2d extends Layer {
     this.backend.arena.f32().set(values, ptr >>> 2);
   }
 }
+
+/**
+ * Folds an inference-mode BatchNorm into the conv before it: y = γ·(conv(x) + b − μ)/√(σ² + ε) + β
+ * = conv'(x) with w' = w·k and b' = β + (b − μ)·k, k = γ/√(σ² + ε) per output channel. Scales
+ * `weight` ([O, …], O = gamma.length) in place and returns b'. Shared by nn.foldBatchNorm and
+ * the ONNX importer.
+ */
+export function foldIntoConv(
+  weight: Float32Array, bias: ArrayLike<number> | null,
+  gamma: ArrayLike<number>, beta: ArrayLike<number>, mean: ArrayLike<number>, variance: ArrayLike<number>, eps: number,
+): Float32Array {
+  const channels = gamma.length;
+  const perChannel = weight.length / channels;
+  const folded = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const k = gamma[c] / Math.sqrt(variance[c] + eps);
+    for (let i = c * perChannel; i < (c + 1) * perChannel; i++) weight[i] *= k;
+    folded[c] = beta[c] + ((bias ? bias[c] : 0) - mean[c]) * k;
+  }
+  return folded;
+}

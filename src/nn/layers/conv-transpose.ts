@@ -12,6 +12,7 @@ import { threadsOf } from '../../ops/execute.js';
 import { convPasses, type ConvPasses } from '../../ops/passes/index.js';
 import { formatShape, sizeOf } from '../../tensor.js';
 import { Layer, positiveInteger, type LayerSpec } from '../layer.js';
+import { pair } from '../pool.js';
 import { kaimingNormal, Random } from '../random.js';
 import { Buffer, Parameter, type Activation } from '../resident.js';
 import { WeightsBlocks } from '../weights-blocks.js';
@@ -36,8 +37,6 @@ interface Plan {
   passes: ConvPasses;
   outShape: number[];
 }
-
-const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
 
 export class ConvTranspose2d extends Layer {
   readonly weight: Parameter;

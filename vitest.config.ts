@@ -43,6 +43,7 @@ export default defineConfig({
             'test/onnx-export.test.ts',
             'test/onnx-import.test.ts',
             'test/onnx-layout-ops.test.ts',
+            'test/onnx-models-ort-web.test.ts',
             'test/prepared.test.ts',
             'test/resnet.test.ts',
             'test/tfjs-conv.test.ts',

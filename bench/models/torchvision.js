@@ -1,5 +1,6 @@
 // torchvision architectures as ONNX models built in code with onnx-proto, in the form
-// `torch.onnx.export(model.eval(), …)` writes them (opset 13, batch symbolic 'N', 3×224×224):
+// `torch.onnx.export(model.eval(), …)` writes them (opset 13, batch symbolic 'N', 3×224×224, or
+// the `size` asked for: the tests run the same graphs on smaller images):
 // BatchNormalization folded into each Conv's weights and bias by the exporter's constant folding
 // (so every Conv has a bias), ReLU as Relu, ReLU6 as Clip with constant min 0 / max 6 inputs,
 // AdaptiveAvgPool2d(1) as GlobalAveragePool, torch.flatten(x, 1) as Flatten, Linear as Gemm
@@ -22,8 +23,9 @@ const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
 /** Collects nodes and initializers; each helper returns the name of the tensor it computes. */
 class ModelBuilder {
-  constructor(seed) {
+  constructor(seed, size) {
     this.random = seededRandom(seed);
+    this.size = size;
     this.nodes = [];
     this.initializers = [];
     this.counter = 0;
@@ -101,7 +103,7 @@ class ModelBuilder {
         name,
         node: this.nodes,
         initializer: this.initializers,
-        input: [{ name: 'input', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, ...[3, 224, 224].map((d) => ({ dimValue: d }))] } } } }],
+        input: [{ name: 'input', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, ...[3, this.size, this.size].map((d) => ({ dimValue: d }))] } } } }],
         output: [{ name: output, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1000 }] } } } }],
       },
     });
@@ -109,9 +111,9 @@ class ModelBuilder {
   }
 }
 
-/** torchvision.models.resnet18 ([2,2,2,2]) / resnet34 ([3,4,6,3]): BasicBlocks. */
-export function resnet(blocks, seed = 18) {
-  const m = new ModelBuilder(seed);
+/** torchvision.models.resnet18 ([2,2,2,2]) / resnet34 ([3,4,6,3]): BasicBlocks; input 3×size×size. */
+export function resnet(blocks, seed = 18, { size = 224 } = {}) {
+  const m = new ModelBuilder(seed, size);
   const basicBlock = (x, c, o, stride) => {
     const h = m.relu(m.conv(x, c, o, 3, { stride, padding: 1 }));
     const shortcut = stride !== 1 || c !== o ? m.conv(x, c, o, 1, { stride }) : x;
@@ -129,8 +131,8 @@ export function resnet(blocks, seed = 18) {
 }
 
 /** torchvision.models.squeezenet1_1: Fire modules, ceil-mode max pools, a 1×1 conv classifier. */
-export function squeezenet11(seed = 11) {
-  const m = new ModelBuilder(seed);
+export function squeezenet11(seed = 11, { size = 224 } = {}) {
+  const m = new ModelBuilder(seed, size);
   const fire = (x, c, squeeze, e1, e3) => {
     const s = m.relu(m.conv(x, c, squeeze, 1));
     return m.op('Concat', [m.relu(m.conv(s, squeeze, e1, 1)), m.relu(m.conv(s, squeeze, e3, 3, { padding: 1 }))], [{ name: 'axis', type: INT, i: 1 }]);
@@ -148,8 +150,8 @@ export function squeezenet11(seed = 11) {
 }
 
 /** torchvision.models.mobilenet_v2 (width 1.0): inverted residual blocks with ReLU6. */
-export function mobilenetV2(seed = 2) {
-  const m = new ModelBuilder(seed);
+export function mobilenetV2(seed = 2, { size = 224 } = {}) {
+  const m = new ModelBuilder(seed, size);
   const settings = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
   let t = m.relu6(m.conv('input', 3, 32, 3, { stride: 2, padding: 1 }));
   let channels = 32;

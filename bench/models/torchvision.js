@@ -169,9 +169,9 @@ export function mobilenetV2(seed = 2, { size = 224 } = {}) {
   return m.encode('mobilenet_v2', m.head(t, 1280, 1000));
 }
 
-/** The models bench:models runs, by name: bytes and direct-conv GFLOPs are computed by the bench. */
+/** The models bench:models runs, by name: their bytes, for input 3×224×224 or 3×size×size. */
 export const MODELS = {
-  'ResNet-18': () => resnet([2, 2, 2, 2]),
-  'MobileNetV2': () => mobilenetV2(),
-  'SqueezeNet 1.1': () => squeezenet11(),
+  'ResNet-18': (options) => resnet([2, 2, 2, 2], 18, options),
+  'MobileNetV2': (options) => mobilenetV2(2, options),
+  'SqueezeNet 1.1': (options) => squeezenet11(11, options),
 };

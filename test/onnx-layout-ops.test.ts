@@ -52,13 +52,23 @@ function padDefaultModel(seed: number): Uint8Array {
 /**
  * ShuffleNet's channel shuffle as PyTorch exports it: Reshape [N, g, C/g, H, W] (the batch from the
  * Shape subgraph, or a constant −1), Transpose [0,2,1,3,4], Reshape back ([N, −1, H, W] or [0, C, H, W]).
+ * `cast`: every dim from the Shape subgraph as torchvision's shufflenet_v2 exports it, C/g as
+ * Div(C, g) then Cast to INT64 twice, and an identity Cast to FLOAT on the data.
  */
-function shuffleModel(seed: number, fromShape: boolean): Uint8Array {
+function shuffleModel(seed: number, fromShape: boolean, cast = false): Uint8Array {
   const b = new OnnxBuilder(seed);
-  const h = b.node('Relu', [b.conv('x', 4, 6, 1, [], { bias: true })]);                                  // [N,6,5,4]
+  let h = b.node('Relu', [b.conv('x', 4, 6, 1, [], { bias: true })]);                                    // [N,6,5,4]
+  if (cast) h = b.node('Cast', [h], [attr.int('to', 1)]);
   let grouped: string, back: string;
-  if (fromShape) {
-    const batch = b.node('Unsqueeze', [b.node('Gather', [b.node('Shape', [h]), b.ints('i0', [0], [])]), b.ints('ax', [0])]);
+  const dim = (i: number) => b.node('Unsqueeze', [b.node('Gather', [b.node('Shape', [h]), b.ints(`i${i}`, [i], [])]), b.ints(`ax${i}`, [0])]);
+  if (cast) {
+    const perGroup = b.node('Div', [b.node('Gather', [b.node('Shape', [h]), b.ints('c', [1], [])]), b.ints('groups', [3], [])]);
+    const twice = b.node('Cast', [b.node('Cast', [perGroup], [attr.int('to', 7)])], [attr.int('to', 7)]);
+    const [n, height, width] = [dim(0), dim(2), dim(3)];
+    grouped = b.node('Concat', [n, b.ints('g', [3]), b.node('Unsqueeze', [twice, b.ints('axg', [0])]), height, width], [attr.int('axis', 0)]);
+    back = b.node('Concat', [n, b.ints('rest', [-1]), height, width], [attr.int('axis', 0)]);
+  } else if (fromShape) {
+    const batch = dim(0);
     grouped = b.node('Concat', [batch, b.ints('g', [3, 2, 5, 4])], [attr.int('axis', 0)]);
     back = b.node('Concat', [batch, b.ints('rest', [-1, 5, 4])], [attr.int('axis', 0)]);
   } else [grouped, back] = [b.ints('grouped', [-1, 3, 2, 5, 4]), b.ints('back', [0, 6, 5, 4])];
@@ -73,6 +83,7 @@ const CASES = [
   { name: 'Pad without a constant_value, open spatial size', bytes: () => padDefaultModel(4), shape: [2, 2, 5, 6] },
   { name: 'channel shuffle, shapes from the Shape subgraph', bytes: () => shuffleModel(5, true), shape: [2, 4, 5, 4] },
   { name: 'channel shuffle, constant shapes', bytes: () => shuffleModel(6, false), shape: [3, 4, 5, 4] },
+  { name: 'channel shuffle, C/g by Div and Cast (shufflenet_v2\'s export)', bytes: () => shuffleModel(8, true, true), shape: [2, 4, 5, 4] },
 ];
 
 
@@ -114,9 +125,11 @@ describe.each(TEST_ISAS)('ONNX Slice, Split, Pad, Transpose, ReduceMean, Softmax
     expect(Array.from(y)).toEqual(want);
     gradCheck(`${isa} ChannelShuffle`, model, x, shape, randomData(y.length, random));
     expect(() => model.forward({ data: new Float32Array(8), shape: [1, 4, 2, 1] })).toThrow(/nn\.ChannelShuffle: x must be \[N, C, …\] with C a multiple of 3 groups, got \[1,4,2,1\]/);
-    const imported = nn.fromONNX(shuffleModel(7, true));
-    owned.push(imported);
-    expect(imported.nodes.map((n) => n.layer.toString()).filter((k) => k.startsWith('ChannelShuffle'))).toEqual(['ChannelShuffle(3)']);
+    for (const bytes of [shuffleModel(7, true), shuffleModel(9, true, true)]) {
+      const imported = nn.fromONNX(bytes);
+      owned.push(imported);
+      expect(imported.nodes.map((n) => n.layer.toString()).filter((k) => k.startsWith('ChannelShuffle'))).toEqual(['ChannelShuffle(3)']);
+    }
   });
 
   it('ChannelSlice copies its channels; dx against finite differences (zero outside the slice)', () => {

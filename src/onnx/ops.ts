@@ -15,10 +15,10 @@ import { ARITHMETIC_HANDLERS } from './arithmetic.js';
 import { CHANNEL_HANDLERS } from './channels.js';
 import { SOFTMAX_PAD_HANDLERS } from './softmax-pad.js';
 import { reshapeChannelGroups } from './shuffle.js';
-import { Attributes, readTensor, type Constant, type Dim } from './decode.js';
+import { Attributes, DataType, readTensor, type Constant, type Dim } from './decode.js';
 import { nodeError, type NodeContext } from './errors.js';
 import {
-  explicitPads, foldGather, foldShape, formatDims, knownProduct, mayBeEqual, numbersOf, pairAttr, unsqueezedDims, UNKNOWN, windowOutput,
+  explicitPads, foldCast, foldGather, foldShape, formatDims, knownProduct, mayBeEqual, numbersOf, pairAttr, unsqueezedDims, UNKNOWN, windowOutput,
 } from './shapes.js';
 import type { ConvWeights, ImportState, LinearWeights } from './state.js';
 import { convTranspose } from './conv-transpose.js';
@@ -324,6 +324,27 @@ function unsqueeze(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
   s.constants.set(s.output(ctx), { ...data, dims } as Constant);
 }
 
+/**
+ * Cast: folded on constants (the shape arithmetic of exports: `channels // groups` is a Div then
+ * a Cast to INT64); on a computed tensor, which is float32 here, only the identity Cast to FLOAT.
+ */
+function cast(s: ImportState, ctx: NodeContext, attrs: Attributes): void {
+  attrs.only('to', 'saturate');
+  if (!attrs.has('to')) throw nodeError(ctx, "a Cast needs the attribute 'to'");
+  const to = attrs.int('to', 0);
+  const toName = DataType[to] ?? String(to);
+  const input = ctx.node.input?.[0] ?? '';
+  if (s.constants.has(input)) {
+    const folded = foldCast(s.constant(ctx, 0)!, toName);
+    if (typeof folded === 'string') throw nodeError(ctx, folded);
+    s.constants.set(s.output(ctx), folded);
+    return;
+  }
+  const x = s.runtime(ctx, 0);
+  if (to !== DataType.FLOAT) throw nodeError(ctx, `Cast of a computed tensor to ${toName} is not supported (computed tensors are float32: only Cast to FLOAT, the identity, is)`);
+  s.alias(ctx, x.tensor);
+}
+
 export const HANDLERS: Record<string, Handler> = {
   Conv: conv,
   ConvTranspose: convTranspose,
@@ -346,5 +367,6 @@ export const HANDLERS: Record<string, Handler> = {
   Shape: shape,
   Gather: gather,
   Unsqueeze: unsqueeze,
+  Cast: cast,
   ...ACTIVATION_HANDLERS,
 };

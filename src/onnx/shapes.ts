@@ -103,6 +103,40 @@ export function unsqueezedDims(dims: number[], axes: number[]): number[] | null 
   return out;
 }
 
+/** The integer element types a Cast may fold to, with their ranges (BOOL: any nonzero value is 1). */
+const INT_RANGES: Record<string, [number, number]> = {
+  INT64: [-(2 ** 63), 2 ** 63], INT32: [-(2 ** 31), 2 ** 31 - 1], INT16: [-32768, 32767], INT8: [-128, 127],
+  UINT64: [0, 2 ** 64], UINT32: [0, 2 ** 32 - 1], UINT16: [0, 65535], UINT8: [0, 255], BOOL: [-Infinity, Infinity],
+};
+
+/**
+ * Cast of a constant to `to` (a TensorProto data type's name): FLOAT, or an integer type (floats
+ * toward zero, as ONNX converts them; BOOL: nonzero is 1). Symbols (the batch) stay symbols in an
+ * integer cast. A value the target cannot hold is a message, never a wrapped or saturated value.
+ */
+export function foldCast(c: Constant, to: string): Constant | string {
+  const values = Array.from(c.data as ArrayLike<Dim>);
+  if (to === 'FLOAT') {
+    const symbol = values.find((v) => typeof v !== 'number');
+    if (symbol !== undefined) return `Cast to FLOAT of a dim only known at run time ('${symbol}') is not supported`;
+    return { kind: 'float', dims: c.dims, data: Float32Array.from(values as number[]) };
+  }
+  const range = INT_RANGES[to];
+  if (!range) return `Cast to ${to} is not supported (only FLOAT and the integer types, on constants)`;
+  const data: Dim[] = [];
+  for (const v of values) {
+    if (typeof v !== 'number') {
+      if (to === 'BOOL') return `Cast to BOOL of a dim only known at run time ('${v}') is not supported`;
+      data.push(v);
+      continue;
+    }
+    const w = to === 'BOOL' ? Number(v !== 0) : Math.trunc(v);
+    if (!(w >= range[0] && w <= range[1])) return `Cast to ${to}: the value ${v} does not fit`;
+    data.push(w);
+  }
+  return { kind: 'int', dims: c.dims, data };
+}
+
 /** A 2-D op's pair attribute (strides, dilations, output_padding): `fallback` twice when absent, else 2 integers ≥ `min`. */
 export function pairAttr(ctx: NodeContext, attrs: Attributes, name: string, fallback: number, min = 1): [number, number] {
   const v = attrs.ints(name) ?? [fallback, fallback];

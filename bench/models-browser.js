@@ -203,7 +203,7 @@ writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n');
 const chart = args.out.replace(/\.json$/, '') + '.svg';
 writeFileSync(chart, renderModelsSvg({
   title: `bench:models in ${report.environment ?? 'Chromium'}, input 3×${SIZE}×${SIZE}: images/s (median; higher is better)`,
-  date: report.date, machine, rows: results, impls: IMPLS,
+  date: report.date, machine: report.machine, rows: results, impls: IMPLS,
 }));
 
 const ms = (m) => (timed(m) ? `${m.medianMs.toFixed(1)} / ${m.fastestMs.toFixed(1)}` : m?.error ? 'failed' : '—');

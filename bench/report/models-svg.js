@@ -21,7 +21,7 @@ export function renderModelsSvg({ title, date, machine, rows, impls }) {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">`);
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${left}" y="30" font-size="18" font-weight="bold">${esc(title)}</text>`);
-  out.push(`<text x="${left}" y="52" font-size="13" fill="#444">${esc(`${machine.cpu} (${machine.cores} logical cores), load ${machine.loadAverage.join(' ')} · ${date} · tick: fastest sample`)}</text>`);
+  out.push(`<text x="${left}" y="52" font-size="13" fill="#444">${esc(`${machine.cpu} (${machine.cores} logical cores), load average ${machine.loadAverage[0]}${machine.loadAverageAfter ? ` → ${machine.loadAverageAfter[0]}` : ''} · ${date} · tick: fastest sample`)}</text>`);
   let lx = left;
   for (const impl of impls) {
     out.push(`<rect x="${lx}" y="${74}" width="13" height="13" fill="${COLOURS[impl.key] ?? '#999'}"/>`);

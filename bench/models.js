@@ -6,6 +6,7 @@
 // session, relaxed SIMD needs Node's flag. The children of one model and thread count run back to
 // back, so the ratios in a row were measured within a minute of each other on a noisy machine.
 // Each child's logits for the first image are checked against onnxruntime-node's.
+// Writes a table, the JSON (bench/results/models.json) and a chart (the same name, .svg).
 //
 //   node bench/models.js [--quick] [--models ResNet-18,MobileNetV2] [--batches 1,8] [--threads 1,2]
 //                        [--no-relaxed] [--out bench/results/models.json]
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { init, nn } from 'wasmconv';
 import { machineInfo } from './machine.js';
 import { MODELS } from './models/torchvision.js';
+import { renderModelsSvg } from './report/models-svg.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -108,6 +110,11 @@ for (const row of results) {
 }
 
 const loadAfter = machineInfo().loadAverage;
+const chart = args.out.replace(/\.json$/, '') + '.svg';
+writeFileSync(chart, renderModelsSvg({
+  title: 'bench:models in Node, input 3×224×224: images/s (median; higher is better)',
+  date: new Date().toISOString(), machine: { ...machine, loadAverageAfter: loadAfter }, rows: results, impls: IMPLS,
+}));
 writeFileSync(args.out, JSON.stringify({
   date: new Date().toISOString(),
   command: `node bench/models.js${QUICK ? ' --quick' : ''} --models ${args.models} --batches ${BATCHES} --threads ${args.threads}${args['no-relaxed'] ? ' --no-relaxed' : ''}`,
@@ -128,5 +135,5 @@ for (const r of results) {
   console.log(`| ${r.model} | ${r.batch} | ${r.threads} | ${ours} | ${r.unsupported ? '—' : ms(r.relaxed)} | ${ms(r.ortWeb)} | ${ms(r.ortNode)} | ` +
     `${x(r.ratios.simdVsOrtWeb)} | ${x(r.ratios.relaxedVsOrtWeb)} | ${x(r.ratios.simdVsOrtNode)} | ${x(r.ratios.simdVsOwn1Thread)} |`);
 }
-console.log(`\nwritten to ${args.out}; load average after: ${loadAfter.join(' ')}`);
+console.log(`\nwritten to ${args.out} and ${chart}; load average after: ${loadAfter.join(' ')}`);
 process.exit(0);

@@ -1,4 +1,4 @@
-// The chart of bench:models:browser: one panel per model, a group of bars per batch and thread
+// The chart of bench:models and bench:models:browser: one panel per model, a group of bars per batch and thread
 // count, one colour per implementation; images per second from the median time (higher is
 // better), the fastest sample's rate as a tick on each bar. Plain string building, as svg.js.
 import { axisScale } from './svg.js';

@@ -25,6 +25,8 @@ async function implementation({ impl, isa, threads, model }) {
     ort.env.wasm.wasmPaths = '/ort/';
     ort.env.logLevel = 'error';
     const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    // onnxruntime-web drops to one thread, silently, where it cannot share memory with workers
+    if (ort.env.wasm.numThreads !== threads) throw new Error(`onnxruntime-web: asked for ${threads} threads, runs ${ort.env.wasm.numThreads}`);
     return {
       describe: `onnxruntime-web ${ort.env.versions?.web ?? ''} (wasm)`,
       run: async (data, shape) => {

@@ -2,9 +2,11 @@
 // packed per reduction chunk, each KC / panels deep, and every 4-row block of A run against
 // them in turn. Fuzzed around the cut points (n 56–72 around the 8-panel limit, k around the
 // chunk depths KC / panels): each product within the roundoff bound of a float64 loop, and
-// bit-identical to the same product computed one 8-column panel at a time (a call with n ≤ 8,
-// which runs the whole KC = 512 chunk deep): grouping changes the order of the tile calls and
-// where the reduction is cut, never an element's arithmetic.
+// bit-identical to the same product computed one column at a time (calls with n = 1, which run
+// the whole KC = 512 chunk deep on a staged 4-row tile): grouping changes the order of the tile
+// calls and where the reduction is cut, and the 8×4 kernel (a panel of exactly 4 columns
+// against two whole 4-row blocks: m ≥ 8, n % 8 = 4) which rows share a call, never an element's
+// arithmetic.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { instantiateKernels } from '../src/loader.js';
@@ -27,7 +29,7 @@ const shapes = fc.record({
 
 for (const isa of TEST_ISAS) {
   describe(`f32_gemm_packed panel groups, isa ${isa}`, () => {
-    it('grouped products are within the float64 bound and bit-identical to one panel at a time', async () => {
+    it('grouped products (and 8×4 tiles) are within the float64 bound and bit-identical to one column at a time', async () => {
       const k = await instantiateKernels(isa);
       const base = Math.ceil(k.heap_base() / 16) * 16;
       const maxA = Math.ceil(MAX.m / 4) * 4 * MAX.k, maxB = MAX.k * MAX.n, maxC = MAX.m * MAX.n;
@@ -36,7 +38,7 @@ for (const isa of TEST_ISAS) {
       const needed = at2.work + GEMM_WORK_FLOATS * 4;
       if (k.memory.buffer.byteLength < needed) k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / 65536));
       const view = (offset: number, count: number) => new Float32Array(k.memory.buffer, offset, count);
-      let grouped = 0;
+      let grouped = 0, paired = 0;
       fc.assert(
         fc.property(shapes, ({ m, n, k: kk, transposedB, accumulate, seed }) => {
           const random = seededRandom(seed);
@@ -49,11 +51,10 @@ for (const isa of TEST_ISAS) {
           // B[p][j] at b[p·n + j] (row-major) or b[j·kk + p] (B stored transposed)
           const [rowStride, colStride] = transposedB ? [4, kk * 4] : [n * 4, 4];
           k.f32_gemm_packed(m, n, kk, at.packed, at.b, rowStride, colStride, at.c, n * 4, accumulate ? 1 : 0, at2.work);
-          for (let j = 0; j < n; j += 8) {
-            k.f32_gemm_packed(m, Math.min(8, n - j), kk, at.packed, at.b + j * colStride, rowStride, colStride,
-              at2.c + j * 4, n * 4, accumulate ? 1 : 0, at2.work);
+          for (let j = 0; j < n; j++) {
+            k.f32_gemm_packed(m, 1, kk, at.packed, at.b + j * colStride, rowStride, colStride, at2.c + j * 4, n * 4, accumulate ? 1 : 0, at2.work);
           }
-          const got = view(at.c, m * n).slice(), byPanel = view(at2.c, m * n).slice();
+          const got = view(at.c, m * n).slice(), byColumn = view(at2.c, m * n).slice();
           const what = `m ${m}, n ${n}, k ${kk}, B ${transposedB ? 'transposed' : 'row-major'}, ${accumulate ? 'accumulate' : 'overwrite'}, isa ${isa}`;
           for (let i = 0; i < m; i++) {
             for (let j = 0; j < n; j++) {
@@ -67,17 +68,19 @@ for (const isa of TEST_ISAS) {
               const bound = (kk + 3) * UNIT_ROUNDOFF * scale;
               const value = got[i * n + j];
               if (!(Math.abs(value - sum) <= bound)) throw new Error(`C[${i}][${j}] = ${value}, expected ${sum} (bound ${bound}); ${what}`);
-              if (!Object.is(value, byPanel[i * n + j])) {
-                throw new Error(`C[${i}][${j}] = ${value} grouped but ${byPanel[i * n + j]} one panel at a time; ${what}`);
+              if (!Object.is(value, byColumn[i * n + j])) {
+                throw new Error(`C[${i}][${j}] = ${value} grouped but ${byColumn[i * n + j]} one column at a time; ${what}`);
               }
             }
           }
           if (n > 8 && n <= 64) grouped++;
+          if (m >= 8 && n % 8 === 4) paired++;
         }),
-        { numRuns: 120, seed: 17 },
+        { numRuns: 150, seed: 17 },
       );
-      // the property must have met the grouped case, not only single panels
+      // the property must have met the grouped case and the 8×4 kernel's, not only single panels
       expect(grouped).toBeGreaterThan(10);
+      expect(paired).toBeGreaterThan(3);
     });
   });
 }

@@ -1,4 +1,4 @@
-import { f32_gemm_ukernel_4x4__wasmsimd, f32_gemm_ukernel_4x8__wasmsimd } from "./f32-gemm-4x8-packed-wasmsimd";
+import { f32_gemm_ukernel_4x4__wasmsimd, f32_gemm_ukernel_4x8__wasmsimd, f32_gemm_ukernel_8x4__wasmsimd } from "./f32-gemm-4x8-packed-wasmsimd";
 import { f32_gemm_ukernel_4x8__scalar } from "./f32-gemm-4x8-packed-scalar";
 import { f32_pack_b_x8 } from "../f32-pack/f32-pack-b-x8";
 import { f32_pack_im2col_x8, f32_pack_im2row_x8 } from "../f32-pack/f32-pack-im2col-x8";
@@ -73,7 +73,7 @@ function panelsPerGroup(n: i32): i32 {
  * the group's panels side by side in the work space (kc rows each, kc·panels ≤ KC), then run
  * every 4-row block of A against each of them. Edge tiles (m % 4, n % 8) go through a 4×8
  * staging tile so the micro-kernel never needs a remainder path; panels with at most 4 live
- * columns use the 4×4 kernel.
+ * columns use the 4×4 kernel, or with exactly 4 the 8×4 one on pairs of whole blocks.
  * `source` is a constant at each call site, so inlining leaves one packer per export.
  */
 @inline
@@ -109,6 +109,9 @@ function gemm(
           const ct = c + <usize>i * cRowStride + (<usize>j << 2);
           if (mr == 4 && nc == 8) {
             ukernel(kc, pa, panel, ct, cRowStride, add);
+          } else if (ASC_FEATURE_SIMD && nc == 4 && m - (i & ~7) >= 8) {
+            // blocks i & ~7 and the next, both whole: one 8×4 call at the first, none at the second
+            if ((i & 4) == 0) f32_gemm_ukernel_8x4__wasmsimd(kc, pa, aBlockBytes, panel, ct, cRowStride, add);
           } else if (ASC_FEATURE_SIMD && mr == 4 && nc == 4) {
             ukernelNarrow(kc, pa, panel, ct, cRowStride, add);
           } else {

@@ -48,30 +48,33 @@ export function f32_gemm_im2row(
 }
 
 /**
- * A B at most this many 8-column panels wide is packed whole per reduction chunk (each panel
- * kc = KC / panels deep) and every 4-row block of A runs against all of its panels in turn, so
- * A is read once per chunk instead of once per panel. That pays where B is narrow and A large:
- * batch-1 outputs of 7×7 (n 49) against hundreds of channels, whose A (W packed, megabytes) is
- * read from beyond L2. Measured (simd, one thread, fastest of 20; bit-identical: only the order
- * of the tile calls and where the reduction is cut change, and a cut stores and reloads C
- * exactly): m 512, n 49, k 2304 (ResNet-18's layer4.0.conv1) 28.7 → 33.7 GFLOP/s; k 4608 (its
- * 7×7 3×3 convs on the GEMM) 21 → 27; m 256, n 16, k 2304 31.7 → 37; m 16–128, n 9–64 within
- * ±3%. Wider B keeps one panel per group (the whole KC deep), as before: in groups of 8 the
- * stem (m 64, n 12544, k 147) was 2% slower and 784–196 columns within the noise.
+ * A B at most this many 8-column panels wide, against a reduction longer than one chunk, is
+ * packed whole per chunk (each panel KC / panels deep) and every 4-row block of A runs against
+ * all of its panels in turn, so A is read once per chunk instead of once per panel. That pays
+ * where B is narrow and A large: batch-1 outputs of 7×7 (n 49) against hundreds of channels,
+ * whose A (W packed, megabytes) is read from beyond L2. Measured (simd, one thread, fastest of
+ * 20; bit-identical: only the order of the tile calls and where the reduction is cut change,
+ * and a cut stores C and reloads it exactly): m 512, n 49, k 2304 (ResNet-18's layer4.0.conv1)
+ * 28.7 → 33.7 GFLOP/s; k 4608 (its 7×7 3×3 convs on the GEMM) 21 → 27; m 256, n 16, k 2304
+ * 31.7 → 37; m 16–128, n 9–64 within ±3%. A reduction of one chunk keeps one panel per group:
+ * there A's chunk is all of A, and cutting it shorter cost 2–9% (m 512, n 49, k 256: the 1×1/2
+ * projection). So does a wider B: in groups of 8 the stem (m 64, n 12544, k 147) was 2% slower
+ * and 784–196 columns were within the noise.
  */
 const MAX_GROUPED_PANELS: i32 = 8;
 
 /** Panels packed side by side per reduction chunk. */
 @inline
-function panelsPerGroup(n: i32): i32 {
+function panelsPerGroup(n: i32, k: i32): i32 {
   const panels = (n + 7) >> 3;
-  return panels <= MAX_GROUPED_PANELS ? panels : 1;
+  return panels <= MAX_GROUPED_PANELS && k > KC ? panels : 1;
 }
 
 /**
- * Loop order (GotoBLAS): for each group of 8-column panels of B and each reduction chunk, pack
+ * Loop order (GotoBLAS): for each reduction chunk and each group of 8-column panels of B, pack
  * the group's panels side by side in the work space (kc rows each, kc·panels ≤ KC), then run
- * every 4-row block of A against each of them. Edge tiles (m % 4, n % 8) go through a 4×8
+ * every 4-row block of A against each of them (one panel per group: A's chunk is read from L2
+ * once per panel; grouped: B is one group, and A's chunk is read once). Edge tiles (m % 4, n % 8) go through a 4×8
  * staging tile so the micro-kernel never needs a remainder path; panels with at most 4 live
  * columns use the 4×4 kernel, or with exactly 4 the 8×4 one on pairs of whole blocks.
  * `source` is a constant at each call site, so inlining leaves one packer per export.
@@ -84,14 +87,14 @@ function gemm(
 ): void {
   const tile = work + (<usize>KC << 5);
   const aBlockBytes = <usize>k << 4;
-  const group = panelsPerGroup(n);
+  const group = panelsPerGroup(n, k);
   const kcMax = KC / group;
-  for (let j0 = 0; j0 < n; j0 += group << 3) {
-    const groupEnd = min(n, j0 + (group << 3));
-    for (let k0 = 0; k0 < k; k0 += kcMax) {
-      const kc = min(kcMax, k - k0);
-      const add = accumulate || k0 > 0;
-      const panelBytes = <usize>kc << 5;
+  for (let k0 = 0; k0 < k; k0 += kcMax) {
+    const kc = min(kcMax, k - k0);
+    const add = accumulate || k0 > 0;
+    const panelBytes = <usize>kc << 5;
+    for (let j0 = 0; j0 < n; j0 += group << 3) {
+      const groupEnd = min(n, j0 + (group << 3));
       let panel = work;
       for (let j = j0; j < groupEnd; j += 8) {
         const nc = min(8, n - j);

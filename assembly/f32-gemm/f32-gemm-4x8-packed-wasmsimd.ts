@@ -83,8 +83,9 @@ export function f32_gemm_ukernel_4x4__wasmsimd(
 }
 
 /**
- * A narrow panel (at most 4 live columns) against two 4-row blocks of A at once:
- * C[8×4] (= or +=) Apacked[8×kc] · Bpanel[kc×4], the blocks `aBlockBytes` apart. The 4×4
+ * A narrow panel against two 4-row blocks of A at once: C[8×4] (= or +=) Apacked[8×kc] ·
+ * Bpanel[kc×4] (the first 4 columns of each 32-byte panel row; all 4 columns of C's 8 rows are
+ * read and written), the blocks `aBlockBytes` apart. The 4×4
  * kernel splats A (four loads per four multiply-adds); here A's 16-byte entries are the
  * vectors, one lane per row, and B's four columns are splatted: six loads per eight, with
  * A — megabytes of weights or of Winograd's U against a handful of columns — read as vectors.

@@ -74,9 +74,10 @@ function panelsPerGroup(n: i32, k: i32): i32 {
  * Loop order (GotoBLAS): for each reduction chunk and each group of 8-column panels of B, pack
  * the group's panels side by side in the work space (kc rows each, kc·panels ≤ KC), then run
  * every 4-row block of A against each of them (one panel per group: A's chunk is read from L2
- * once per panel; grouped: B is one group, and A's chunk is read once). Edge tiles (m % 4, n % 8) go through a 4×8
- * staging tile so the micro-kernel never needs a remainder path; panels with at most 4 live
- * columns use the 4×4 kernel, or with exactly 4 the 8×4 one on pairs of whole blocks.
+ * once per panel; grouped: B is one group, and A's chunk is read once). Edge tiles (m % 4,
+ * n % 8) go through a 4×8 staging tile so the micro-kernel never needs a remainder path;
+ * panels with at most 4 live columns use the 4×4 kernel, or with exactly 4 the 8×4 one on
+ * pairs of whole blocks.
  * `source` is a constant at each call site, so inlining leaves one packer per export.
  */
 @inline

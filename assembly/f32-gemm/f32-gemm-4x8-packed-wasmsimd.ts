@@ -1,4 +1,5 @@
 import { vmadd } from "../simd-madd";
+import { storeTransposed4x4 } from "../f32-pack/transpose-4x4";
 
 /**
  * C[4×8] (= or +=) Apacked[4×kc] · Bpanel[kc×8]: the micro-kernel every conv pass ends in.
@@ -79,4 +80,55 @@ export function f32_gemm_ukernel_4x4__wasmsimd(
     pb += 32;
   }
   v128.store(c0, vacc0); v128.store(c1, vacc1); v128.store(c2, vacc2); v128.store(c3, vacc3);
+}
+
+/**
+ * A narrow panel against two 4-row blocks of A at once: C[8×4] (= or +=) Apacked[8×kc] ·
+ * Bpanel[kc×4] (the first 4 columns of each 32-byte panel row; all 4 columns of C's 8 rows are
+ * read and written), the blocks `aBlockBytes` apart. The 4×4
+ * kernel splats A (four loads per four multiply-adds); here A's 16-byte entries are the
+ * vectors, one lane per row, and B's four columns are splatted: six loads per eight, with
+ * A — megabytes of weights or of Winograd's U against a handful of columns — read as vectors.
+ * Each element sums the same products in the same order as the 4×4 kernel (bit-identical);
+ * the accumulators are rows-by-lane, so C is transposed on the way in and out.
+ */
+@inline
+export function f32_gemm_ukernel_8x4__wasmsimd(
+  kc: i32, a: usize, aBlockBytes: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool,
+): void {
+  // vaccXj: column j of rows 0–3 (X = 0) or 4–7 (X = 1), one row per lane
+  let vacc0x0 = f32x4.splat(0), vacc0x1 = f32x4.splat(0), vacc0x2 = f32x4.splat(0), vacc0x3 = f32x4.splat(0);
+  let vacc1x0 = f32x4.splat(0), vacc1x1 = f32x4.splat(0), vacc1x2 = f32x4.splat(0), vacc1x3 = f32x4.splat(0);
+  const c4 = c + (cRowStride << 2);
+  if (accumulate) {
+    let r0 = v128.load(c), r1 = v128.load(c + cRowStride), r2 = v128.load(c + 2 * cRowStride), r3 = v128.load(c + 3 * cRowStride);
+    let lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    let hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    vacc0x0 = v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5); vacc0x1 = v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7);
+    vacc0x2 = v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5); vacc0x3 = v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7);
+    r0 = v128.load(c4); r1 = v128.load(c4 + cRowStride); r2 = v128.load(c4 + 2 * cRowStride); r3 = v128.load(c4 + 3 * cRowStride);
+    lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    vacc1x0 = v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5); vacc1x1 = v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7);
+    vacc1x2 = v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5); vacc1x3 = v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7);
+  }
+  let pa = a;
+  let pb = b;
+  const paEnd = a + (<usize>kc << 4);
+  while (pa < paEnd) {
+    const va0123 = v128.load(pa);
+    const va4567 = v128.load(pa + aBlockBytes);
+    const vb0 = v128.load32_splat(pb);
+    vacc0x0 = vmadd(va0123, vb0, vacc0x0); vacc1x0 = vmadd(va4567, vb0, vacc1x0);
+    const vb1 = v128.load32_splat(pb, 4);
+    vacc0x1 = vmadd(va0123, vb1, vacc0x1); vacc1x1 = vmadd(va4567, vb1, vacc1x1);
+    const vb2 = v128.load32_splat(pb, 8);
+    vacc0x2 = vmadd(va0123, vb2, vacc0x2); vacc1x2 = vmadd(va4567, vb2, vacc1x2);
+    const vb3 = v128.load32_splat(pb, 12);
+    vacc0x3 = vmadd(va0123, vb3, vacc0x3); vacc1x3 = vmadd(va4567, vb3, vacc1x3);
+    pa += 16;
+    pb += 32;
+  }
+  storeTransposed4x4(c, cRowStride, vacc0x0, vacc0x1, vacc0x2, vacc0x3);
+  storeTransposed4x4(c4, cRowStride, vacc1x0, vacc1x1, vacc1x2, vacc1x3);
 }

@@ -1,4 +1,4 @@
-import { f32_gemm_ukernel_4x4__wasmsimd, f32_gemm_ukernel_4x8__wasmsimd } from "../f32-gemm/f32-gemm-4x8-packed-wasmsimd";
+import { f32_gemm_ukernel_4x4__wasmsimd, f32_gemm_ukernel_4x8__wasmsimd, f32_gemm_ukernel_8x4__wasmsimd } from "../f32-gemm/f32-gemm-4x8-packed-wasmsimd";
 import { f32_gemm_ukernel_4x8__scalar } from "../f32-gemm/f32-gemm-4x8-packed-scalar";
 
 /** Reduction chunk, as f32_gemm_packed's: a 4×KC block of U (8 KiB) and a KC×8 panel of V (16 KiB) stay in L1. */
@@ -11,6 +11,8 @@ const KC: i32 = 512;
  * so nothing is packed here. M[ξ] is written whole 4-row × 8-column tiles at a time: its rows
  * (`mRowBytes` apart) hold n rounded up to 8 floats, and it has m rounded up to 4 rows; the
  * columns past n and the rows past m are junk the output transform does not read.
+ * A last panel of at most 4 tiles runs the 4×4 kernel, or the 8×4 one on pairs of whole 4-row
+ * blocks of U (ResNet-18's 7×7 layers at batch 1: 4 tiles against 512 channels, all U).
  * `accumulate`: M += instead of M = (the weight gradient sums over tile blocks and images).
  */
 export function f32_winograd_gemm(
@@ -32,7 +34,12 @@ export function f32_winograd_gemm(
         let pa = a + (<usize>k0 << 4);
         for (let i = 0; i < m; i += 4) {
           const ct = c + <usize>i * mRowBytes + (<usize>j << 2);
-          if (ASC_FEATURE_SIMD) {
+          if (ASC_FEATURE_SIMD && narrow && i + 8 <= m) {
+            // two whole blocks of U against the narrow panel in one call (U read as vectors)
+            f32_gemm_ukernel_8x4__wasmsimd(kc, pa, aBlockBytes, panel, ct, mRowBytes, add);
+            pa += aBlockBytes;
+            i += 4;
+          } else if (ASC_FEATURE_SIMD) {
             if (narrow) f32_gemm_ukernel_4x4__wasmsimd(kc, pa, panel, ct, mRowBytes, add);
             else f32_gemm_ukernel_4x8__wasmsimd(kc, pa, panel, ct, mRowBytes, add);
           } else {

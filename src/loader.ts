@@ -131,7 +131,7 @@ export interface KernelExports {
     tilesW: number, firstTile: number, count: number, e: number, eXiBytes: number, work: number): void;
   f32_winograd_filter_grad_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, rows: number, cols: number, dw: number, work: number): void;
   f32_winograd_output_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, outChannels: number,
-    tilesW: number, firstTile: number, count: number, bias: number, y: number, outH: number, outW: number, work: number): void;
+    tilesW: number, firstTile: number, count: number, bias: number, lo: number, hi: number, y: number, outH: number, outW: number, work: number): void;
 }
 
 /** Where a kernel binary can come from (see init({ wasm })). */

@@ -11,6 +11,7 @@
 // kernel, stride 1, no padding) reads X_g itself as col, and X_gᵀ as row.
 import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
+import { clampOutput, withoutClamp } from './epilogue.js';
 import { subconvInputGradient, useSubconvInputGradient } from './subconv-dx.js';
 import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
 
@@ -65,7 +66,7 @@ function paddedImage(g: ConvGeometry, channels: number) {
 /** The conv whose forward pass is this conv's dX when the stride is 1. */
 export function transposedGeometry(g: ConvGeometry): ConvGeometry {
   return {
-    ...g,
+    ...withoutClamp(g),
     inChannels: g.outChannels, outChannels: g.inChannels,
     inH: g.outH, inW: g.outW, outH: g.inH, outW: g.inW,
     padTop: (g.kernelH - 1) * g.dilationH - g.padTop,
@@ -163,6 +164,7 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
       k.f32_gemm_im2col(rows, positions, patch, packedW, scratch + at.image + image.readOffset, scratch + at.taps,
         g.outW, g.strideH, g.strideW, image.paddedW, yg, positions * 4, accumulate, work);
     }
+    clampOutput(k, g, yg, rows * positions);
   }
 }
 

@@ -30,10 +30,8 @@ export function clampOf(layer: unknown): OutputClamp | null {
 export function planFusions(nodes: readonly GraphNode[], outputs: readonly GraphOutput[]): Fusion[] {
   const readers = new Map<string, number[]>();
   nodes.forEach((node, i) => node.inputs.forEach((t) => readers.set(t, [...(readers.get(t) ?? []), i])));
+  // (every node has a layer object of its own: the Graph refuses one used twice)
   const graphOutputs = new Set(outputs.map((o) => o.tensor));
-  // a layer object run by two nodes keeps one state: never fuse it
-  const uses = new Map<unknown, number>();
-  for (const node of nodes) uses.set(node.layer, (uses.get(node.layer) ?? 0) + 1);
   const fusions: Fusion[] = [];
   nodes.forEach((node, i) => {
     if (!(node.layer instanceof Conv2d || node.layer instanceof Conv1d) || graphOutputs.has(node.name)) return;
@@ -41,7 +39,7 @@ export function planFusions(nodes: readonly GraphNode[], outputs: readonly Graph
     if (reading.length !== 1) return;
     const reader = nodes[reading[0]];
     const clamp = clampOf(reader.layer);
-    if (clamp && reader.inputs.length === 1 && uses.get(node.layer) === 1 && uses.get(reader.layer) === 1) {
+    if (clamp && reader.inputs.length === 1) {
       fusions.push({ conv: i, activation: reading[0], clamp });
     }
   });

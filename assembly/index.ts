@@ -46,6 +46,7 @@ import {
 } from "./f32-batchnorm/f32-batchnorm-scalar";
 
 export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
+export { f32_clip_rows } from "./f32-activation/f32-clip-rows";
 export { f32_pack_a_x4 } from "./f32-pack/f32-pack-a-x4";
 export { f32_gemm_packed, f32_gemm_im2col, f32_gemm_im2row } from "./f32-gemm/f32-gemm-packed";
 export { f32_pad_image, f32_conv_tap_offsets } from "./f32-pack/f32-pad-image";

@@ -150,13 +150,15 @@ for (const isa of TEST_ISAS) {
       conv.dispose();
     });
 
-    it('every path of a model-sized layer: 1×1 expansion + ReLU6, Winograd + ReLU, depthwise + ReLU6, stride-2 GEMM + ReLU', () => {
+    it('every path of a model-sized layer (the GEMM clamps in several blocks of columns): 1×1 + ReLU6, Winograd + ReLU, depthwise + ReLU6, stride-2 GEMM + clip', () => {
       const random = seededRandom(7);
       const layers: Array<{ x: number[]; w: number[]; opts: Conv2dOptions; path: string }> = [
         { x: [1, 24, 28, 28], w: [96, 24, 1, 1], opts: { activation: 'relu6' }, path: 'pointwise' },
         { x: [2, 32, 20, 20], w: [32, 32, 3, 3], opts: { padding: 1, activation: 'relu' }, path: 'winograd' },
         { x: [1, 96, 28, 28], w: [96, 1, 3, 3], opts: { padding: 1, groups: 96, activation: 'relu6' }, path: 'depthwise' },
-        { x: [1, 16, 29, 29], w: [32, 16, 3, 3], opts: { padding: 1, stride: 2, activation: { min: -0.25, max: 0.5 } }, path: 'gemm' },
+        { x: [1, 16, 61, 61], w: [64, 16, 3, 3], opts: { padding: 1, stride: 2, activation: { min: -0.25, max: 0.5 } }, path: 'gemm' },
+        // output rows not a multiple of 8 floats wide: the GEMM's clamp blocks span 8 of them
+        { x: [2, 8, 45, 45], w: [40, 8, 1, 1], opts: { activation: 'relu' }, path: 'pointwise' },
       ];
       for (const l of layers) {
         expect(conv2dAlgorithms(l.x, l.w, l.opts).forward, l.path).toBe(l.path);
@@ -201,6 +203,7 @@ for (const isa of TEST_ISAS) {
         [[1, 32, 24, 24], [64, 32, 3, 3], { padding: 1, activation: 'relu' }],
         [[1, 64, 14, 14], [64, 1, 3, 3], { padding: 1, groups: 64, activation: 'relu6' }],
         [[1, 32, 28, 28], [96, 32, 1, 1], { activation: 'relu6' }],
+        [[3, 16, 61, 61], [64, 16, 3, 3], { padding: 1, stride: 2, activation: 'relu' }],
       ];
       for (const [xs, ws, opts] of shapes) {
         const x = tensor(randomData(product(xs), random), xs), w = tensor(randomData(product(ws), random), ws);

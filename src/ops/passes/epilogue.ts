@@ -15,6 +15,11 @@ export function clampOutput(k: KernelExports, g: ConvGeometry, y: number, floats
   if (g.clamp) k.f32_clip(y, y, floats, g.clamp[0], g.clamp[1]);
 }
 
+/** Clamps a block of `rows` rows of `cols` floats, `rowFloats` apart, at byte offset `y` (nothing without an activation). */
+export function clampColumns(k: KernelExports, g: ConvGeometry, y: number, rows: number, cols: number, rowFloats: number): void {
+  if (g.clamp) k.f32_clip_rows(y, rows, cols, rowFloats * 4, g.clamp[0], g.clamp[1]);
+}
+
 /** `g` without its activation: the geometry of the passes that reuse a forward pass for a gradient (dX as a transposed conv). */
 export function withoutClamp(g: ConvGeometry): ConvGeometry {
   const { clamp: _, ...rest } = g;

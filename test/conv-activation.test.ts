@@ -124,7 +124,7 @@ for (const isa of TEST_ISAS) {
           }),
           { numRuns: RUNS },
         );
-      });
+      }, 300_000);
     }
 
     it('prepared convs with an activation give the functional call\'s bits (Winograd U and packed W kept)', () => {
@@ -148,7 +148,7 @@ for (const isa of TEST_ISAS) {
       const conv = prepareConv1d(w, null, { padding: 1, activation: 'relu6' });
       expect(bits(conv.run(x).data)).toEqual(bits(conv1d(x, w, null, { padding: 1, activation: 'relu6' }).data));
       conv.dispose();
-    });
+    }, 300_000);
 
     it('every path of a model-sized layer (the GEMM clamps in several blocks of columns): 1×1 + ReLU6, Winograd + ReLU, depthwise + ReLU6, stride-2 GEMM + clip', () => {
       const random = seededRandom(7);
@@ -172,7 +172,7 @@ for (const isa of TEST_ISAS) {
         expect(y.some((v) => v === lo), l.path).toBe(true);
         expect(y.some((v) => v > lo && v < hi), l.path).toBe(true);
       }
-    });
+    }, 300_000);
   });
 
   describe(`a fused activation split across threads, isa ${isa}`, () => {
@@ -214,7 +214,7 @@ for (const isa of TEST_ISAS) {
         expect(bits(two.data)).toEqual(bits(one.data));
       }
       await init({ isa, threads: 2 });
-    });
+    }, 300_000);
   });
 }
 

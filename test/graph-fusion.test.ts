@@ -113,7 +113,7 @@ for (const isa of TEST_ISAS) {
         for (const batch of [1, 3]) expectSameRuns(model, batchOf(batch, [3, 12, 12], batch), labelsOf(batch));
         model.eval();
         expectSameRuns(model, batchOf(2, [3, 12, 12], 9), labelsOf(2));
-      });
+      }, 300_000);
 
       it('Conv1d → ReLU fuses too, and a conv that is a graph output does not', async () => {
         await start();
@@ -131,7 +131,7 @@ for (const isa of TEST_ISAS) {
         expect(bits(a.y.data)).toEqual(bits(b.y.data));
         expect(bits(a.raw.data)).toEqual(bits(b.raw.data));
         expect(a.raw.data.some((v) => v < 0)).toBe(true); // the output conv's raw values: unclamped
-      });
+      }, 300_000);
 
       it('ResNet-20 after foldBatchNorm (eval): conv → ReLU pairs fuse; outputs and gradients match unfused', async () => {
         await start();
@@ -144,7 +144,7 @@ for (const isa of TEST_ISAS) {
         // the stem and each block's first conv; a block's second conv feeds the residual add
         expect(folded.fusions).toHaveLength(10);
         expectSameRuns(folded, batchOf(2, [1, 28, 28], 6), labelsOf(2));
-      });
+      }, 300_000);
 
       it('MobileNetV2 (small): none fuse in train mode (BatchNorm between), the expansion and depthwise convs after folding', async () => {
         await start();
@@ -158,7 +158,7 @@ for (const isa of TEST_ISAS) {
         expect(folded.fusions.length).toBeGreaterThan(10);
         expect(folded.fusions.every((f) => /\.(conv|expand\.conv|dw\.conv)$/.test(f.conv) && f.activation === f.conv.replace(/conv$/, 'relu'))).toBe(true);
         expectSameRuns(folded, batchOf(1, [1, 28, 28], 10), labelsOf(1));
-      });
+      }, 300_000);
     });
   }
 
@@ -185,7 +185,7 @@ for (const isa of TEST_ISAS) {
       expect(fusedInto).toEqual(Object.fromEntries(PLAIN_FUSIONS.map((f) => [f.activation, f.conv])));
       for (const n of fusedProfile.nodes) if (n.fusedInto) expect(n.ms).toBe(0);
       expect(plainProfile.nodes.some((n) => n.fusedInto !== undefined)).toBe(false);
-    });
+    }, 300_000);
 
     it('an ONNX import fuses Conv → Relu / Clip, with the unfused outputs bit for bit', async () => {
       await init({ isa });
@@ -199,7 +199,7 @@ for (const isa of TEST_ISAS) {
       const x = batchOf(2, [3, 12, 12], 8);
       expect(bits(imported.forward(x).data)).toEqual(bits(twin.forward(x).data));
       expect(bits(imported.forward(x).data)).toEqual(bits(model.forward(x).data));
-    });
+    }, 300_000);
 
     it('fuseActivations: false keeps every pair apart, from the builder and from a spec', async () => {
       await init({ isa });
@@ -212,6 +212,6 @@ for (const isa of TEST_ISAS) {
       const built = g.build({ outputs: g.apply(new nn.ReLU(), g.apply(new nn.Conv2d(2, 2, 1), g.input('x'))), fuseActivations: false });
       owned.push(built);
       expect(built.fusions).toEqual([]);
-    });
+    }, 300_000);
   });
 }

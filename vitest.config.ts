@@ -21,11 +21,13 @@ export default defineConfig({
           include: [
             'test/activations.test.ts',
             'test/cases.test.ts',
+            'test/conv-activation.test.ts',
             'test/conv-transpose.test.ts',
             'test/fuzz.test.ts',
             'test/fold-batchnorm.test.ts',
             'test/gemm-kernel.test.ts',
             'test/gemm-panel-groups.test.ts',
+            'test/graph-fusion.test.ts',
             'test/graph-fuzz.test.ts',
             'test/graph-layers-extra.test.ts',
             'test/graph-layers.test.ts',

@@ -46,6 +46,7 @@ import {
 } from "./f32-batchnorm/f32-batchnorm-scalar";
 
 export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
+export { f32_clip_rows } from "./f32-activation/f32-clip-rows";
 export { f32_pack_a_x4 } from "./f32-pack/f32-pack-a-x4";
 export { f32_gemm_packed, f32_gemm_im2col, f32_gemm_im2row } from "./f32-gemm/f32-gemm-packed";
 export { f32_pad_image, f32_conv_tap_offsets } from "./f32-pack/f32-pad-image";
@@ -377,13 +378,13 @@ export function f32_winograd_input_4x4_3x3(
   else f32_winograd_input_4x4_3x3__scalar(padded, channels, planeBytes, paddedW, tilesW, firstTile, count, v, vXiBytes, work);
 }
 
-/** y tiles [firstTile, firstTile + count) = Aᵀ·M·A (+ bias; 0 = none), clipped to outH×outW. */
+/** y tiles [firstTile, firstTile + count) = min(max(Aᵀ·M·A (+ bias; 0 = none), lo), hi), clipped to outH×outW. */
 export function f32_winograd_output_4x4_3x3(
   m: usize, mXiBytes: usize, mRowBytes: usize, outChannels: i32,
-  tilesW: i32, firstTile: i32, count: i32, bias: usize, y: usize, outH: i32, outW: i32, work: usize,
+  tilesW: i32, firstTile: i32, count: i32, bias: usize, lo: f32, hi: f32, y: usize, outH: i32, outW: i32, work: usize,
 ): void {
-  if (ASC_FEATURE_SIMD) f32_winograd_output_4x4_3x3__wasmsimd(m, mXiBytes, mRowBytes, outChannels, tilesW, firstTile, count, bias, y, outH, outW, work);
-  else f32_winograd_output_4x4_3x3__scalar(m, mXiBytes, mRowBytes, outChannels, tilesW, firstTile, count, bias, y, outH, outW, work);
+  if (ASC_FEATURE_SIMD) f32_winograd_output_4x4_3x3__wasmsimd(m, mXiBytes, mRowBytes, outChannels, tilesW, firstTile, count, bias, lo, hi, y, outH, outW, work);
+  else f32_winograd_output_4x4_3x3__scalar(m, mXiBytes, mRowBytes, outChannels, tilesW, firstTile, count, bias, lo, hi, y, outH, outW, work);
 }
 
 /** V[ξ] = Bᵀ·d·B laid out for the weight gradient: B panels of 8 channels over the block's tiles. */

@@ -54,6 +54,7 @@ export interface KernelExports {
     strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
     outH: number, outW: number, ohStart: number, ohEnd: number, dx: number): void;
   f32_fill_rows(c: number, rows: number, cols: number, values: number): void;
+  f32_clip_rows(y: number, rows: number, cols: number, rowBytes: number, lo: number, hi: number): void;
   f32_zero(x: number, count: number): void;
   // Layers, losses and optimisers (src/nn/); i32 buffers (labels, argmax indices) are byte offsets too.
   f32_fill_cols(y: number, rows: number, cols: number, b: number): void;
@@ -131,7 +132,7 @@ export interface KernelExports {
     tilesW: number, firstTile: number, count: number, e: number, eXiBytes: number, work: number): void;
   f32_winograd_filter_grad_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, rows: number, cols: number, dw: number, work: number): void;
   f32_winograd_output_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, outChannels: number,
-    tilesW: number, firstTile: number, count: number, bias: number, y: number, outH: number, outW: number, work: number): void;
+    tilesW: number, firstTile: number, count: number, bias: number, lo: number, hi: number, y: number, outH: number, outW: number, work: number): void;
 }
 
 /** Where a kernel binary can come from (see init({ wasm })). */
@@ -145,7 +146,7 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   memory: true, heap_base: true, kernel_isa: true, f32_gemm: true, f32_pack_a_x4: true, f32_gemm_packed: true,
   f32_gemm_packed_work_bytes: true, f32_gemm_im2col: true, f32_gemm_im2row: true, f32_pad_image: true,
   f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true,
-  f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
+  f32_col2im: true, f32_fill_rows: true, f32_clip_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
   f32_relu: true, f32_relu_backward: true,
   f32_leaky_relu: true, f32_leaky_relu_backward: true, f32_clip: true, f32_clip_backward: true, f32_hardsigmoid: true, f32_hardsigmoid_backward: true, f32_hardswish: true, f32_hardswish_backward: true, f32_sigmoid: true, f32_sigmoid_backward: true, f32_tanh: true, f32_tanh_backward: true, f32_silu: true, f32_silu_backward: true,
   f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,

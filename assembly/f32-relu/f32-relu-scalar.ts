@@ -1,9 +1,11 @@
-/** Scalar twin of f32_relu__wasmsimd: y[i] = max(x[i], 0); y may be x. */
+/**
+ * Scalar twin of f32_relu__wasmsimd: y[i] = max(x[i], 0) (NaN stays NaN, −0 becomes +0, as
+ * the SIMD twin's f32x4.max and a fused conv epilogue's clamp to [0, +∞]); y may be x.
+ */
 export function f32_relu__scalar(x: usize, y: usize, count: i32): void {
   for (let i = 0; i < count; i++) {
     const o = <usize>i << 2;
-    const v = load<f32>(x + o);
-    store<f32>(y + o, v > 0 ? v : <f32>0);
+    store<f32>(y + o, max<f32>(load<f32>(x + o), 0));
   }
 }
 

@@ -1,18 +1,20 @@
 import { vmadd } from "../simd-madd";
 
 /**
- * Winograd F(4×4, 3×3) output transform with bias, four tiles per vector: for each output
- * channel o and tile slot s in [0, count), the tile's 6×6 products m[ξ] = M[ξ][o][s] (O×tiles
- * matrices `mXiBytes` apart, rows `mRowBytes` apart, as the GEMM left them) become the 4×4
- * output tile Aᵀ m A (+ bias[o]; bias 0: none), written into y[O][outH][outW] where it lies
+ * Winograd F(4×4, 3×3) output transform with bias and clamp, four tiles per vector: for each
+ * output channel o and tile slot s in [0, count), the tile's 6×6 products m[ξ] = M[ξ][o][s]
+ * (O×tiles matrices `mXiBytes` apart, rows `mRowBytes` apart, as the GEMM left them) become
+ * the 4×4 output tile min(max(Aᵀ m A + bias[o], lo), hi) (bias 0: none; lo = −∞, hi = +∞: no
+ * clamp, ReLU is [0, +∞]: the fused activation), written into y[O][outH][outW] where it lies
  * inside outH×outW. Slot s is image tile firstTile + s (row-major, tilesW wide), tile (ty, tx)
  * covering rows 4·ty.. and columns 4·tx... `work` is 36 vectors of per-thread scratch.
  */
 export function f32_winograd_output_4x4_3x3__wasmsimd(
   m: usize, mXiBytes: usize, mRowBytes: usize, outChannels: i32,
-  tilesW: i32, firstTile: i32, count: i32, bias: usize, y: usize, outH: i32, outW: i32, work: usize,
+  tilesW: i32, firstTile: i32, count: i32, bias: usize, lo: f32, hi: f32, y: usize, outH: i32, outW: i32, work: usize,
 ): void {
   const planeBytes = <usize>outH * outW << 2;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   for (let s = 0; s < count; s += 4) {
     const live = min(4, count - s);
     let src = m + (<usize>s << 2);
@@ -25,8 +27,8 @@ export function f32_winograd_output_4x4_3x3__wasmsimd(
       for (let i = 0; i < 4; i++) {
         const row = work + <usize>i * 96;
         // lane k of vector j is element (i, j) of tile k: transpose to one tile's row per vector
-        const r0 = f32x4.add(v128.load(row), b), r1 = f32x4.add(v128.load(row, 16), b);
-        const r2 = f32x4.add(v128.load(row, 32), b), r3 = f32x4.add(v128.load(row, 48), b);
+        const r0 = clamp(f32x4.add(v128.load(row), b), vlo, vhi), r1 = clamp(f32x4.add(v128.load(row, 16), b), vlo, vhi);
+        const r2 = clamp(f32x4.add(v128.load(row, 32), b), vlo, vhi), r3 = clamp(f32x4.add(v128.load(row, 48), b), vlo, vhi);
         const r01lo = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), r23lo = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
         const r01hi = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), r23hi = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
         storeTileRow(plane, firstTile + s, tilesW, i, outH, outW, v128.shuffle<f32>(r01lo, r23lo, 0, 1, 4, 5));
@@ -38,6 +40,12 @@ export function f32_winograd_output_4x4_3x3__wasmsimd(
       plane += planeBytes;
     }
   }
+}
+
+/** min(max(v, lo), hi) lane by lane, as f32_clip (NaN stays NaN; with hi = +∞, f32_relu). */
+@inline
+function clamp(v: v128, lo: v128, hi: v128): v128 {
+  return f32x4.min(f32x4.max(v, lo), hi);
 }
 
 /** Row i of image tile t into its plane, clipped to outH×outW. */

@@ -26,6 +26,14 @@ export class ReLU extends Layer {
     return this.output;
   }
 
+  /**
+   * @internal nn.Graph's fusion: the conv before this layer computed its output y with the ReLU
+   * applied (graph/fusion.ts); backward masks dy by it as by this layer's own output.
+   */
+  adoptFusedOutput(y: Activation): void {
+    this.output = y;
+  }
+
   backward(dy: Activation, inputGradient: boolean): Activation | null {
     const y = this.lastInput(this.output);
     this.checkGradientShape(dy, y.shape);

@@ -1,5 +1,6 @@
 // Conv2d and Conv1d layers: the library's conv passes (src/ops/passes) run directly on resident
 // tensors. Weights [O, C/groups, KH, KW] (or [O, C/groups, K]) and bias [O], PyTorch's layout.
+import type { OutputClamp } from '../ops/activation.js';
 import { convGeometry, type ConvGeometry } from '../ops/geometry.js';
 import { parseConv1dOptions, parseConv2dOptions, type Conv1dOptions, type Conv2dOptions, type ConvParams } from '../ops/options.js';
 import { threadsOf } from '../ops/execute.js';
@@ -72,7 +73,15 @@ abstract class ConvLayer extends Layer {
   }
 
   forward(x: Activation): Activation {
-    const { geometry, passes } = this.plan(x.shape);
+    return this.forwardClamped(x, null);
+  }
+
+  /**
+   * @internal forward with an activation fused into the output, min(max(y, lo), hi) after the
+   * bias: what nn.Graph runs for a conv whose only reader is a ReLU / ReLU6 / Clip (graph/fusion.ts).
+   */
+  forwardClamped(x: Activation, clamp: OutputClamp | null): Activation {
+    const { geometry, passes } = this.plan(x.shape, clamp);
     const { kernels, arena } = this.backend;
     const y = this.y.reserve(sizeOf(geometry.outShape));
     const p = { x: x.ptr, w: this.weight.ptr, bias: this.bias ? this.bias.ptr : 0, y };
@@ -110,16 +119,16 @@ abstract class ConvLayer extends Layer {
     this.input = null;
   }
 
-  private plan(xShape: readonly number[]): Plan {
+  private plan(xShape: readonly number[], clamp: OutputClamp | null = null): Plan {
     // a pool that stopped serving (a worker died) sends the layer back to one thread
     const threads = threadsOf(this.op, this.backend);
-    const key = `${xShape.join(',')}${threads?.pool.serving ? ' threads' : ''}`;
+    const key = `${xShape.join(',')}${threads?.pool.serving ? ' threads' : ''}${clamp ? ` clamp ${clamp[0]} ${clamp[1]}` : ''}`;
     let plan = this.plans.get(key);
     if (!plan) {
       if (xShape.length !== this.rank) {
         throw new Error(`${this.op}: x must have rank ${this.rank} (${this.layout}), got shape [${xShape.join(',')}] for ${this.toString()}`);
       }
-      const geometry = convGeometry(this.op, xShape, this.weight.shape, this.params);
+      const geometry = convGeometry(this.op, xShape, this.weight.shape, { ...this.params, clamp });
       plan = { geometry, passes: convPasses(geometry, threads) };
       this.plans.set(key, plan);
     }
@@ -128,9 +137,20 @@ abstract class ConvLayer extends Layer {
 }
 
 /** Options of a Conv2d layer: the functional conv2d's options, plus bias and seed. */
-export type Conv2dLayerOptions = Conv2dOptions & ConvLayerOptions;
+export type Conv2dLayerOptions = Omit<Conv2dOptions, 'activation'> & ConvLayerOptions;
 /** Options of a Conv1d layer: the functional conv1d's options, plus bias and seed. */
-export type Conv1dLayerOptions = Conv1dOptions & ConvLayerOptions;
+export type Conv1dLayerOptions = Omit<Conv1dOptions, 'activation'> & ConvLayerOptions;
+
+/**
+ * A layer's conv options: `activation` is refused, as the activation is a layer of its own
+ * (a Graph fuses a ReLU / ReLU6 / Clip that follows a conv into its output, docs/graph.md).
+ */
+export function layerParams(op: string, params: ConvParams): ConvParams {
+  if (params.clamp) {
+    throw new Error(`${op}: activation is not a layer option: add a ReLU, ReLU6 or Clip layer after the conv (an nn.Graph fuses it into the conv's output)`);
+  }
+  return params;
+}
 
 function splitOptions<O extends object>(opts: O & ConvLayerOptions): [O, ConvLayerOptions] {
   const { bias, seed, ...conv } = opts;
@@ -140,7 +160,7 @@ function splitOptions<O extends object>(opts: O & ConvLayerOptions): [O, ConvLay
 /** 2-D convolution over x [N, C, H, W]: y [N, O, OH, OW]. */
 export class Conv2d extends ConvLayer {
   // the algorithm is how the layer computes, not its architecture: it stays out of spec()
-  private readonly options: Required<Omit<Conv2dOptions, 'algorithm'>> & { bias: boolean };
+  private readonly options: Required<Omit<Conv2dOptions, 'algorithm' | 'activation'>> & { bias: boolean };
   readonly kernelSize: [number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSize: number | [number, number], opts: Conv2dLayerOptions = {}) {
@@ -150,7 +170,7 @@ export class Conv2d extends ConvLayer {
     if (!Array.isArray(kernel) || kernel.length !== 2) {
       throw new Error(`${op}: kernelSize must be a number or [kh, kw], got ${String(kernelSize)}`);
     }
-    super(op, 4, '[N,C,H,W]', inChannels, outChannels, kernel, parseConv2dOptions(op, conv), layer);
+    super(op, 4, '[N,C,H,W]', inChannels, outChannels, kernel, layerParams(op, parseConv2dOptions(op, conv)), layer);
     this.kernelSize = kernel;
     this.options = {
       stride: conv.stride ?? 1, padding: conv.padding ?? 0, dilation: conv.dilation ?? 1, groups: conv.groups ?? 1,
@@ -165,13 +185,13 @@ export class Conv2d extends ConvLayer {
 
 /** 1-D convolution over x [N, C, L]: y [N, O, OL]. */
 export class Conv1d extends ConvLayer {
-  private readonly options: Required<Omit<Conv1dOptions, 'algorithm'>> & { bias: boolean };
+  private readonly options: Required<Omit<Conv1dOptions, 'algorithm' | 'activation'>> & { bias: boolean };
   readonly kernelSize: number;
 
   constructor(inChannels: number, outChannels: number, kernelSize: number, opts: Conv1dLayerOptions = {}) {
     const op = 'nn.Conv1d';
     const [conv, layer] = splitOptions<Conv1dOptions>(opts ?? {});
-    super(op, 3, '[N,C,L]', inChannels, outChannels, [kernelSize], parseConv1dOptions(op, conv), layer);
+    super(op, 3, '[N,C,L]', inChannels, outChannels, [kernelSize], layerParams(op, parseConv1dOptions(op, conv)), layer);
     this.kernelSize = kernelSize;
     this.options = {
       stride: conv.stride ?? 1, padding: conv.padding ?? 0, dilation: conv.dilation ?? 1, groups: conv.groups ?? 1,

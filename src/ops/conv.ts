@@ -1,6 +1,7 @@
 // The shared body of conv1d/conv2d and their backward passes: validate → normalise options →
 // geometry → run the kernel sequence. The 1-D and 2-D entry points differ only in their spec.
 import { requireBackend } from '../runtime.js';
+import { refuseActivation } from './activation.js';
 import { checkShape, formatShape, type Tensor } from '../tensor.js';
 import { convBackward, convFilterGradient, convForward, convInputGradient, threadsOf } from './execute.js';
 import { checkBias, checkOutputGradient, checkTensor, convGeometry } from './geometry.js';
@@ -37,7 +38,7 @@ export function convolveBackward<Options>(spec: ConvSpec<Options>, dy: Tensor, x
   const backend = requireBackend(op);
   checkTensor(op, 'x', x, spec.rank, spec.xLayout);
   checkTensor(op, 'w', w, spec.rank, spec.wLayout);
-  const geometry = convGeometry(op, x.shape, w.shape, spec.parseOptions(op, opts));
+  const geometry = convGeometry(op, x.shape, w.shape, backwardParams(op, spec.parseOptions(op, opts)));
   checkOutputGradient(op, dy, geometry, x.shape, w.shape);
   const g = convBackward(op, backend, geometry, dy.data, x.data, w.data);
   return {
@@ -53,7 +54,7 @@ export function convolveBackwardInput<Options>(spec: ConvSpec<Options>, dy: Tens
   const backend = requireBackend(op);
   checkShapeArgument(op, 'xShape', xShape, spec.rank, spec.xLayout);
   checkTensor(op, 'w', w, spec.rank, spec.wLayout);
-  const geometry = convGeometry(op, xShape, w.shape, spec.parseOptions(op, opts));
+  const geometry = convGeometry(op, xShape, w.shape, backwardParams(op, spec.parseOptions(op, opts)));
   checkOutputGradient(op, dy, geometry, xShape, w.shape);
   return { data: convInputGradient(op, backend, geometry, dy.data, w.data), shape: [...xShape] };
 }
@@ -64,7 +65,7 @@ export function convolveBackwardFilter<Options>(spec: ConvSpec<Options>, dy: Ten
   const backend = requireBackend(op);
   checkTensor(op, 'x', x, spec.rank, spec.xLayout);
   checkShapeArgument(op, 'wShape', wShape, spec.rank, spec.wLayout);
-  const geometry = convGeometry(op, x.shape, wShape, spec.parseOptions(op, opts));
+  const geometry = convGeometry(op, x.shape, wShape, backwardParams(op, spec.parseOptions(op, opts)));
   checkOutputGradient(op, dy, geometry, x.shape, wShape);
   const wFloats = wShape.reduce((a, b) => a * b, 1);
   const g = convFilterGradient(op, backend, geometry, dy.data, x.data, wFloats);
@@ -78,6 +79,12 @@ export function convolveAlgorithms<Options>(spec: ConvSpec<Options>, xShape: rea
   checkShapeArgument(op, 'xShape', xShape, spec.rank, spec.xLayout);
   checkShapeArgument(op, 'wShape', wShape, spec.rank, spec.wLayout);
   return convAlgorithms(convGeometry(op, xShape, wShape, spec.parseOptions(op, opts)), threadsOf(op, backend));
+}
+
+/** The options of a backward call: the activation option (forward only) is an Error. */
+function backwardParams(op: string, params: ConvParams): ConvParams {
+  refuseActivation(op, params.clamp);
+  return params;
 }
 
 function checkShapeArgument(op: string, name: string, shape: unknown, rank: number, layout: string): asserts shape is number[] {

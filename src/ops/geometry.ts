@@ -3,6 +3,7 @@
 // height axis).
 import { checkShape, describe, formatShape, sizeOf, type Tensor } from '../tensor.js';
 import { winogradIneligibility, type ConvAlgorithm } from './algorithm.js';
+import type { OutputClamp } from './activation.js';
 import type { ConvParams } from './options.js';
 
 /** Everything the kernels need to know about a 2-D convolution. */
@@ -32,6 +33,8 @@ export interface ConvGeometry {
    * prepared conv), so 'auto' counts no per-call filter transform.
    */
   preparedWeights?: boolean;
+  /** the forward pass's fused activation, min(max(y, lo), hi) after the bias (absent: none) */
+  clamp?: OutputClamp;
 }
 
 /** Throws unless `t` is a Tensor of the given rank whose Float32Array matches its shape. */
@@ -110,6 +113,7 @@ export function convGeometry(op: string, xShape: readonly number[], wShape: read
     inH, inW, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW,
     outShape: [batch, outChannels, ...outSizes],
     algorithm: params.algorithm,
+    ...(params.clamp ? { clamp: params.clamp } : {}),
   };
   const ineligible = params.algorithm === 'winograd' ? winogradIneligibility(geometry) : null;
   if (ineligible) throw new Error(`${op}: algorithm 'winograd' cannot compute this convolution: ${ineligible} ${shapes}`);

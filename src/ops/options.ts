@@ -2,6 +2,7 @@
 // Error naming the option for anything malformed. Shapes are not known here ('same' padding is
 // resolved later, in geometry.ts, once input and kernel sizes are).
 import { describe } from '../tensor.js';
+import { parseActivation, type ConvActivation, type OutputClamp } from './activation.js';
 import { parseAlgorithm, type ConvAlgorithm } from './algorithm.js';
 
 export interface Conv2dOptions {
@@ -12,6 +13,11 @@ export interface Conv2dOptions {
   groups?: number;
   /** 'auto' (default): Winograd where it is eligible and measured faster; 'gemm'; 'winograd' (docs/winograd.md) */
   algorithm?: ConvAlgorithm;
+  /**
+   * Forward only: an activation fused into the output, after the bias (no extra pass over
+   * memory; bit-identical to the conv then relu / relu6 / clip). The backward calls refuse it.
+   */
+  activation?: ConvActivation;
 }
 
 export interface Conv1dOptions {
@@ -22,6 +28,8 @@ export interface Conv1dOptions {
   groups?: number;
   /** 'auto' (default) and 'gemm' compute the same; 'winograd' throws (Winograd serves 2-D 3×3 convolutions only, for now) */
   algorithm?: ConvAlgorithm;
+  /** Forward only: an activation fused into the output, after the bias (as Conv2dOptions.activation). */
+  activation?: ConvActivation;
 }
 
 /** Options with one entry per spatial axis (height then width for 2-D, length for 1-D). */
@@ -32,9 +40,11 @@ export interface ConvParams {
   padding: Array<[number, number]> | 'same';
   groups: number;
   algorithm: ConvAlgorithm;
+  /** the `activation` option as an output clamp (null: none) */
+  clamp: OutputClamp | null;
 }
 
-const KNOWN_OPTIONS = ['stride', 'padding', 'dilation', 'groups', 'algorithm'];
+const KNOWN_OPTIONS = ['stride', 'padding', 'dilation', 'groups', 'algorithm', 'activation'];
 
 export function parseConv2dOptions(op: string, opts: Conv2dOptions | undefined): ConvParams {
   const o = checkOptionsObject(op, opts);
@@ -44,6 +54,7 @@ export function parseConv2dOptions(op: string, opts: Conv2dOptions | undefined):
     padding: padding2d(op, o.padding),
     groups: positiveInteger(op, 'groups', o.groups ?? 1),
     algorithm: parseAlgorithm(op, o.algorithm),
+    clamp: parseActivation(op, o.activation),
   };
 }
 
@@ -55,6 +66,7 @@ export function parseConv1dOptions(op: string, opts: Conv1dOptions | undefined):
     padding: padding1d(op, o.padding),
     groups: positiveInteger(op, 'groups', o.groups ?? 1),
     algorithm: parseAlgorithm(op, o.algorithm),
+    clamp: parseActivation(op, o.activation),
   };
 }
 

@@ -3,6 +3,7 @@
 //   y[n,o,ol] = bias[o] + Σ_{c,k} x[n, g·Cg + c, ol·s − pl + k·d] · w[o,c,k]
 import type { Conv1dOptions } from '../ops/options.js';
 import type { RefTensor } from './conv2d.js';
+import { clampRef } from './conv-activation.js';
 
 interface Resolved {
   N: number; C: number; L: number; O: number; Cg: number; K: number;
@@ -49,7 +50,7 @@ export function conv1dRef(x: RefTensor, w: RefTensor, bias: ArrayLike<number> | 
   eachTerm(r, (xi, wi, yi) => {
     y[yi] += x.data[xi] * w.data[wi];
   });
-  return { data: y, shape: [r.N, r.O, r.OL] };
+  return { data: clampRef(y, opts.activation), shape: [r.N, r.O, r.OL] };
 }
 
 export function conv1dBackwardRef(dy: RefTensor, x: RefTensor, w: RefTensor, opts: Conv1dOptions = {}) {

@@ -8,6 +8,7 @@
 // Backward walks the same nest: every term x·w that fed y[n,o,oh,ow] sends dy[n,o,oh,ow]·w back
 // to that x, and dy·x to that w (summed over every position and image); db sums dy.
 import type { Conv2dOptions } from '../ops/options.js';
+import { clampRef } from './conv-activation.js';
 
 export interface RefTensor {
   data: ArrayLike<number>;
@@ -80,7 +81,7 @@ export function conv2dRef(x: RefTensor, w: RefTensor, bias: ArrayLike<number> | 
   eachTerm(r, (xi, wi, yi) => {
     y[yi] += x.data[xi] * w.data[wi];
   });
-  return { data: y, shape };
+  return { data: clampRef(y, opts.activation), shape };
 }
 
 export function conv2dBackwardRef(dy: RefTensor, x: RefTensor, w: RefTensor, opts: Conv2dOptions = {}) {

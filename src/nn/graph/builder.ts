@@ -71,7 +71,7 @@ export class GraphBuilder {
     for (const [name, t] of Object.entries(outputs)) this.own(t, `${OP}.build: output '${name}'`);
     const graph = new Graph(
       { inputs: this.inputs, nodes: this.nodes, outputs: Object.entries(outputs).map(([name, t]) => ({ name, tensor: t.name })) },
-      { seed: opts.seed },
+      { seed: opts.seed, fuseActivations: opts.fuseActivations },
     );
     this.built = true;
     return graph;

@@ -5,6 +5,9 @@
 // backward walks it in reverse, summing the gradients of tensors that several layers read.
 import type { Backend } from '../../runtime.js';
 import { formatShape, sizeOf, type Tensor } from '../../tensor.js';
+import type { ReLU } from '../activation.js';
+import type { Conv1d, Conv2d } from '../conv.js';
+import type { Clip } from '../layers/activations.js';
 import { Layer } from '../layer.js';
 import { SoftmaxCrossEntropy, type LossResult } from '../loss.js';
 import type { Optimizer } from '../optim.js';
@@ -13,6 +16,7 @@ import { Buffer, type Activation, type Parameter } from '../resident.js';
 import type { EvaluateResult } from '../sequential.js';
 import { decodeWeights, encodeWeights } from '../weights.js';
 import type { AnyLayer, GraphDefinition, GraphInput, GraphNode, GraphOutput, GraphSpec } from './definition.js';
+import { planFusions, type Fusion } from './fusion.js';
 import { GradientSums } from './gradient-sums.js';
 import { graphSpecOfFile, layerOfSpec } from './specs.js';
 import { topologicalOrder } from './topology.js';
@@ -22,14 +26,23 @@ export interface GraphOptions {
   seed?: number;
   /** label smoothing ε of the loss, in [0, 1), default 0 (evaluate() reports the same loss) */
   labelSmoothing?: number;
+  /**
+   * Fuse each ReLU / ReLU6 / Clip into the Conv2d or Conv1d it alone reads (default true): the
+   * same outputs and gradients bit for bit, one pass over memory fewer (docs/graph.md)
+   */
+  fuseActivations?: boolean;
 }
 
 /** What Graph.profile measured. */
 export interface GraphProfile {
   /** the outputs of the last pass (copies) */
   outputs: Record<string, Tensor>;
-  /** every node in the order forward runs them, with its layer (`Conv2d(1→16, 5×5)`) and mean ms */
-  nodes: Array<{ name: string; layer: string; ms: number }>;
+  /**
+   * every node in the order forward runs them, with its layer (`Conv2d(1→16, 5×5)`) and mean ms;
+   * an activation fused into a conv (Graph.fusions) names that conv's node in `fusedInto` and
+   * shows 0 ms: its time is in the conv's row
+   */
+  nodes: Array<{ name: string; layer: string; ms: number; fusedInto?: string }>;
   /** the nodes' ms summed */
   totalMs: number;
   runs: number;
@@ -42,6 +55,11 @@ export class Graph {
   readonly outputs: readonly GraphOutput[];
   /** the nodes in the order forward runs them */
   readonly nodes: readonly GraphNode[];
+  /** the conv → activation node pairs that run fused (see GraphOptions.fuseActivations) */
+  readonly fusions: ReadonlyArray<{ readonly conv: string; readonly activation: string }>;
+  /** fused pairs by the conv's and the activation's node index */
+  private readonly fusedConvs = new Map<number, Fusion>();
+  private readonly fusedActivations = new Map<number, Fusion>();
   private readonly backend: Backend;
   private readonly feeds = new Map<string, Buffer>();
   private readonly dyIn: Buffer;
@@ -60,6 +78,12 @@ export class Graph {
     if (this.nodes.some((n) => n.layer.kernelsBackend !== this.backend)) {
       throw new Error(`${OP}: every layer must be built on the same backend (init({ isa }) was switched between layers)`);
     }
+    const fusions = opts.fuseActivations === false ? [] : planFusions(this.nodes, this.outputs);
+    for (const f of fusions) {
+      this.fusedConvs.set(f.conv, f);
+      this.fusedActivations.set(f.activation, f);
+    }
+    this.fusions = Object.freeze(fusions.map((f) => Object.freeze({ conv: this.nodes[f.conv].name, activation: this.nodes[f.activation].name })));
     for (const node of this.nodes) {
       for (const p of [...node.layer.parameters(), ...node.layer.buffers()]) p.name = `${node.name}.${p.name.split('.').pop()}`;
     }
@@ -170,7 +194,10 @@ export class Graph {
     for (let r = 0; r < runs; r++) values = this.forwardResident(feeds, totals);
     const outputs: Record<string, Tensor> = {};
     for (const o of this.outputs) outputs[o.name] = this.copyOut(values.get(o.tensor)!);
-    const nodes = this.nodes.map((node, i) => ({ name: node.name, layer: String(node.layer), ms: totals[i] / runs }));
+    const nodes = this.nodes.map((node, i) => {
+      const fused = this.fusedActivations.get(i);
+      return { name: node.name, layer: String(node.layer), ms: totals[i] / runs, ...(fused ? { fusedInto: this.nodes[fused.conv].name } : {}) };
+    });
     return { outputs, nodes, totalMs: nodes.reduce((sum, n) => sum + n.ms, 0), runs };
   }
 
@@ -348,8 +375,17 @@ export class Graph {
     this.values = null;
     this.nodes.forEach((node, i) => {
       const xs = node.inputs.map((t) => values.get(t)!);
+      if (this.fusedActivations.has(i)) {
+        // the conv computed it: the layer only keeps it for its backward pass
+        (node.layer as ReLU | Clip).adoptFusedOutput(xs[0]);
+        values.set(node.name, xs[0]);
+        return;
+      }
+      const fused = this.fusedConvs.get(i);
       const start = timings ? performance.now() : 0;
-      values.set(node.name, this.atNode(node, () => (node.layer instanceof Layer ? node.layer.forward(xs[0]) : node.layer.forward(xs))));
+      values.set(node.name, this.atNode(node, () =>
+        fused ? (node.layer as Conv1d | Conv2d).forwardClamped(xs[0], fused.clamp)
+        : node.layer instanceof Layer ? node.layer.forward(xs[0]) : node.layer.forward(xs)));
       if (timings) timings[i] += performance.now() - start;
     });
     this.values = values;

@@ -45,6 +45,11 @@ abstract class ElementwiseActivation extends Layer {
     return { ptr: y, shape: x.shape };
   }
 
+  /** What backward reads as the layer's input (Clip's fusion into a conv, below). */
+  protected setInput(x: Activation): void {
+    this.input = x;
+  }
+
   backward(dy: Activation, inputGradient: boolean): Activation | null {
     const x = this.lastInput(this.input);
     this.checkGradientShape(dy, x.shape);
@@ -106,6 +111,15 @@ export class Clip extends ElementwiseActivation {
 
   protected backwardKernel(k: KernelExports, x: number, dy: number, dx: number, count: number): void {
     k.f32_clip_backward(x, dy, dx, count, this.min, this.max);
+  }
+
+  /**
+   * @internal nn.Graph's fusion: the conv before this layer computed its output y with the clamp
+   * applied (graph/fusion.ts). Backward reads y in place of x: min < y < max exactly where
+   * min < x < max (y = x there, y = min or max elsewhere, NaN both), so dx is the same.
+   */
+  adoptFusedOutput(y: Activation): void {
+    this.setInput(y);
   }
 
   spec(): LayerSpec {

@@ -11,6 +11,7 @@ import { parseConv2dOptions, type Conv2dOptions, type ConvParams } from '../../o
 import { threadsOf } from '../../ops/execute.js';
 import { convPasses, type ConvPasses } from '../../ops/passes/index.js';
 import { formatShape, sizeOf } from '../../tensor.js';
+import { layerParams } from '../conv.js';
 import { Layer, positiveInteger, type LayerSpec } from '../layer.js';
 import { pair } from '../pool.js';
 import { kaimingNormal, Random } from '../random.js';
@@ -63,7 +64,7 @@ export class ConvTranspose2d extends Layer {
     kernel.forEach((k, i) => positiveInteger(op, `kernelSize[${i}]`, k));
     const { bias, seed, outputPadding, ...conv } = opts ?? {};
     if (typeof conv.padding === 'string') throw new Error(`${op}: padding must be a number, [ph, pw] or [top, bottom, left, right], got '${conv.padding}'`);
-    this.params = parseConv2dOptions(op, conv);
+    this.params = layerParams(op, parseConv2dOptions(op, conv));
     const { groups, stride } = this.params;
     if (inChannels % groups !== 0 || outChannels % groups !== 0) {
       throw new Error(`${op}: inChannels ${inChannels} and outChannels ${outChannels} must both be divisible by groups=${groups}`);

@@ -11,6 +11,7 @@
 //            each tap listed once per multiplier, so dx is written once, never accumulated.
 import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
+import { clampOutput } from './epilogue.js';
 import type { StrategyPasses } from './types.js';
 
 /** One input channel per group and more than one group: a real depthwise convolution. */
@@ -220,6 +221,7 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
       images(k, p, scratch) {
         for (let n = 0; n < g.batch; n++) {
           k.f32_dwconv_fwd(scratch, p.x + n * xImage, p.w, p.bias, p.y + n * yImage, scratch + forward.paddedAt);
+          clampOutput(k, g, p.y + n * yImage, yImage / 4);
         }
       },
       outputBlocks: {
@@ -228,7 +230,9 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
           blockPlan(k, forward, own, from, to);
           const bias = p.bias ? p.bias + from * biases : 0;
           for (let n = 0; n < g.batch; n++) {
-            k.f32_dwconv_fwd(own, p.x + n * xImage + from * inPlane, p.w + from * filters, bias, p.y + n * yImage + from * outPlanes, scratch + forward.paddedAt);
+            const y = p.y + n * yImage + from * outPlanes;
+            k.f32_dwconv_fwd(own, p.x + n * xImage + from * inPlane, p.w + from * filters, bias, y, scratch + forward.paddedAt);
+            clampOutput(k, g, y, ((to - from) * outPlanes) / 4);
           }
         },
       },

@@ -11,8 +11,9 @@
 // kernel, stride 1, no padding) reads X_g itself as col, and X_gᵀ as row.
 import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
+import { clampColumns, withoutClamp } from './epilogue.js';
 import { subconvInputGradient, useSubconvInputGradient } from './subconv-dx.js';
-import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
+import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, Slice, StagedPass, StrategyPasses } from './types.js';
 
 /** 1×1 kernel, stride 1 and no padding on any side: the output grid is the input grid. */
 export function isPointwise(g: ConvGeometry): boolean {
@@ -65,7 +66,7 @@ function paddedImage(g: ConvGeometry, channels: number) {
 /** The conv whose forward pass is this conv's dX when the stride is 1. */
 export function transposedGeometry(g: ConvGeometry): ConvGeometry {
   return {
-    ...g,
+    ...withoutClamp(g),
     inChannels: g.outChannels, outChannels: g.inChannels,
     inH: g.outH, inW: g.outW, outH: g.inH, outW: g.inW,
     padTop: (g.kernelH - 1) * g.dilationH - g.padTop,
@@ -156,15 +157,44 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
     const yg = yAt(p.y, n, gr) + from * positions * 4;
     const accumulate = p.bias ? 1 : 0;
     if (p.bias) k.f32_fill_rows(yg, rows, positions, p.bias + (gr * groupOut + from) * 4);
-    if (pointwise) {
-      k.f32_gemm_packed(rows, positions, patch, packedW, xAt(p.x, n, gr), positions * 4, 4, yg, positions * 4, accumulate, work);
-    } else {
-      image.pad(k, xAt(p.x, n, gr), scratch + at.image);
-      k.f32_gemm_im2col(rows, positions, patch, packedW, scratch + at.image + image.readOffset, scratch + at.taps,
-        g.outW, g.strideH, g.strideW, image.paddedW, yg, positions * 4, accumulate, work);
+    if (!pointwise) image.pad(k, xAt(p.x, n, gr), scratch + at.image);
+    // with a fused activation, the GEMM runs over blocks of output columns (whole output rows
+    // unless pointwise) and each block is clamped while it is in cache (epilogue.ts)
+    for (const { start, count } of clampBlocks(g, rows)) {
+      if (pointwise) {
+        k.f32_gemm_packed(rows, count, patch, packedW, xAt(p.x, n, gr) + start * 4, positions * 4, 4, yg + start * 4, positions * 4, accumulate, work);
+      } else {
+        const image0 = scratch + at.image + image.readOffset + (start / g.outW) * g.strideH * image.paddedW * 4;
+        k.f32_gemm_im2col(rows, count, patch, packedW, image0, scratch + at.taps,
+          g.outW, g.strideH, g.strideW, image.paddedW, yg + start * 4, positions * 4, accumulate, work);
+      }
+      clampColumns(k, g, yg + start * 4, rows, count, positions);
     }
   }
 }
+
+/**
+ * The output columns (positions) of one GEMM call in blocks for a fused activation's clamp:
+ * about CLAMP_BLOCK_BYTES of output each, whole output rows (the im2col packer walks them from
+ * a row's start), starting at multiples of 8 columns, so the GEMM's 8-column panels, and with
+ * them every output's bits, are the same as in one call over all of them. One block without
+ * an activation.
+ */
+function clampBlocks(g: ConvGeometry, rows: number): Slice[] {
+  const positions = g.outH * g.outW;
+  if (!g.clamp) return [{ start: 0, count: positions }];
+  const rowsPerStep = 8 / gcd(g.outW, 8); // output rows per multiple of 8 columns
+  const wanted = Math.max(1, Math.floor(CLAMP_BLOCK_BYTES / (4 * rows * g.outW)));
+  const blockRows = Math.ceil(wanted / rowsPerStep) * rowsPerStep;
+  const blocks: Slice[] = [];
+  for (let r = 0; r < g.outH; r += blockRows) blocks.push({ start: r * g.outW, count: Math.min(blockRows, g.outH - r) * g.outW });
+  return blocks;
+}
+
+/** Output bytes of one clamp block: well inside L2 beside the GEMM's packed W and input. */
+const CLAMP_BLOCK_BYTES = 128 << 10;
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 function gemmFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPointers> {
   const { groupIn, groupOut, positions, plane, patch, xAt, yAt, wAt } = groupSizes(g);

@@ -217,7 +217,8 @@ export function parallelPasses(
 ): ConvPasses {
   let forPool = built.get(threads.pool);
   if (!forPool) built.set(threads.pool, (forPool = new Map()));
-  const key = `${threads.op} ${count} ${JSON.stringify(g)}`;
+  // String(±Infinity): JSON would write both as null (an activation's clamp bounds)
+  const key = `${threads.op} ${count} ${JSON.stringify(g, (_k, v) => (v === Infinity || v === -Infinity ? String(v) : v))}`;
   let passes = forPool.get(key);
   if (!passes) {
     if (forPool.size >= MAX_BUILT) forPool.delete(forPool.keys().next().value!);

@@ -21,6 +21,7 @@
 // channels or by tiles (outputBlocks, CUT_CHANNELS_FROM).
 import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
+import { clampBounds } from './epilogue.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
 import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
 
@@ -147,6 +148,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
   const uFloats = POINTS * skewed(rowsO * C);
   const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
   const cutChannels = O > CUT_CHANNELS_FROM * tiles * g.batch;
+  const [lo, hi] = clampBounds(g);
   return {
     scratchFloats: at.total,
     callsOnly: true,
@@ -190,7 +192,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
       const count = Math.min(blockTiles, to - first);
       k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
       k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
-      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, y, g.outH, g.outW, work);
+      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, lo, hi, y, g.outH, g.outW, work);
     }
   }
 
@@ -205,7 +207,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
       const count = Math.min(blockTiles, tiles - first);
       k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
       k.f32_winograd_gemm(POINTS, rows, count, C, u + from * C * 4, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
-      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, rows, tilesW, first, count, bias, y, g.outH, g.outW, work);
+      k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, rows, tilesW, first, count, bias, lo, hi, y, g.outH, g.outW, work);
     }
   }
 }

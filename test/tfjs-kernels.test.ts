@@ -1,5 +1,5 @@
 // wasmconv/tfjs's non-conv kernels on tfjs's cpu backend (MaxPool, MaxPoolGrad, Add, Multiply,
-// Relu, Step, Sum) against tfjs-cpu's own, on random shapes and attributes. They compute tfjs's
+// Relu, Step, Sum, GatherV2) against tfjs-cpu's own, on random shapes and attributes. They compute tfjs's
 // formulas in tfjs's order (float64 sums included), so the check is exact: the same float32
 // value in every element (Object.is: NaN matches NaN, -0 does not match 0). The values come from
 // a small set, so pooling windows tie and sums cancel, with NaN, ±Infinity and -0 among them.
@@ -67,7 +67,7 @@ const poolCase = fc
     rounding: typeof r.pad === 'number' ? r.rounding : undefined,
   }));
 
-describe('wasmconv/tfjs MaxPool, MaxPoolGrad, Add, Multiply, Relu, Step and Sum against tfjs-cpu', () => {
+describe('wasmconv/tfjs MaxPool, MaxPoolGrad, Add, Multiply, Relu, Step, Sum and GatherV2 against tfjs-cpu', () => {
   beforeAll(async () => {
     await tfjsCpu();
     await init({ threads: 1 });
@@ -156,6 +156,54 @@ describe('wasmconv/tfjs MaxPool, MaxPoolGrad, Add, Multiply, Relu, Step and Sum 
     );
   }, 300_000);
 
+  it(`tf.gather (GatherV2) along any axis, with batchDims, float32 and int32: ${RUNS} random cases`, async () => {
+    const gatherCase = fc
+      .array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 })
+      .chain((shape) =>
+        fc.record({
+          shape: fc.constant(shape),
+          axis: fc.integer({ min: -shape.length, max: shape.length - 1 }),
+          indexShape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 2 }),
+          batchDims: fc.integer({ min: 0, max: 1 }),
+          int: fc.boolean(),
+          // slices of 32 values and more are copied by subarray, shorter ones element by element
+          wide: fc.boolean(),
+          seed: fc.integer(),
+        }),
+      );
+    await fc.assert(
+      fc.asyncProperty(gatherCase, async (c) => {
+        const shape = c.wide ? [...c.shape, 40] : c.shape;
+        const axis = c.axis < 0 ? c.axis - (c.wide ? 1 : 0) : c.axis;
+        const parsed = axis < 0 ? axis + shape.length : axis;
+        // batchDims 1 needs indices whose first axis is x's and an axis after it
+        const batchDims = c.batchDims === 1 && parsed >= 1 ? 1 : 0;
+        const indexShape = batchDims === 1 ? [shape[0], ...c.indexShape.slice(0, 1)] : c.indexShape;
+        const random = seededRandom(c.seed);
+        const picks = Int32Array.from({ length: indexShape.reduce((a, b) => a * b, 1) }, () => Math.floor(random() * shape[parsed]));
+        const x = c.int ? tf.tensor(Int32Array.from(values(shape.reduce((a, b) => a * b, 1), c.seed, false), (v) => Math.round(v * 3)), shape, 'int32') : tensor(shape, c.seed);
+        const indices = tf.tensor(picks, indexShape, 'int32');
+        await expectSame(() => tf.gather(x, indices, axis, batchDims), () => JSON.stringify({ ...c, shape, axis, batchDims, indexShape }));
+        tf.dispose([x, indices]);
+      }),
+      { numRuns: RUNS },
+    );
+  }, 300_000);
+
+  it('tf.gather with an index out of range throws tfjs\'s own error; bool x goes to tfjs\'s own kernel', async () => {
+    await registerWasmconv(tf);
+    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const before = tf.memory().numTensors;
+    expect(() => tf.gather(x, tf.tensor1d([0, 2], 'int32'))).toThrow(/GatherV2: the index value 2 is not in \[0, 1\]/);
+    expect(() => tf.gather(x, tf.tensor1d([-1], 'int32'))).toThrow(/the index value -1 is not in/);
+    expect(tf.memory().numTensors).toBe(before + 2); // the two index tensors, nothing else
+    const b = tf.tensor1d([true, false, true], 'bool');
+    const picked = tf.gather(b, tf.tensor1d([2, 1], 'int32'));
+    expect(picked.dtype).toBe('bool');
+    expect(Array.from(picked.dataSync())).toEqual([1, 0]);
+    tf.dispose([x, b, picked]);
+  });
+
   it('other dtypes and broadcasts go to tfjs\'s own kernels', async () => {
     const i = tf.tensor([[1, -2, 3], [4, 5, -6]], [2, 3], 'int32');
     const column = tensor([2, 1], 1), row = tensor([1, 3], 2);
@@ -196,7 +244,7 @@ describe('wasmconv/tfjs non-conv kernels: errors and registration', () => {
   });
 
   it('registers them on cpu only, and unregisterWasmconv puts tfjs\'s own back', async () => {
-    const names = ['MaxPool', 'MaxPoolGrad', 'Add', 'Multiply', 'Relu', 'Step', 'Sum'];
+    const names = ['MaxPool', 'MaxPoolGrad', 'Add', 'Multiply', 'Relu', 'Step', 'Sum', 'GatherV2'];
     unregisterWasmconv();
     const originals = names.map((k) => tf.getKernel(k, 'cpu')!.kernelFunc);
     const { byBackend } = await registerWasmconv(tf);

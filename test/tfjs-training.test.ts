@@ -103,11 +103,14 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     const fusedBias = tf.variable(tf.tensor1d(randomData(2, random)));
     const fusedDepthwise = tf.variable(tf.tensor4d(randomData(2 * 2 * 3 * 1, random), [2, 2, 3, 1]));
     const fusedDepthwiseBias = tf.variable(tf.tensor1d(randomData(3, random)));
-    const x = tf.tensor4d(randomData(2 * 4 * 4 * 2, random), [2, 4, 4, 2]);
+    // the batch is picked out of a data set with tf.gather, as model.fit does (GatherV2)
+    const data = tf.tensor4d(randomData(5 * 4 * 4 * 2, random), [5, 4, 4, 2]);
+    const picks = tf.tensor1d([3, 1], 'int32');
     const xNchw = tf.tensor4d(randomData(2 * 2 * 4 * 4, random), [2, 2, 4, 4]);
     const optimizer = tf.train.sgd(0.01);
     const step = () => {
       const loss = optimizer.minimize(() => {
+        const x = tf.gather(data, picks) as tf.Tensor4D;
         // bias add, ReLU, max pooling and their gradients (Add, Relu, MaxPool, Sum, Step, Multiply, MaxPoolGrad)
         const h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w, 1, 'same'), bias)) as tf.Tensor4D, 2, 1, 'same');
         const a = tf.sum(tf.square(tf.depthwiseConv2d(h, depthwise, [2, 2], 'valid')));
@@ -134,6 +137,6 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     expect(after1000.numBytes).toBe(after1.numBytes);
     expect(last).toBeLessThan(first); // the steps did train
     optimizer.dispose();
-    tf.dispose([w, wNchw, depthwise, bias, fused, fusedBias, fusedDepthwise, fusedDepthwiseBias, x, xNchw]);
+    tf.dispose([w, wNchw, depthwise, bias, fused, fusedBias, fusedDepthwise, fusedDepthwiseBias, data, picks, xNchw]);
   }, 120_000);
 });

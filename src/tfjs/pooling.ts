@@ -70,11 +70,16 @@ interface Scatter {
  * For each output pixel and channel, the window's first maximum (rows then columns, strictly
  * greater wins, NaN never; -Infinity and no position when nothing beats it): tfjs's pool('max')
  * into `out`, and tfjs's maxPoolPositions, whose dy `scatter` adds at that position — in output
- * order, so each x pixel collects its dy in tfjs's order.
+ * order, so each x pixel collects its dy in tfjs's order. The channels are the innermost loop: each
+ * window pixel's channels are contiguous in NHWC, and each channel still meets its window's
+ * pixels in tfjs's order.
  */
 function windowMaxima(x: Values, info: PoolInfo, out: Float32Array | null, scatter: Scatter | null): void {
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
   const { top, left } = info.padInfo;
+  // the running maximum and where it is, per channel of the current output pixel
+  const max = new Float64Array(c); // float64: an int32-held value compares as tfjs compares it
+  const at = new Int32Array(c);
   for (let b = 0; b < batchSize; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
       const rowCorner = oy * strideHeight - top;
@@ -83,20 +88,22 @@ function windowMaxima(x: Values, info: PoolInfo, out: Float32Array | null, scatt
         const colCorner = ox * strideWidth - left;
         const colStart = Math.max(0, colCorner), colEnd = Math.min(inWidth, colCorner + effectiveFilterWidth);
         const o = ((b * outHeight + oy) * outWidth + ox) * c;
-        const rowLength = (colEnd - colStart) * c;
-        for (let ch = 0; ch < c; ch++) {
-          let max = -Infinity, at = -1;
-          // the window's pixels of this channel, rows then columns
-          for (let r = rowStart; r < rowEnd; r++) {
-            const row = ((b * inHeight + r) * inWidth + colStart) * c + ch;
-            for (let p = row; p < row + rowLength; p += c) {
-              const v = x[p];
-              if (v > max) (max = v), (at = p);
+        max.fill(-Infinity);
+        at.fill(-1);
+        for (let r = rowStart; r < rowEnd; r++) {
+          const rowEndAt = ((b * inHeight + r) * inWidth + colEnd) * c;
+          for (let p = ((b * inHeight + r) * inWidth + colStart) * c; p < rowEndAt; p += c) {
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[p + ch];
+              if (v > max[ch]) (max[ch] = v), (at[ch] = p + ch);
             }
           }
-          if (out !== null) out[o + ch] = max;
+        }
+        if (out !== null) for (let ch = 0; ch < c; ch++) out[o + ch] = max[ch];
+        if (scatter !== null) {
+          const { sums, dy } = scatter;
           // 0 + dy, as tfjs's sum starts (so a -0 gradient becomes +0 as in tfjs)
-          if (scatter !== null && at >= 0) scatter.sums[at] += scatter.dy[o + ch];
+          for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) sums[at[ch]] += dy[o + ch];
         }
       }
     }

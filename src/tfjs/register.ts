@@ -6,6 +6,7 @@
 import { backend, init, type InitOptions } from '../runtime.js';
 import { describe } from '../tensor.js';
 import { elementwiseKernels } from './elementwise.js';
+import { gatherKernel } from './gather.js';
 import { CONV2D, convKernels, DEPTHWISE, fusedConv2dKernel } from './kernels.js';
 import { maxPoolKernels } from './pooling.js';
 import { sumKernel } from './reduce.js';
@@ -41,7 +42,8 @@ function convs(tf: Tfjs, storage: StorageOf, own: Own): Record<string, KernelFun
 /**
  * The backends served: how to reach each one's storage, and its kernels. On cpu, once the convs
  * are wasmconv's, tfjs's own JavaScript pooling, element-wise and reduction kernels are nine
- * tenths of a training step (docs/tfjs.md, *Speed*): those are replaced too. tfjs-wasm's own
+ * tenths of a training step (docs/tfjs.md, *Speed*): those are replaced too, and the GatherV2
+ * that model.fit picks each batch with. tfjs-wasm's own
  * (XNNPACK and C++) are faster than these JavaScript ones behind its heap copies: it keeps them.
  */
 const BACKENDS: Record<string, { storage: StorageOf; kernels: (tf: Tfjs, storage: StorageOf, own: Own) => Record<string, KernelFunc> }> = {
@@ -49,6 +51,7 @@ const BACKENDS: Record<string, { storage: StorageOf; kernels: (tf: Tfjs, storage
     storage: cpuStorage,
     kernels: (tf, storage, own) => ({
       ...convs(tf, storage, own), ...maxPoolKernels(tf, storage, own), ...elementwiseKernels(tf, storage, own), Sum: sumKernel(storage, own),
+      GatherV2: gatherKernel(tf, storage, own),
     }),
   },
   wasm: { storage: wasmStorage, kernels: convs },
@@ -61,7 +64,7 @@ const originals = new Map<string, { tf: Tfjs; kernelName: string; backendName: s
 /**
  * Registers wasmconv's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, the three
  * DepthwiseConv2dNative kernels, FusedConv2D and FusedDepthwiseConv2D (and on cpu MaxPool, MaxPoolGrad, Add, Multiply,
- * Relu, Step and Sum) for each supported tfjs backend that is loaded (the backend's
+ * Relu, Step, Sum and GatherV2) for each supported tfjs backend that is loaded (the backend's
  * package registers its kernels when imported: import it first). Initialises wasmconv when `opts`
  * is given (init(opts)) or when it is not initialised yet (init()); otherwise keeps the backend
  * init() chose. Calling it again is harmless.

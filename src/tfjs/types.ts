@@ -64,6 +64,15 @@ export interface PoolInfo {
   outShape: number[];
 }
 
+/** What tfjs's backend_util.segment_util.collectGatherOpShapeInfo returns. */
+export interface GatherInfo {
+  batchSize: number;
+  outerSize: number;
+  dimSize: number;
+  sliceSize: number;
+  outputShape: number[];
+}
+
 /** The tfjs namespace, as far as registerWasmconv needs it. */
 export interface Tfjs {
   registerKernel(config: KernelConfig): void;
@@ -91,5 +100,9 @@ export interface Tfjs {
     ): PoolInfo;
     /** the shape a and b broadcast to; throws tfjs's own error where they do not */
     assertAndGetBroadcastShape(aShape: number[], bShape: number[]): number[];
+    segment_util: {
+      /** GatherV2's geometry; throws tfjs's own errors for a bad batchDims */
+      collectGatherOpShapeInfo(x: TensorInfo, indices: TensorInfo, axis: number, batchDims: number): GatherInfo;
+    };
   };
 }

@@ -1,5 +1,5 @@
 // wasmconv/tfjs's non-conv kernels on tfjs's cpu backend (MaxPool, MaxPoolGrad, Add, Multiply,
-// Relu, Step, Sum, GatherV2) against tfjs-cpu's own, on random shapes and attributes. They compute tfjs's
+// Relu, Step, Sum, GatherV2, and ReLU's gradient in one kernel) against tfjs-cpu's own, on random shapes and attributes. They compute tfjs's
 // formulas in tfjs's order (float64 sums included), so the check is exact: the same float32
 // value in every element (Object.is: NaN matches NaN, -0 does not match 0). The values come from
 // a small set, so pooling windows tie and sums cancel, with NaN, ±Infinity and -0 among them.
@@ -95,8 +95,17 @@ describe('wasmconv/tfjs MaxPool, MaxPoolGrad, Add, Multiply, Relu, Step, Sum and
         unregisterWasmconv();
         const unrounded = tf.tidy(() => tf.maxPool(x, c.filterSize, c.strides, c.pad).shape);
         // (an unrounded size below one leaves MaxPoolGrad to tfjs's own kernel, as MaxPool's)
-        if (JSON.stringify(unrounded) === JSON.stringify(outShape) || unrounded.some((d) => d < 1)) {
+        if (unrounded.some((d) => d < 1)) {
           await expectSame(() => [pool(x), tf.grad(pool)(x, dy)], () => JSON.stringify(c));
+        } else if (JSON.stringify(unrounded) === JSON.stringify(outShape)) {
+          // MaxPoolGrad reuses the maxima's positions MaxPool found for that output of that x
+          // (tf.grad); and finds them again for an output MaxPool did not give (a copy), or
+          // another x than the one pooled
+          const x2 = tensor(x.shape, c.seed + 2, c.special) as tf.Tensor4D;
+          const direct = (input: tf.Tensor, output: tf.Tensor) =>
+            tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { filterSize: c.filterSize, strides: c.strides, pad: c.pad } as never) as tf.Tensor;
+          await expectSame(() => [pool(x), tf.grad(pool)(x, dy), direct(x, tf.add(pool(x), 0)), direct(x2, pool(x))], () => JSON.stringify(c));
+          x2.dispose();
         } else {
           await expectSame(() => pool(x), () => JSON.stringify(c));
           expect(() => tf.grad(pool)(x, dy)).toThrow(/MaxPoolGrad \(wasmconv\/tfjs\): dy has shape .* drops the forward pass's dimRoundingMode/);
@@ -126,7 +135,12 @@ describe('wasmconv/tfjs MaxPool, MaxPoolGrad, Add, Multiply, Relu, Step, Sum and
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 4 }), fc.double({ min: -2, max: 2, noNaN: true }), fc.integer(), async (shape, alpha, seed) => {
         const x = tensor(shape, seed), dy = tensor(shape, seed + 1);
-        await expectSame(() => [tf.relu(x), tf.step(x, alpha), tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy)], () => `shape ${JSON.stringify(shape)}, alpha ${alpha}, seed ${seed}`);
+        const reluGrad = tf.grad((v: tf.Tensor) => tf.relu(v));
+        // ReLU's gradient runs as one kernel (WasmconvReluGrad) whose own gradient gives second
+        // derivatives: with respect to dy (the same mask) and to x (zeros)
+        const wrtDy = tf.grad((d: tf.Tensor) => tf.sum(tf.square(reluGrad(x, d))));
+        const wrtX = tf.grad((v: tf.Tensor) => tf.sum(reluGrad(v, dy)));
+        await expectSame(() => [tf.relu(x), tf.step(x, alpha), reluGrad(x, dy), wrtDy(dy), wrtX(x)], () => `shape ${JSON.stringify(shape)}, alpha ${alpha}, seed ${seed}`);
         tf.dispose([x, dy]);
       }),
       { numRuns: RUNS },
@@ -247,10 +261,16 @@ describe('wasmconv/tfjs non-conv kernels: errors and registration', () => {
     const names = ['MaxPool', 'MaxPoolGrad', 'Add', 'Multiply', 'Relu', 'Step', 'Sum', 'GatherV2'];
     unregisterWasmconv();
     const originals = names.map((k) => tf.getKernel(k, 'cpu')!.kernelFunc);
+    const reluGradient = tf.getGradient('Relu');
     const { byBackend } = await registerWasmconv(tf);
-    expect(byBackend.cpu).toEqual(expect.arrayContaining(names));
+    expect(byBackend.cpu).toEqual(expect.arrayContaining([...names, 'WasmconvReluGrad']));
     names.forEach((k, i) => expect(tf.getKernel(k, 'cpu')!.kernelFunc).not.toBe(originals[i]));
+    expect(tf.getGradient('Relu')).not.toBe(reluGradient);
+    // registering twice keeps tfjs's own gradient to put back
+    await registerWasmconv(tf);
     unregisterWasmconv();
     names.forEach((k, i) => expect(tf.getKernel(k, 'cpu')!.kernelFunc).toBe(originals[i]));
+    expect(tf.getKernel('WasmconvReluGrad', 'cpu')).toBeUndefined();
+    expect(tf.getGradient('Relu')).toBe(reluGradient);
   });
 });

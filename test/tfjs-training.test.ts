@@ -111,14 +111,16 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     const step = () => {
       const loss = optimizer.minimize(() => {
         const x = tf.gather(data, picks) as tf.Tensor4D;
-        // bias add, ReLU, max pooling and their gradients (Add, Relu, MaxPool, Sum, Step, Multiply, MaxPoolGrad)
+        // bias add, ReLU, max pooling and their gradients (Add, Relu, MaxPool, Sum, WasmconvReluGrad, MaxPoolGrad)
         const h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w, 1, 'same'), bias)) as tf.Tensor4D, 2, 1, 'same');
         const a = tf.sum(tf.square(tf.depthwiseConv2d(h, depthwise, [2, 2], 'valid')));
         const b = tf.sum(tf.square(tf.conv2d(xNchw, wNchw, 1, 'valid', 'NCHW')));
         // the fused kernels (linear: tfjs runs them under a gradient tape), and dx through them into h (the backprop-input kernels)
         const c = tf.sum(tf.square(tf.fused.conv2d({ x: h, filter: fused, bias: fusedBias, strides: 1, pad: 'same' })));
         const d = tf.sum(tf.square(tf.fused.depthwiseConv2d({ x: h, filter: fusedDepthwise, bias: fusedDepthwiseBias, strides: 1, pad: 'valid' })));
-        return tf.addN([a, b, c, d]) as tf.Scalar;
+        // Step and Multiply (ReLU's gradient no longer runs them on cpu)
+        const e = tf.sum(tf.mul(tf.step(h), h));
+        return tf.addN([a, b, c, d, e]) as tf.Scalar;
       }, true);
       const value = loss!.dataSync()[0];
       loss!.dispose();

@@ -25,7 +25,11 @@ export function maxPoolKernels(tf: Tfjs, storageOf: StorageOf, own: (kernelName:
       // and a number pad can size an output below one (from the filter's height, see docs/tfjs.md): tfjs's own then fails its way
       if (unchanged || !sized(info)) return fallback(where, own('MaxPool'), args);
       const store = storageOf(args.backend);
-      return store.write(info.outShape, maxPool(store.values(where, 'x', x), info));
+      const xv = store.values(where, 'x', x);
+      const { y, positions } = maxPool(xv, info);
+      // MaxPoolGrad of this y needs only where its maxima are: kept while y's array lives
+      positionsOf.set(y, { x: new WeakRef(xv), geometry: geometry(info), positions });
+      return store.write(info.outShape, y);
     },
     MaxPoolGrad: (args) => {
       const where = 'MaxPoolGrad (wasmconv/tfjs)';
@@ -42,8 +46,13 @@ export function maxPoolKernels(tf: Tfjs, storageOf: StorageOf, own: (kernelName:
         );
       }
       const store = storageOf(args.backend);
-      const dx = maxPoolGrad(store.values(where, 'input', x), store.values(where, 'dy', dy), info);
-      return store.write(x.shape, dx);
+      const xv = store.values(where, 'input', x);
+      // the maxima's positions MaxPool found for this output of this x, with this geometry (tfjs
+      // tensors never change: the same arrays hold the same values); else found again
+      const y = args.inputs.output;
+      const kept = y?.dtype === 'float32' ? positionsOf.get(store.values(where, 'output', y)) : undefined;
+      const positions = kept !== undefined && kept.x.deref() === xv && kept.geometry === geometry(info) ? kept.positions : maximaPositions(xv, info);
+      return store.write(x.shape, maxPoolGrad(positions, store.values(where, 'dy', dy), info, xv.length));
     },
   };
 }
@@ -60,21 +69,21 @@ function poolInfo(tf: Tfjs, where: string, x: TensorInfo, attrs: Record<string, 
   );
 }
 
-/** Where MaxPoolGrad sends each dy: its window's first maximum in `sums` (x's shape). */
-interface Scatter {
-  dy: Values;
-  sums: Float32Array | Float64Array;
-}
+/** The positions of the window maxima MaxPool found, by the output array it handed tfjs. */
+const positionsOf = new WeakMap<Values, { x: WeakRef<Values>; geometry: string; positions: Int32Array }>();
+
+/** What decides the windows, beyond x itself. */
+const geometry = (info: PoolInfo): string =>
+  [info.outShape, info.strideHeight, info.strideWidth, info.effectiveFilterHeight, info.effectiveFilterWidth, info.padInfo.top, info.padInfo.left].join();
 
 /**
  * For each output pixel and channel, the window's first maximum (rows then columns, strictly
- * greater wins, NaN never; -Infinity and no position when nothing beats it): tfjs's pool('max')
- * into `out`, and tfjs's maxPoolPositions, whose dy `scatter` adds at that position — in output
- * order, so each x pixel collects its dy in tfjs's order. The channels are the innermost loop: each
+ * greater wins, NaN never; -Infinity and position -1 when nothing beats it): tfjs's pool('max')
+ * into `out`, and tfjs's maxPoolPositions (as indices into x) into `positions`. The channels are the innermost loop: each
  * window pixel's channels are contiguous in NHWC, and each channel still meets its window's
  * pixels in tfjs's order.
  */
-function windowMaxima(x: Values, info: PoolInfo, out: Float32Array | null, scatter: Scatter | null): void {
+function windowMaxima(x: Values, info: PoolInfo, out: Float32Array | null, positions: Int32Array): void {
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
   const { top, left } = info.padInfo;
   // the running maximum and where it is, per channel of the current output pixel
@@ -100,31 +109,37 @@ function windowMaxima(x: Values, info: PoolInfo, out: Float32Array | null, scatt
           }
         }
         if (out !== null) for (let ch = 0; ch < c; ch++) out[o + ch] = max[ch];
-        if (scatter !== null) {
-          const { sums, dy } = scatter;
-          // 0 + dy, as tfjs's sum starts (so a -0 gradient becomes +0 as in tfjs)
-          for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) sums[at[ch]] += dy[o + ch];
-        }
+        for (let ch = 0; ch < c; ch++) positions[o + ch] = at[ch];
       }
     }
   }
 }
 
-/** tfjs's MaxPool: the window maxima. */
-export function maxPool(x: Values, info: PoolInfo): Float32Array {
-  const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
-  windowMaxima(x, info, y, null);
-  return y;
+/** tfjs's MaxPool: the window maxima, and where they are. */
+export function maxPool(x: Values, info: PoolInfo): { y: Float32Array; positions: Int32Array } {
+  const size = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
+  const y = new Float32Array(size), positions = new Int32Array(size);
+  windowMaxima(x, info, y, positions);
+  return { y, positions };
+}
+
+/** Where the window maxima of x are (-1: nowhere). */
+function maximaPositions(x: Values, info: PoolInfo): Int32Array {
+  const positions = new Int32Array(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
+  windowMaxima(x, info, null, positions);
+  return positions;
 }
 
 /**
- * tfjs's MaxPoolGrad: each dy goes to its window's first maximum in x. Where windows overlap, an
- * x pixel collects several dy, which tfjs sums in float64 before rounding once: so do we (apart,
- * each pixel gets one dy at most, and float32 holds it exactly).
+ * tfjs's MaxPoolGrad: each dy goes to its window's first maximum in x, in output order, so each x
+ * pixel collects its dy in tfjs's order. Where windows overlap, an x pixel collects several dy,
+ * which tfjs sums in float64 before rounding once: so do we (apart, each pixel gets one dy at
+ * most, and float32 holds it exactly).
  */
-export function maxPoolGrad(x: Values, dy: Values, info: PoolInfo): Float32Array {
+export function maxPoolGrad(positions: Int32Array, dy: Values, info: PoolInfo, xLength: number): Float32Array {
   const overlapping = info.strideHeight < info.effectiveFilterHeight || info.strideWidth < info.effectiveFilterWidth;
-  const sums = overlapping ? new Float64Array(x.length) : new Float32Array(x.length);
-  windowMaxima(x, info, null, { dy, sums });
+  const sums = overlapping ? new Float64Array(xLength) : new Float32Array(xLength);
+  // 0 + dy, as tfjs's sum starts (so a -0 gradient becomes +0 as in tfjs)
+  for (let o = 0; o < positions.length; o++) if (positions[o] >= 0) sums[positions[o]] += dy[o];
   return overlapping ? Float32Array.from(sums) : (sums as Float32Array);
 }

@@ -10,8 +10,9 @@ import { gatherKernel } from './gather.js';
 import { CONV2D, convKernels, DEPTHWISE, fusedConv2dKernel } from './kernels.js';
 import { maxPoolKernels } from './pooling.js';
 import { sumKernel } from './reduce.js';
+import { RELU_GRAD, reluGradGradient, reluGradient, reluGradKernel } from './relu-grad.js';
 import { cpuStorage, wasmStorage, type TensorStorage } from './storage.js';
-import type { KernelConfig, KernelFunc, Tfjs } from './types.js';
+import type { GradConfig, KernelConfig, KernelFunc, Tfjs } from './types.js';
 
 /** Passed to wasmconv's init(): which ISA, how many threads, where the binaries are. */
 export type WasmconvTfjsOptions = Pick<InitOptions, 'isa' | 'threads' | 'wasm'>;
@@ -52,6 +53,8 @@ const BACKENDS: Record<string, { storage: StorageOf; kernels: (tf: Tfjs, storage
     kernels: (tf, storage, own) => ({
       ...convs(tf, storage, own), ...maxPoolKernels(tf, storage, own), ...elementwiseKernels(tf, storage, own), Sum: sumKernel(storage, own),
       GatherV2: gatherKernel(tf, storage, own),
+      // ReLU's gradient in one kernel (relu-grad.ts): registerWasmconv puts the Relu gradient that runs it
+      [RELU_GRAD]: reluGradKernel(storage),
     }),
   },
   wasm: { storage: wasmStorage, kernels: convs },
@@ -60,6 +63,8 @@ const OPTIONS = ['isa', 'threads', 'wasm'];
 
 /** What each replaced registry entry held before ('backend_kernel' → its config, null if none). */
 const originals = new Map<string, { tf: Tfjs; kernelName: string; backendName: string; config: object | null }>();
+/** tfjs's own Relu gradient, while ours is in its place. */
+let ownReluGradient: { tf: Tfjs; config: GradConfig } | null = null;
 
 /**
  * Registers wasmconv's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, the three
@@ -71,7 +76,7 @@ const originals = new Map<string, { tf: Tfjs; kernelName: string; backendName: s
  */
 export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Promise<Registration> {
   const namespace = tf as unknown as { [name: string]: unknown; backend_util?: Record<string, unknown> } | null;
-  const functions = ['registerKernel', 'unregisterKernel', 'getKernel'].map((name) => namespace?.[name]);
+  const functions = ['registerKernel', 'unregisterKernel', 'getKernel', 'registerGradient', 'getGradient', 'getBackend', 'engine', 'zerosLike'].map((name) => namespace?.[name]);
   if (!functions.every((f) => typeof f === 'function') || typeof namespace?.backend_util?.computeConv2DInfo !== 'function') {
     throw new Error(`registerWasmconv: tf must be the TensorFlow.js namespace (import * as tf from '@tensorflow/tfjs'), got ${describe(tf)}`);
   }
@@ -102,6 +107,13 @@ export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Pr
       if (!kernels.includes(kernelName)) kernels.push(kernelName);
     }
   }
+  // the Relu gradient that runs WasmconvReluGrad where it is registered (tfjs's own elsewhere)
+  const relu = tf.getGradient('Relu');
+  if (kernels.includes(RELU_GRAD) && relu !== undefined) {
+    if (ownReluGradient === null) ownReluGradient = { tf, config: relu };
+    tf.registerGradient(reluGradient(tf, ownReluGradient.config));
+    tf.registerGradient(reluGradGradient(tf));
+  }
   return { backends: loaded, kernels, byBackend };
 }
 
@@ -112,6 +124,11 @@ export function unregisterWasmconv(): void {
     if (config !== null) tf.registerKernel(config as KernelConfig);
   }
   originals.clear();
+  if (ownReluGradient !== null) {
+    // (WasmconvReluGrad's own gradient stays: with the kernel gone, nothing reaches it)
+    ownReluGradient.tf.registerGradient(ownReluGradient.config);
+    ownReluGradient = null;
+  }
 }
 
 function replaceKernel(tf: Tfjs, backendName: string, kernelName: string, kernelFunc: KernelFunc): void {

@@ -64,6 +64,20 @@ export interface PoolInfo {
   outShape: number[];
 }
 
+/** A tfjs Tensor, as far as a gradient function looks at it. */
+export interface TfTensor {
+  shape: number[];
+  dtype: TensorInfo['dtype'];
+}
+
+/** A gradient in tfjs's gradient registry: for each input of the kernel, its gradient from dy. */
+export interface GradConfig {
+  kernelName: string;
+  inputsToSave?: string[];
+  outputsToSave?: boolean[];
+  gradFunc(dy: TfTensor, saved: TfTensor[], attrs: Record<string, unknown>): Record<string, () => TfTensor>;
+}
+
 /** What tfjs's backend_util.segment_util.collectGatherOpShapeInfo returns. */
 export interface GatherInfo {
   batchSize: number;
@@ -79,6 +93,12 @@ export interface Tfjs {
   unregisterKernel(kernelName: string, backendName: string): void;
   /** a backend's own config: only kept, and handed back to registerKernel as it was */
   getKernel(kernelName: string, backendName: string): object | undefined;
+  registerGradient(config: GradConfig): void;
+  getGradient(kernelName: string): GradConfig | undefined;
+  /** the backend kernels run on now */
+  getBackend(): string;
+  engine(): { runKernel(kernelName: string, inputs: Record<string, TfTensor>, attrs: Record<string, unknown>): TfTensor | TfTensor[] };
+  zerosLike(x: TfTensor): TfTensor;
   backend_util: {
     computeConv2DInfo(
       inShape: [number, number, number, number],

@@ -1,0 +1,87 @@
+// ReLU's gradient in one pass, on tfjs's cpu backend. tfjs's gradient of Relu is
+// mul(dy, cast(step(x), 'float32')): a Step kernel writes a 0/1 mask as large as the activation
+// (on LeNet 2.4 MB) and a Multiply reads it back. registerWasmconv puts a gradient in place of
+// that one that, on cpu and float32, runs one kernel, WasmconvReluGrad, computing the same
+// dy · step(x) element by element (the same product of the same two numbers: tfjs-cpu's results
+// bit for bit), and hands anything else to tfjs's own gradient. WasmconvReluGrad has a gradient
+// of its own (d/d dy: the same mask; d/dx: zeros, as step's), so second derivatives still work.
+import { input } from './kernel-args.js';
+import type { TensorStorage } from './storage.js';
+import type { GradConfig, KernelFunc, TfTensor, Tfjs } from './types.js';
+
+type StorageOf = (backend: unknown) => TensorStorage;
+
+export const RELU_GRAD = 'WasmconvReluGrad';
+
+/** Elements per block: the mask is written, then multiplied, while the block is in L1. */
+const BLOCK = 2048;
+
+/** dy · step(x): tfjs's step (NaN → NaN, x > 0 → 1, else 0) times dy. */
+export function reluGradKernel(storageOf: StorageOf): KernelFunc {
+  const where = `${RELU_GRAD} (wasmconv/tfjs)`;
+  return (args) => {
+    const dy = input(where, args.inputs, 'dy');
+    const x = input(where, args.inputs, 'x');
+    if (dy.shape.length !== x.shape.length || dy.shape.some((d, i) => d !== x.shape[i])) {
+      throw new Error(`${where}: dy has shape ${JSON.stringify(dy.shape)} but x has shape ${JSON.stringify(x.shape)}; they must match`);
+    }
+    const store = storageOf(args.backend);
+    const dyv = store.values(where, 'dy', dy), xv = store.values(where, 'x', x);
+    const out = new Float32Array(xv.length);
+    if (xv instanceof Float32Array && dyv instanceof Float32Array) maskedProduct(dyv, xv, out);
+    else for (let i = 0; i < out.length; i++) out[i] = dyv[i] * (Number.isNaN(xv[i]) ? NaN : xv[i] > 0 ? 1 : 0);
+    return store.write(x.shape, out);
+  };
+}
+
+const bits = (values: Float32Array): Int32Array => new Int32Array(values.buffer, values.byteOffset, values.length);
+
+/**
+ * out = dy · step(x) over float32s without a branch per element (a ReLU input's sign is a coin
+ * toss): step(x)'s bits first (x's own where x is NaN, 1's where x > 0, else +0's, as
+ * elementwise.ts's Step), then the products, block by block.
+ */
+function maskedProduct(dy: Float32Array, x: Float32Array, out: Float32Array): void {
+  const xb = bits(x), ob = bits(out);
+  const one = 0x3f800000;
+  for (let start = 0; start < out.length; start += BLOCK) {
+    const end = Math.min(out.length, start + BLOCK);
+    for (let i = start; i < end; i++) {
+      const b = xb[i];
+      const nan = (0x7f800000 - (b & 0x7fffffff)) >> 31;
+      const positive = ~(b >> 31) & ~((b - 1) >> 31) & ~nan;
+      ob[i] = (positive & one) | (nan & b);
+    }
+    for (let i = start; i < end; i++) out[i] = dy[i] * out[i];
+  }
+}
+
+/**
+ * The Relu gradient registerWasmconv registers: WasmconvReluGrad where it is registered on the
+ * backend running (cpu) and both tensors are float32; tfjs's own, `original`, otherwise.
+ */
+export function reluGradient(tf: Tfjs, original: GradConfig): GradConfig {
+  return {
+    ...original,
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const backendName = tf.getBackend();
+      if (dy.dtype === 'float32' && x.dtype === 'float32' && tf.getKernel(RELU_GRAD, backendName) !== undefined) {
+        return { x: () => tf.engine().runKernel(RELU_GRAD, { dy, x }, {}) as TfTensor };
+      }
+      return original.gradFunc(dy, saved, attrs);
+    },
+  };
+}
+
+/** WasmconvReluGrad's own gradient: d/d dy is the same mask, d/dx is zero (step's gradient). */
+export function reluGradGradient(tf: Tfjs): GradConfig {
+  return {
+    kernelName: RELU_GRAD,
+    inputsToSave: ['x'],
+    gradFunc: (ddx, [x]) => ({
+      dy: () => tf.engine().runKernel(RELU_GRAD, { dy: ddx, x }, {}) as TfTensor,
+      x: () => tf.zerosLike(x),
+    }),
+  };
+}

@@ -97,6 +97,23 @@ function windowMaxima(x: Values, info: PoolInfo, out: Float32Array | null, posit
         const colCorner = ox * strideWidth - left;
         const colStart = Math.max(0, colCorner), colEnd = Math.min(inWidth, colCorner + effectiveFilterWidth);
         const o = ((b * outHeight + oy) * outWidth + ox) * c;
+        if (rowEnd - rowStart === 2 && colEnd - colStart === 2) {
+          // a whole 2×2 window (LeNet's pools): its four pixels in tfjs's order, in registers
+          const p00 = ((b * inHeight + rowStart) * inWidth + colStart) * c, p01 = p00 + c, p10 = p00 + inWidth * c, p11 = p10 + c;
+          for (let ch = 0; ch < c; ch++) {
+            let m = -Infinity, a = -1, v = x[p00 + ch];
+            if (v > m) (m = v), (a = p00 + ch);
+            v = x[p01 + ch];
+            if (v > m) (m = v), (a = p01 + ch);
+            v = x[p10 + ch];
+            if (v > m) (m = v), (a = p10 + ch);
+            v = x[p11 + ch];
+            if (v > m) (m = v), (a = p11 + ch);
+            if (out !== null) out[o + ch] = m;
+            positions[o + ch] = a;
+          }
+          continue;
+        }
         max.fill(-Infinity);
         at.fill(-1);
         for (let r = rowStart; r < rowEnd; r++) {

@@ -1,5 +1,5 @@
 // wasmconv/tfjs's non-conv kernels on tfjs's cpu backend (MaxPool, MaxPoolGrad, Add, Multiply,
-// Relu, Step, Sum, GatherV2, and ReLU's gradient in one kernel) against tfjs-cpu's own, on random shapes and attributes. They compute tfjs's
+// Relu, Step, Sum, GatherV2, BatchMatMul, _FusedMatMul, and ReLU's gradient in one kernel) against tfjs-cpu's own, on random shapes and attributes. They compute tfjs's
 // formulas in tfjs's order (float64 sums included), so the check is exact: the same float32
 // value in every element (Object.is: NaN matches NaN, -0 does not match 0). The values come from
 // a small set, so pooling windows tie and sums cancel, with NaN, ±Infinity and -0 among them.
@@ -67,7 +67,7 @@ const poolCase = fc
     rounding: typeof r.pad === 'number' ? r.rounding : undefined,
   }));
 
-describe('wasmconv/tfjs MaxPool, MaxPoolGrad, Add, Multiply, Relu, Step, Sum and GatherV2 against tfjs-cpu', () => {
+describe('wasmconv/tfjs MaxPool, MaxPoolGrad, Add, Multiply, Relu, Step, Sum, GatherV2 and matMul against tfjs-cpu', () => {
   beforeAll(async () => {
     await tfjsCpu();
     await init({ threads: 1 });
@@ -204,6 +204,43 @@ describe('wasmconv/tfjs MaxPool, MaxPoolGrad, Add, Multiply, Relu, Step, Sum and
     );
   }, 300_000);
 
+  it(`tf.matMul (BatchMatMul) and tf.fused.matMul (_FusedMatMul) with transposes, batches and bias, and their gradients: ${RUNS} random cases`, async () => {
+    const matMulCase = fc.record({
+      m: fc.integer({ min: 1, max: 5 }),
+      n: fc.integer({ min: 1, max: 9 }),
+      // past tfjs-cpu's block of 48 k's, so sums round where its blocks end
+      k: fc.integer({ min: 1, max: 110 }),
+      transposeA: fc.boolean(),
+      transposeB: fc.boolean(),
+      // batch dims of a and b: none, the same ones, or only one side's
+      batch: fc.constantFrom<[number[], number[]]>([[], []], [[2], [2]], [[2, 3], [2, 3]], [[3], []], [[], [2]]),
+      activation: fc.constantFrom<'linear' | 'relu' | undefined>(undefined, 'linear', 'relu'),
+      special: fc.boolean(),
+      seed: fc.integer(),
+    });
+    await fc.assert(
+      fc.asyncProperty(matMulCase, async (c) => {
+        const aShape = [...c.batch[0], ...(c.transposeA ? [c.k, c.m] : [c.m, c.k])];
+        const bShape = [...c.batch[1], ...(c.transposeB ? [c.n, c.k] : [c.k, c.n])];
+        const a = tensor(aShape, c.seed, c.special), b = tensor(bShape, c.seed + 1, c.special), bias = tensor([c.n], c.seed + 2, c.special);
+        const product = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, c.transposeA, c.transposeB);
+        // with an activation, tfjs runs the fused kernel for inference only (and ours hands 'relu' to tfjs's own)
+        const fused = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.fused.matMul({ a: x, b: y, bias: z, transposeA: c.transposeA, transposeB: c.transposeB, activation: c.activation });
+        // (tfjs's matMul gradient does not sum over a broadcast batch: only the same batches have one)
+        const sameBatches = c.batch[0].length === c.batch[1].length;
+        const gradients = () => (sameBatches ? tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(product(x, y))))([a, b]) : []);
+        await expectSame(() => [product(a, b), fused(a, b, bias), ...gradients()], () => JSON.stringify(c));
+        if (c.batch[0].length === 0 && c.batch[1].length === 0) {
+          // a dense layer's gradients through the fused kernel (linear, as tfjs trains it)
+          const linear = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.fused.matMul({ a: x, b: y, bias: z, transposeA: c.transposeA, transposeB: c.transposeB });
+          await expectSame(() => tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.sum(tf.square(linear(x, y, z))))([a, b, bias]), () => JSON.stringify(c));
+        }
+        tf.dispose([a, b, bias]);
+      }),
+      { numRuns: RUNS },
+    );
+  }, 300_000);
+
   it('tf.gather with an index out of range throws tfjs\'s own error; bool x goes to tfjs\'s own kernel', async () => {
     await registerWasmconv(tf);
     const x = tf.tensor2d([[1, 2], [3, 4]]);
@@ -258,7 +295,7 @@ describe('wasmconv/tfjs non-conv kernels: errors and registration', () => {
   });
 
   it('registers them on cpu only, and unregisterWasmconv puts tfjs\'s own back', async () => {
-    const names = ['MaxPool', 'MaxPoolGrad', 'Add', 'Multiply', 'Relu', 'Step', 'Sum', 'GatherV2'];
+    const names = ['MaxPool', 'MaxPoolGrad', 'Add', 'Multiply', 'Relu', 'Step', 'Sum', 'GatherV2', 'BatchMatMul', '_FusedMatMul'];
     unregisterWasmconv();
     const originals = names.map((k) => tf.getKernel(k, 'cpu')!.kernelFunc);
     const reluGradient = tf.getGradient('Relu');

@@ -103,6 +103,8 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     const fusedBias = tf.variable(tf.tensor1d(randomData(2, random)));
     const fusedDepthwise = tf.variable(tf.tensor4d(randomData(2 * 2 * 3 * 1, random), [2, 2, 3, 1]));
     const fusedDepthwiseBias = tf.variable(tf.tensor1d(randomData(3, random)));
+    const dense = tf.variable(tf.tensor2d(randomData(48 * 2, random), [48, 2]));
+    const denseBias = tf.variable(tf.tensor1d(randomData(2, random)));
     // the batch is picked out of a data set with tf.gather, as model.fit does (GatherV2)
     const data = tf.tensor4d(randomData(5 * 4 * 4 * 2, random), [5, 4, 4, 2]);
     const picks = tf.tensor1d([3, 1], 'int32');
@@ -120,7 +122,9 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
         const d = tf.sum(tf.square(tf.fused.depthwiseConv2d({ x: h, filter: fusedDepthwise, bias: fusedDepthwiseBias, strides: 1, pad: 'valid' })));
         // Step and Multiply (ReLU's gradient no longer runs them on cpu)
         const e = tf.sum(tf.mul(tf.step(h), h));
-        return tf.addN([a, b, c, d, e]) as tf.Scalar;
+        // a dense layer: _FusedMatMul forward, BatchMatMul for its gradients
+        const f = tf.sum(tf.square(tf.fused.matMul({ a: tf.reshape(h, [2, 48]), b: dense, bias: denseBias })));
+        return tf.addN([a, b, c, d, e, f]) as tf.Scalar;
       }, true);
       const value = loss!.dataSync()[0];
       loss!.dispose();
@@ -139,6 +143,6 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     expect(after1000.numBytes).toBe(after1.numBytes);
     expect(last).toBeLessThan(first); // the steps did train
     optimizer.dispose();
-    tf.dispose([w, wNchw, depthwise, bias, fused, fusedBias, fusedDepthwise, fusedDepthwiseBias, data, picks, xNchw]);
+    tf.dispose([w, wNchw, depthwise, bias, fused, fusedBias, fusedDepthwise, fusedDepthwiseBias, dense, denseBias, data, picks, xNchw]);
   }, 120_000);
 });

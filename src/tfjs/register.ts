@@ -8,6 +8,7 @@ import { describe } from '../tensor.js';
 import { elementwiseKernels } from './elementwise.js';
 import { gatherKernel } from './gather.js';
 import { CONV2D, convKernels, DEPTHWISE, fusedConv2dKernel } from './kernels.js';
+import { matMulKernels } from './matmul.js';
 import { maxPoolKernels } from './pooling.js';
 import { sumKernel } from './reduce.js';
 import { RELU_GRAD, reluGradGradient, reluGradient, reluGradKernel } from './relu-grad.js';
@@ -53,6 +54,7 @@ const BACKENDS: Record<string, { storage: StorageOf; kernels: (tf: Tfjs, storage
     kernels: (tf, storage, own) => ({
       ...convs(tf, storage, own), ...maxPoolKernels(tf, storage, own), ...elementwiseKernels(tf, storage, own), Sum: sumKernel(storage, own),
       GatherV2: gatherKernel(tf, storage, own),
+      ...matMulKernels(storage, own),
       // ReLU's gradient in one kernel (relu-grad.ts): registerWasmconv puts the Relu gradient that runs it
       [RELU_GRAD]: reluGradKernel(storage),
     }),

@@ -13,9 +13,6 @@ type StorageOf = (backend: unknown) => TensorStorage;
 
 export const RELU_GRAD = 'WasmconvReluGrad';
 
-/** Elements per block: the mask is written, then multiplied, while the block is in L1. */
-const BLOCK = 2048;
-
 /** dy · step(x): tfjs's step (NaN → NaN, x > 0 → 1, else 0) times dy. */
 export function reluGradKernel(storageOf: StorageOf): KernelFunc {
   const where = `${RELU_GRAD} (wasmconv/tfjs)`;
@@ -36,23 +33,23 @@ export function reluGradKernel(storageOf: StorageOf): KernelFunc {
 
 const bits = (values: Float32Array): Int32Array => new Int32Array(values.buffer, values.byteOffset, values.length);
 
+/** A quiet NaN's bits. */
+const NAN = 0x7fc00000;
+
 /**
- * out = dy · step(x) over float32s without a branch per element (a ReLU input's sign is a coin
- * toss): step(x)'s bits first (x's own where x is NaN, 1's where x > 0, else +0's, as
- * elementwise.ts's Step), then the products, block by block.
+ * out = dy · step(x) over float32s, without a branch per element (a ReLU input's sign is a coin
+ * toss), on the bits: where x > 0, dy·1 is dy; where x is NaN, NaN; elsewhere dy·0, which is
+ * NaN for an infinite or NaN dy and otherwise a zero with dy's sign.
  */
 function maskedProduct(dy: Float32Array, x: Float32Array, out: Float32Array): void {
-  const xb = bits(x), ob = bits(out);
-  const one = 0x3f800000;
-  for (let start = 0; start < out.length; start += BLOCK) {
-    const end = Math.min(out.length, start + BLOCK);
-    for (let i = start; i < end; i++) {
-      const b = xb[i];
-      const nan = (0x7f800000 - (b & 0x7fffffff)) >> 31;
-      const positive = ~(b >> 31) & ~((b - 1) >> 31) & ~nan;
-      ob[i] = (positive & one) | (nan & b);
-    }
-    for (let i = start; i < end; i++) out[i] = dy[i] * out[i];
+  const xb = bits(x), db = bits(dy), ob = bits(out);
+  for (let i = 0; i < ob.length; i++) {
+    const b = xb[i], d = db[i];
+    const xNan = (0x7f800000 - (b & 0x7fffffff)) >> 31;
+    const positive = ~(b >> 31) & ~((b - 1) >> 31) & ~xNan;
+    const dyNotFinite = (0x7f7fffff - (d & 0x7fffffff)) >> 31;
+    const nan = xNan | dyNotFinite;
+    ob[i] = (positive & d) | (~positive & ((nan & NAN) | (~nan & d & 0x80000000)));
   }
 }
 

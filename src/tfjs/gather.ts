@@ -32,7 +32,7 @@ export function gatherKernel(tf: Tfjs, storageOf: StorageOf, own: (kernelName: s
     const xv = store.numbers(where, 'x', x);
     const perBatch = picked.length / info.batchSize;
     const slice = info.sliceSize;
-    const out = x.dtype === 'float32' ? new Float32Array(info.batchSize * info.outerSize * perBatch * slice) : new Int32Array(info.batchSize * info.outerSize * perBatch * slice);
+    const out = x.dtype === 'float32' ? store.output(info.batchSize * info.outerSize * perBatch * slice) : new Int32Array(info.batchSize * info.outerSize * perBatch * slice);
     let dst = 0;
     for (let b = 0; b < info.batchSize; b++) {
       for (let o = 0; o < info.outerSize; o++) {

@@ -143,7 +143,7 @@ function weights(kind: ConvKind, data: Float32Array, [kh, kw, c, o]: number[]): 
 /** A backend tensor of tfjs's layout from wasmconv's NCHW result. */
 function output(store: TensorStorage, conv: MappedConv, result: Tensor, shape: number[]): TensorInfo {
   const asIs = conv.channelsFirst || result.shape[1] === 1; // one channel: the same bytes either way
-  return store.write(shape, asIs ? result.data : nchwToNhwc(result.data, result.shape));
+  return store.write(shape, asIs ? result.data : nchwToNhwc(result.data, result.shape, store.output(result.data.length)));
 }
 
 function kernelInputs(where: string, inputs: Record<string, TensorInfo | undefined>, ...names: string[]): TensorInfo[] {

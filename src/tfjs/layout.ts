@@ -17,8 +17,7 @@ export function nhwcToNchw(data: Float32Array, [n, h, w, c]: readonly number[], 
 }
 
 /** [N, C, H, W] → [N, H, W, C] */
-export function nchwToNhwc(data: Float32Array, [n, c, h, w]: readonly number[]): Float32Array {
-  const out = new Float32Array(data.length);
+export function nchwToNhwc(data: Float32Array, [n, c, h, w]: readonly number[], out: Float32Array = new Float32Array(data.length)): Float32Array {
   const plane = h * w;
   for (let b = 0; b < n; b++) {
     const from = b * plane * c;

@@ -26,10 +26,13 @@ export function maxPoolKernels(tf: Tfjs, storageOf: StorageOf, own: (kernelName:
       if (unchanged || !sized(info)) return fallback(where, own('MaxPool'), args);
       const store = storageOf(args.backend);
       const xv = store.values(where, 'x', x);
-      const { y, positions } = maxPool(xv, info);
-      // MaxPoolGrad of this y needs only where its maxima are: kept while y's array lives
-      positionsOf.set(y, { x: new WeakRef(xv), geometry: geometry(info), positions });
-      return store.write(info.outShape, y);
+      const y = store.output(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
+      const positions = new Int32Array(y.length);
+      windowMaxima(xv, info, y, positions);
+      const out = store.write(info.outShape, y);
+      // MaxPoolGrad of this output needs only where its maxima are: kept while the output's dataId lives
+      positionsOf.set(out.dataId, { x: new WeakRef(x.dataId), geometry: geometry(info), positions });
+      return out;
     },
     MaxPoolGrad: (args) => {
       const where = 'MaxPoolGrad (wasmconv/tfjs)';
@@ -50,9 +53,11 @@ export function maxPoolKernels(tf: Tfjs, storageOf: StorageOf, own: (kernelName:
       // the maxima's positions MaxPool found for this output of this x, with this geometry (tfjs
       // tensors never change: the same arrays hold the same values); else found again
       const y = args.inputs.output;
-      const kept = y?.dtype === 'float32' ? positionsOf.get(store.values(where, 'output', y)) : undefined;
-      const positions = kept !== undefined && kept.x.deref() === xv && kept.geometry === geometry(info) ? kept.positions : maximaPositions(xv, info);
-      return store.write(x.shape, maxPoolGrad(positions, store.values(where, 'dy', dy), info, xv.length));
+      const kept = y === undefined ? undefined : positionsOf.get(y.dataId);
+      const positions = kept !== undefined && kept.x.deref() === x.dataId && kept.geometry === geometry(info) ? kept.positions : maximaPositions(xv, info);
+      const dyv = store.values(where, 'dy', dy);
+      const overlapping = info.strideHeight < info.effectiveFilterHeight || info.strideWidth < info.effectiveFilterWidth;
+      return store.write(x.shape, overlapping ? Float32Array.from(scatter(positions, dyv, new Float64Array(xv.length))) : scatter(positions, dyv, store.output(xv.length).fill(0)));
     },
   };
 }
@@ -69,8 +74,11 @@ function poolInfo(tf: Tfjs, where: string, x: TensorInfo, attrs: Record<string, 
   );
 }
 
-/** The positions of the window maxima MaxPool found, by the output array it handed tfjs. */
-const positionsOf = new WeakMap<Values, { x: WeakRef<Values>; geometry: string; positions: Int32Array }>();
+/**
+ * The positions of the window maxima MaxPool found, by the dataId of the output it handed tfjs,
+ * with x's dataId (tfjs never reuses a dataId, nor changes a tensor's values).
+ */
+const positionsOf = new WeakMap<object, { x: WeakRef<object>; geometry: string; positions: Int32Array }>();
 
 /** What decides the windows, beyond x itself. */
 const geometry = (info: PoolInfo): string =>
@@ -132,14 +140,6 @@ function windowMaxima(x: Values, info: PoolInfo, out: Float32Array | null, posit
   }
 }
 
-/** tfjs's MaxPool: the window maxima, and where they are. */
-export function maxPool(x: Values, info: PoolInfo): { y: Float32Array; positions: Int32Array } {
-  const size = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
-  const y = new Float32Array(size), positions = new Int32Array(size);
-  windowMaxima(x, info, y, positions);
-  return { y, positions };
-}
-
 /** Where the window maxima of x are (-1: nowhere). */
 function maximaPositions(x: Values, info: PoolInfo): Int32Array {
   const positions = new Int32Array(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
@@ -148,15 +148,13 @@ function maximaPositions(x: Values, info: PoolInfo): Int32Array {
 }
 
 /**
- * tfjs's MaxPoolGrad: each dy goes to its window's first maximum in x, in output order, so each x
- * pixel collects its dy in tfjs's order. Where windows overlap, an x pixel collects several dy,
- * which tfjs sums in float64 before rounding once: so do we (apart, each pixel gets one dy at
- * most, and float32 holds it exactly).
+ * tfjs's MaxPoolGrad into `sums` (zeros, x's size): each dy goes to its window's first maximum in
+ * x, in output order, so each x pixel collects its dy in tfjs's order. Where windows overlap, an x
+ * pixel collects several dy, which tfjs sums in float64 before rounding once: so do we (float64
+ * `sums`; apart, each pixel gets one dy at most, and float32 holds it exactly).
  */
-export function maxPoolGrad(positions: Int32Array, dy: Values, info: PoolInfo, xLength: number): Float32Array {
-  const overlapping = info.strideHeight < info.effectiveFilterHeight || info.strideWidth < info.effectiveFilterWidth;
-  const sums = overlapping ? new Float64Array(xLength) : new Float32Array(xLength);
+function scatter<T extends Float32Array | Float64Array>(positions: Int32Array, dy: Values, sums: T): T {
   // 0 + dy, as tfjs's sum starts (so a -0 gradient becomes +0 as in tfjs)
   for (let o = 0; o < positions.length; o++) if (positions[o] >= 0) sums[positions[o]] += dy[o];
-  return overlapping ? Float32Array.from(sums) : (sums as Float32Array);
+  return sums;
 }

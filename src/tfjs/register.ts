@@ -10,6 +10,7 @@ import { gatherKernel } from './gather.js';
 import { CONV2D, convKernels, DEPTHWISE, fusedConv2dKernel } from './kernels.js';
 import { matMulKernels } from './matmul.js';
 import { maxPoolKernels } from './pooling.js';
+import { disposeRecyclers } from './recycle.js';
 import { sumKernel } from './reduce.js';
 import { RELU_GRAD, reluGradGradient, reluGradient, reluGradKernel } from './relu-grad.js';
 import { cpuStorage, wasmStorage, type TensorStorage } from './storage.js';
@@ -126,6 +127,7 @@ export function unregisterWasmconv(): void {
     if (config !== null) tf.registerKernel(config as KernelConfig);
   }
   originals.clear();
+  disposeRecyclers();
   if (ownReluGradient !== null) {
     // (WasmconvReluGrad's own gradient stays: with the kernel gone, nothing reaches it)
     ownReluGradient.tf.registerGradient(ownReluGradient.config);

@@ -24,7 +24,7 @@ export function reluGradKernel(storageOf: StorageOf): KernelFunc {
     }
     const store = storageOf(args.backend);
     const dyv = store.values(where, 'dy', dy), xv = store.values(where, 'x', x);
-    const out = new Float32Array(xv.length);
+    const out = store.output(xv.length);
     if (xv instanceof Float32Array && dyv instanceof Float32Array) maskedProduct(dyv, xv, out);
     else for (let i = 0; i < out.length; i++) out[i] = dyv[i] * (Number.isNaN(xv[i]) ? NaN : xv[i] > 0 ? 1 : 0);
     return store.write(x.shape, out);

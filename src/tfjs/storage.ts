@@ -5,6 +5,7 @@
 // into memory the backend allocates (makeOutput). A heap view is detached if that heap grows:
 // kernels finish reading every input before they write their output.
 import { formatShape } from '../tensor.js';
+import { recyclerOf } from './recycle.js';
 import type { TensorInfo } from './types.js';
 
 /**
@@ -23,6 +24,8 @@ export interface TensorStorage {
   numbers(where: string, name: string, t: TensorInfo): Values;
   /** a new backend tensor holding `values` (which the backend may keep: callers hand it over) */
   write(shape: number[], values: Float32Array): TensorInfo;
+  /** an array for an output of `length` floats, to hand to write: a recycled one (stale values) where the backend allows, else new */
+  output(length: number): Float32Array;
   /** write, for a float32 or int32 tensor */
   writeAs(shape: number[], dtype: 'float32' | 'int32', values: Values): TensorInfo;
 }
@@ -53,7 +56,12 @@ export function cpuStorage(backend: unknown): TensorStorage {
     },
     values,
     numbers,
-    write: (shape, values) => cpu.makeTensorInfo(shape, 'float32', values),
+    write(shape, values) {
+      const t = cpu.makeTensorInfo(shape, 'float32', values);
+      recyclerOf(cpu).watch(t, values);
+      return t;
+    },
+    output: (length) => recyclerOf(cpu).take(length),
     writeAs: (shape, dtype, values) => cpu.makeTensorInfo(shape, dtype, values),
   };
 }
@@ -79,6 +87,8 @@ export function wasmStorage(backend: unknown): TensorStorage {
     values: read,
     numbers: (where, name, t) => wasm.typedArrayFromHeap(t) as Values,
     write: (shape, values) => wasm.makeOutput(shape, 'float32', undefined, values),
+    // (makeOutput copies into the heap: a JavaScript array is only ever a staging copy)
+    output: (length) => new Float32Array(length),
     writeAs: (shape, dtype, values) => wasm.makeOutput(shape, dtype, undefined, values),
   };
 }

@@ -58,6 +58,37 @@ describe('wasmconv/tfjs recycles the cpu backend\'s output arrays safely', () =>
     tf.dispose([x, slice, ...outputs]);
   });
 
+  it('model.fit with recycled arrays follows the loss curve of tfjs-cpu alone', async () => {
+    // 64×64 images: the first conv's activations (4·64·64·8 = 131,072 floats) and its gradients are recycled
+    const random = seededRandom(4);
+    const xs = tf.tensor4d(randomData(8 * 66 * 66, random), [8, 66, 66, 1]);
+    const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
+    const losses = async () => {
+      const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [66, 66, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: glorot(1) }),
+          tf.layers.maxPooling2d({ poolSize: 4 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: glorot(2) }),
+        ],
+      });
+      model.compile({ optimizer: tf.train.sgd(0.05), loss: 'categoricalCrossentropy' });
+      const got: number[] = [];
+      await model.fit(xs, ys, { batchSize: 4, epochs: 4, shuffle: false, verbose: 0, callbacks: { onBatchEnd: async (_b, logs) => void got.push(logs!.loss) } });
+      model.dispose();
+      return got;
+    };
+    unregisterWasmconv();
+    const expected = await losses();
+    await registerWasmconv(tf);
+    const got = await losses();
+    expect(got).toHaveLength(8);
+    // (the convolutions' sums in another order: tfjs-training.test.ts's bound)
+    got.forEach((l, i) => expect(Math.abs(l - expected[i]) / expected[i], `step ${i}: ${l} vs ${expected[i]}`).toBeLessThan(1e-5));
+    tf.dispose([xs, ys]);
+  }, 60_000);
+
   it('with recycled arrays, relu, the bias add, max pooling, convolutions and their gradients give what they give without, over many steps', async () => {
     const random = seededRandom(3);
     const x = tf.tensor4d(randomData(SIZE, random), SHAPE as [number, number, number, number]);

@@ -98,7 +98,8 @@ describe('wasmconv/tfjs recycles the cpu backend\'s output arrays safely', () =>
     // x → conv ('same', 81,920 outputs) → bias add → ReLU → 2×2 max pooling, and the gradients of all of it
     const step = (s: number) =>
       tf.tidy(() => {
-        const f = (v: tf.Tensor4D, k: tf.Tensor4D) => tf.maxPool(tf.relu(tf.add(tf.conv2d(v, k, 1, 'same'), tf.mul(bias, s))) as tf.Tensor4D, 2, 2, 'valid');
+        const f = (v: tf.Tensor, k: tf.Tensor) =>
+          tf.maxPool(tf.relu(tf.add(tf.conv2d(v as tf.Tensor4D, k as tf.Tensor4D, 1, 'same'), tf.mul(bias, s))) as tf.Tensor4D, 2, 2, 'valid');
         const [dx, dw] = tf.grads(f)([x, w], dy);
         return [f(x, w), dx, dw, tf.conv2d(x, w, 1, 'same')];
       });

@@ -79,7 +79,7 @@ let ownReluGradient: { tf: Tfjs; config: GradConfig } | null = null;
  */
 export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Promise<Registration> {
   const namespace = tf as unknown as { [name: string]: unknown; backend_util?: Record<string, unknown> } | null;
-  const functions = ['registerKernel', 'unregisterKernel', 'getKernel', 'registerGradient', 'getGradient', 'getBackend', 'engine', 'zerosLike'].map((name) => namespace?.[name]);
+  const functions = ['registerKernel', 'unregisterKernel', 'getKernel', 'registerGradient', 'getGradient', 'getBackend', 'engine'].map((name) => namespace?.[name]);
   if (!functions.every((f) => typeof f === 'function') || typeof namespace?.backend_util?.computeConv2DInfo !== 'function') {
     throw new Error(`registerWasmconv: tf must be the TensorFlow.js namespace (import * as tf from '@tensorflow/tfjs'), got ${describe(tf)}`);
   }
@@ -111,7 +111,7 @@ export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Pr
     }
   }
   // the Relu gradient that runs WasmconvReluGrad where it is registered (tfjs's own elsewhere)
-  const relu = tf.getGradient('Relu');
+  const relu = tf.getGradient('Relu') as GradConfig | undefined;
   if (kernels.includes(RELU_GRAD) && relu !== undefined) {
     if (ownReluGradient === null) ownReluGradient = { tf, config: relu };
     tf.registerGradient(reluGradient(tf, ownReluGradient.config));

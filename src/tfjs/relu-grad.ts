@@ -63,7 +63,7 @@ export function reluGradient(tf: Tfjs, original: GradConfig): GradConfig {
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
       const backendName = tf.getBackend();
-      if (dy.dtype === 'float32' && x.dtype === 'float32' && tf.getKernel(RELU_GRAD, backendName) !== undefined) {
+      if (!Array.isArray(dy) && dy.dtype === 'float32' && x.dtype === 'float32' && tf.getKernel(RELU_GRAD, backendName) !== undefined) {
         return { x: () => tf.engine().runKernel(RELU_GRAD, { dy, x }, {}) as TfTensor };
       }
       return original.gradFunc(dy, saved, attrs);
@@ -77,8 +77,8 @@ export function reluGradGradient(tf: Tfjs): GradConfig {
     kernelName: RELU_GRAD,
     inputsToSave: ['x'],
     gradFunc: (ddx, [x]) => ({
-      dy: () => tf.engine().runKernel(RELU_GRAD, { dy: ddx, x }, {}) as TfTensor,
-      x: () => tf.zerosLike(x),
+      dy: () => tf.engine().runKernel(RELU_GRAD, { dy: ddx as TfTensor, x }, {}) as TfTensor,
+      x: () => tf.engine().runKernel('ZerosLike', { x }, {}) as TfTensor,
     }),
   };
 }

@@ -75,7 +75,7 @@ export interface GradConfig {
   kernelName: string;
   inputsToSave?: string[];
   outputsToSave?: boolean[];
-  gradFunc(dy: TfTensor, saved: TfTensor[], attrs: Record<string, unknown>): Record<string, () => TfTensor>;
+  gradFunc(dy: TfTensor | TfTensor[], saved: TfTensor[], attrs: Record<string, unknown>): Record<string, () => TfTensor>;
 }
 
 /** What tfjs's backend_util.segment_util.collectGatherOpShapeInfo returns. */
@@ -93,12 +93,12 @@ export interface Tfjs {
   unregisterKernel(kernelName: string, backendName: string): void;
   /** a backend's own config: only kept, and handed back to registerKernel as it was */
   getKernel(kernelName: string, backendName: string): object | undefined;
-  registerGradient(config: GradConfig): void;
-  getGradient(kernelName: string): GradConfig | undefined;
+  /** (configs as GradConfig: tfjs's own Tensor type is not this file's) */
+  registerGradient(config: object): void;
+  getGradient(kernelName: string): object | undefined;
   /** the backend kernels run on now */
   getBackend(): string;
-  engine(): { runKernel(kernelName: string, inputs: Record<string, TfTensor>, attrs: Record<string, unknown>): TfTensor | TfTensor[] };
-  zerosLike(x: TfTensor): TfTensor;
+  engine(): { runKernel(kernelName: string, inputs: object, attrs?: object): unknown };
   backend_util: {
     computeConv2DInfo(
       inShape: [number, number, number, number],

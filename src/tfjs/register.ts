@@ -44,10 +44,10 @@ function convs(tf: Tfjs, storage: StorageOf, own: Own): Record<string, KernelFun
 
 /**
  * The backends served: how to reach each one's storage, and its kernels. On cpu, once the convs
- * are wasmconv's, tfjs's own JavaScript pooling, element-wise and reduction kernels are nine
- * tenths of a training step (docs/tfjs.md, *Speed*): those are replaced too, and the GatherV2
- * that model.fit picks each batch with. tfjs-wasm's own
- * (XNNPACK and C++) are faster than these JavaScript ones behind its heap copies: it keeps them.
+ * are wasmconv's, tfjs's own JavaScript pooling, element-wise, reduction and matmul kernels, and
+ * the GatherV2 that model.fit picks each batch with, are most of a training step (docs/tfjs.md,
+ * *Speed*): those are replaced too. tfjs-wasm's own (XNNPACK and C++) are faster than these
+ * JavaScript ones behind its heap copies: it keeps them.
  */
 const BACKENDS: Record<string, { storage: StorageOf; kernels: (tf: Tfjs, storage: StorageOf, own: Own) => Record<string, KernelFunc> }> = {
   cpu: {
@@ -72,7 +72,8 @@ let ownReluGradient: { tf: Tfjs; config: GradConfig } | null = null;
 /**
  * Registers wasmconv's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, the three
  * DepthwiseConv2dNative kernels, FusedConv2D and FusedDepthwiseConv2D (and on cpu MaxPool, MaxPoolGrad, Add, Multiply,
- * Relu, Step, Sum and GatherV2) for each supported tfjs backend that is loaded (the backend's
+ * Relu, Step, Sum, GatherV2, BatchMatMul and _FusedMatMul, and WasmconvReluGrad with the Relu
+ * gradient that runs it) for each supported tfjs backend that is loaded (the backend's
  * package registers its kernels when imported: import it first). Initialises wasmconv when `opts`
  * is given (init(opts)) or when it is not initialised yet (init()); otherwise keeps the backend
  * init() chose. Calling it again is harmless.

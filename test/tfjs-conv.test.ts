@@ -51,7 +51,7 @@ describe('wasmconv/tfjs registration', () => {
     const originals = names.map((k) => tf.getKernel(k, 'cpu')!.kernelFunc);
     const registration = await registerWasmconv(tf, { threads: 1 });
     expect(registration.backends).toEqual(['cpu']);
-    expect(registration.kernels).toEqual([...names, 'MaxPool', 'MaxPoolGrad', 'Add', 'Multiply', 'Relu', 'Step', 'Sum']);
+    expect(registration.kernels).toEqual([...names, 'MaxPool', 'MaxPoolGrad', 'Add', 'Multiply', 'Relu', 'Step', 'Sum', 'GatherV2', 'BatchMatMul', '_FusedMatMul', 'WasmconvReluGrad']);
     expect(registration.byBackend).toEqual({ cpu: registration.kernels });
     names.forEach((k, i) => expect(tf.getKernel(k, 'cpu')!.kernelFunc).not.toBe(originals[i]));
     // registering twice keeps the real originals

@@ -103,19 +103,28 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     const fusedBias = tf.variable(tf.tensor1d(randomData(2, random)));
     const fusedDepthwise = tf.variable(tf.tensor4d(randomData(2 * 2 * 3 * 1, random), [2, 2, 3, 1]));
     const fusedDepthwiseBias = tf.variable(tf.tensor1d(randomData(3, random)));
-    const x = tf.tensor4d(randomData(2 * 4 * 4 * 2, random), [2, 4, 4, 2]);
+    const dense = tf.variable(tf.tensor2d(randomData(48 * 2, random), [48, 2]));
+    const denseBias = tf.variable(tf.tensor1d(randomData(2, random)));
+    // the batch is picked out of a data set with tf.gather, as model.fit does (GatherV2)
+    const data = tf.tensor4d(randomData(5 * 4 * 4 * 2, random), [5, 4, 4, 2]);
+    const picks = tf.tensor1d([3, 1], 'int32');
     const xNchw = tf.tensor4d(randomData(2 * 2 * 4 * 4, random), [2, 2, 4, 4]);
     const optimizer = tf.train.sgd(0.01);
     const step = () => {
       const loss = optimizer.minimize(() => {
-        // bias add, ReLU, max pooling and their gradients (Add, Relu, MaxPool, Sum, Step, Multiply, MaxPoolGrad)
+        const x = tf.gather(data, picks) as tf.Tensor4D;
+        // bias add, ReLU, max pooling and their gradients (Add, Relu, MaxPool, Sum, WasmconvReluGrad, MaxPoolGrad)
         const h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w, 1, 'same'), bias)) as tf.Tensor4D, 2, 1, 'same');
         const a = tf.sum(tf.square(tf.depthwiseConv2d(h, depthwise, [2, 2], 'valid')));
         const b = tf.sum(tf.square(tf.conv2d(xNchw, wNchw, 1, 'valid', 'NCHW')));
         // the fused kernels (linear: tfjs runs them under a gradient tape), and dx through them into h (the backprop-input kernels)
         const c = tf.sum(tf.square(tf.fused.conv2d({ x: h, filter: fused, bias: fusedBias, strides: 1, pad: 'same' })));
         const d = tf.sum(tf.square(tf.fused.depthwiseConv2d({ x: h, filter: fusedDepthwise, bias: fusedDepthwiseBias, strides: 1, pad: 'valid' })));
-        return tf.addN([a, b, c, d]) as tf.Scalar;
+        // Step and Multiply (ReLU's gradient no longer runs them on cpu)
+        const e = tf.sum(tf.mul(tf.step(h), h));
+        // a dense layer: _FusedMatMul forward, BatchMatMul for its gradients
+        const f = tf.sum(tf.square(tf.fused.matMul({ a: tf.reshape(h, [2, 48]), b: dense, bias: denseBias })));
+        return tf.addN([a, b, c, d, e, f]) as tf.Scalar;
       }, true);
       const value = loss!.dataSync()[0];
       loss!.dispose();
@@ -134,6 +143,6 @@ describe.each(['cpu', 'wasm'] as const)('wasmconv/tfjs training on tfjs-backend-
     expect(after1000.numBytes).toBe(after1.numBytes);
     expect(last).toBeLessThan(first); // the steps did train
     optimizer.dispose();
-    tf.dispose([w, wNchw, depthwise, bias, fused, fusedBias, fusedDepthwise, fusedDepthwiseBias, x, xNchw]);
+    tf.dispose([w, wNchw, depthwise, bias, fused, fusedBias, fusedDepthwise, fusedDepthwiseBias, dense, denseBias, data, picks, xNchw]);
   }, 120_000);
 });

@@ -35,7 +35,7 @@ function binaryKernel(tf: Tfjs, name: 'Add' | 'Multiply', storageOf: StorageOf, 
     if (!(aFull && (bFull || repeats(b.shape, shape))) && !(bFull && repeats(a.shape, shape))) return fallback(where, own(name), args);
     const store = storageOf(args.backend);
     const av = store.values(where, 'a', a), bv = store.values(where, 'b', b);
-    const out = new Float32Array(n);
+    const out = store.output(n);
     if (n === 0) return store.write(shape, out);
     if (aFull && bFull) {
       binary(multiply, av, 0, bv, 0, out, 0, n);
@@ -111,7 +111,7 @@ function unaryKernel(name: string, storageOf: StorageOf, own: Own, op: (x: Value
     const attrs = args.attrs ?? {};
     const store = storageOf(args.backend);
     const xv = store.values(where, 'x', x);
-    const out = new Float32Array(xv.length);
+    const out = store.output(xv.length);
     op(xv, out, attrs);
     return store.write(x.shape, out);
   };

@@ -1,10 +1,9 @@
 // Transposes at the boundary between tfjs's layouts (NHWC activations, HWIO filters) and
-// wasmconv's (NCHW, OIHW). Each is one pass over the data into a new array; inputs are not
-// modified.
+// wasmconv's (NCHW, OIHW). Each is one pass over the data into a new array, or into `out` when
+// given (its first data.length elements); inputs are not modified.
 
 /** [N, H, W, C] → [N, C, H, W] */
-export function nhwcToNchw(data: Float32Array, [n, h, w, c]: readonly number[]): Float32Array {
-  const out = new Float32Array(data.length);
+export function nhwcToNchw(data: Float32Array, [n, h, w, c]: readonly number[], out: Float32Array = new Float32Array(data.length)): Float32Array {
   const plane = h * w;
   for (let b = 0; b < n; b++) {
     const from = b * plane * c;
@@ -18,8 +17,7 @@ export function nhwcToNchw(data: Float32Array, [n, h, w, c]: readonly number[]):
 }
 
 /** [N, C, H, W] → [N, H, W, C] */
-export function nchwToNhwc(data: Float32Array, [n, c, h, w]: readonly number[]): Float32Array {
-  const out = new Float32Array(data.length);
+export function nchwToNhwc(data: Float32Array, [n, c, h, w]: readonly number[], out: Float32Array = new Float32Array(data.length)): Float32Array {
   const plane = h * w;
   for (let b = 0; b < n; b++) {
     const from = b * plane * c;
@@ -33,8 +31,7 @@ export function nchwToNhwc(data: Float32Array, [n, c, h, w]: readonly number[]):
 }
 
 /** HWIO [KH, KW, I, O] → OIHW [O, I, KH, KW] */
-export function hwioToOihw(data: Float32Array, [kh, kw, i, o]: readonly number[]): Float32Array {
-  const out = new Float32Array(data.length);
+export function hwioToOihw(data: Float32Array, [kh, kw, i, o]: readonly number[], out: Float32Array = new Float32Array(data.length)): Float32Array {
   const taps = kh * kw;
   for (let t = 0; t < taps; t++) {
     for (let ci = 0; ci < i; ci++) {

@@ -6,11 +6,15 @@
 import { backend, init, type InitOptions } from '../runtime.js';
 import { describe } from '../tensor.js';
 import { elementwiseKernels } from './elementwise.js';
+import { gatherKernel } from './gather.js';
 import { CONV2D, convKernels, DEPTHWISE, fusedConv2dKernel } from './kernels.js';
+import { matMulKernels } from './matmul.js';
 import { maxPoolKernels } from './pooling.js';
+import { disposeRecyclers } from './recycle.js';
 import { sumKernel } from './reduce.js';
+import { RELU_GRAD, reluGradGradient, reluGradient, reluGradKernel } from './relu-grad.js';
 import { cpuStorage, wasmStorage, type TensorStorage } from './storage.js';
-import type { KernelConfig, KernelFunc, Tfjs } from './types.js';
+import type { GradConfig, KernelConfig, KernelFunc, Tfjs } from './types.js';
 
 /** Passed to wasmconv's init(): which ISA, how many threads, where the binaries are. */
 export type WasmconvTfjsOptions = Pick<InitOptions, 'isa' | 'threads' | 'wasm'>;
@@ -40,15 +44,20 @@ function convs(tf: Tfjs, storage: StorageOf, own: Own): Record<string, KernelFun
 
 /**
  * The backends served: how to reach each one's storage, and its kernels. On cpu, once the convs
- * are wasmconv's, tfjs's own JavaScript pooling, element-wise and reduction kernels are nine
- * tenths of a training step (docs/tfjs.md, *Speed*): those are replaced too. tfjs-wasm's own
- * (XNNPACK and C++) are faster than these JavaScript ones behind its heap copies: it keeps them.
+ * are wasmconv's, tfjs's own JavaScript pooling, element-wise, reduction and matmul kernels, and
+ * the GatherV2 that model.fit picks each batch with, are most of a training step (docs/tfjs.md,
+ * *Speed*): those are replaced too. tfjs-wasm's own (XNNPACK and C++) are faster than these
+ * JavaScript ones behind its heap copies: it keeps them.
  */
 const BACKENDS: Record<string, { storage: StorageOf; kernels: (tf: Tfjs, storage: StorageOf, own: Own) => Record<string, KernelFunc> }> = {
   cpu: {
     storage: cpuStorage,
     kernels: (tf, storage, own) => ({
       ...convs(tf, storage, own), ...maxPoolKernels(tf, storage, own), ...elementwiseKernels(tf, storage, own), Sum: sumKernel(storage, own),
+      GatherV2: gatherKernel(tf, storage, own),
+      ...matMulKernels(storage, own),
+      // ReLU's gradient in one kernel (relu-grad.ts): registerWasmconv puts the Relu gradient that runs it
+      [RELU_GRAD]: reluGradKernel(storage),
     }),
   },
   wasm: { storage: wasmStorage, kernels: convs },
@@ -57,18 +66,21 @@ const OPTIONS = ['isa', 'threads', 'wasm'];
 
 /** What each replaced registry entry held before ('backend_kernel' → its config, null if none). */
 const originals = new Map<string, { tf: Tfjs; kernelName: string; backendName: string; config: object | null }>();
+/** tfjs's own Relu gradient, while ours is in its place. */
+let ownReluGradient: { tf: Tfjs; config: GradConfig } | null = null;
 
 /**
  * Registers wasmconv's Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, the three
  * DepthwiseConv2dNative kernels, FusedConv2D and FusedDepthwiseConv2D (and on cpu MaxPool, MaxPoolGrad, Add, Multiply,
- * Relu, Step and Sum) for each supported tfjs backend that is loaded (the backend's
+ * Relu, Step, Sum, GatherV2, BatchMatMul and _FusedMatMul, and WasmconvReluGrad with the Relu
+ * gradient that runs it) for each supported tfjs backend that is loaded (the backend's
  * package registers its kernels when imported: import it first). Initialises wasmconv when `opts`
  * is given (init(opts)) or when it is not initialised yet (init()); otherwise keeps the backend
  * init() chose. Calling it again is harmless.
  */
 export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Promise<Registration> {
   const namespace = tf as unknown as { [name: string]: unknown; backend_util?: Record<string, unknown> } | null;
-  const functions = ['registerKernel', 'unregisterKernel', 'getKernel'].map((name) => namespace?.[name]);
+  const functions = ['registerKernel', 'unregisterKernel', 'getKernel', 'registerGradient', 'getGradient', 'getBackend', 'engine'].map((name) => namespace?.[name]);
   if (!functions.every((f) => typeof f === 'function') || typeof namespace?.backend_util?.computeConv2DInfo !== 'function') {
     throw new Error(`registerWasmconv: tf must be the TensorFlow.js namespace (import * as tf from '@tensorflow/tfjs'), got ${describe(tf)}`);
   }
@@ -99,6 +111,13 @@ export async function registerWasmconv(tf: Tfjs, opts?: WasmconvTfjsOptions): Pr
       if (!kernels.includes(kernelName)) kernels.push(kernelName);
     }
   }
+  // the Relu gradient that runs WasmconvReluGrad where it is registered (tfjs's own elsewhere)
+  const relu = tf.getGradient('Relu') as GradConfig | undefined;
+  if (kernels.includes(RELU_GRAD) && relu !== undefined) {
+    if (ownReluGradient === null) ownReluGradient = { tf, config: relu };
+    tf.registerGradient(reluGradient(tf, ownReluGradient.config));
+    tf.registerGradient(reluGradGradient(tf));
+  }
   return { backends: loaded, kernels, byBackend };
 }
 
@@ -109,6 +128,12 @@ export function unregisterWasmconv(): void {
     if (config !== null) tf.registerKernel(config as KernelConfig);
   }
   originals.clear();
+  disposeRecyclers();
+  if (ownReluGradient !== null) {
+    // (WasmconvReluGrad's own gradient stays: with the kernel gone, nothing reaches it)
+    ownReluGradient.tf.registerGradient(ownReluGradient.config);
+    ownReluGradient = null;
+  }
 }
 
 function replaceKernel(tf: Tfjs, backendName: string, kernelName: string, kernelFunc: KernelFunc): void {

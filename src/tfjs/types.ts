@@ -64,12 +64,41 @@ export interface PoolInfo {
   outShape: number[];
 }
 
+/** A tfjs Tensor, as far as a gradient function looks at it. */
+export interface TfTensor {
+  shape: number[];
+  dtype: TensorInfo['dtype'];
+}
+
+/** A gradient in tfjs's gradient registry: for each input of the kernel, its gradient from dy. */
+export interface GradConfig {
+  kernelName: string;
+  inputsToSave?: string[];
+  outputsToSave?: boolean[];
+  gradFunc(dy: TfTensor | TfTensor[], saved: TfTensor[], attrs: Record<string, unknown>): Record<string, () => TfTensor>;
+}
+
+/** What tfjs's backend_util.segment_util.collectGatherOpShapeInfo returns. */
+export interface GatherInfo {
+  batchSize: number;
+  outerSize: number;
+  dimSize: number;
+  sliceSize: number;
+  outputShape: number[];
+}
+
 /** The tfjs namespace, as far as registerWasmconv needs it. */
 export interface Tfjs {
   registerKernel(config: KernelConfig): void;
   unregisterKernel(kernelName: string, backendName: string): void;
   /** a backend's own config: only kept, and handed back to registerKernel as it was */
   getKernel(kernelName: string, backendName: string): object | undefined;
+  /** (configs as GradConfig: tfjs's own Tensor type is not this file's) */
+  registerGradient(config: object): void;
+  getGradient(kernelName: string): object | undefined;
+  /** the backend kernels run on now */
+  getBackend(): string;
+  engine(): { runKernel(kernelName: string, inputs: object, attrs?: object): unknown };
   backend_util: {
     computeConv2DInfo(
       inShape: [number, number, number, number],
@@ -91,5 +120,9 @@ export interface Tfjs {
     ): PoolInfo;
     /** the shape a and b broadcast to; throws tfjs's own error where they do not */
     assertAndGetBroadcastShape(aShape: number[], bShape: number[]): number[];
+    segment_util: {
+      /** GatherV2's geometry; throws tfjs's own errors for a bad batchDims */
+      collectGatherOpShapeInfo(x: TensorInfo, indices: TensorInfo, axis: number, batchDims: number): GatherInfo;
+    };
   };
 }

@@ -25,6 +25,7 @@ export default defineConfig({
             'test/fuzz.test.ts',
             'test/fold-batchnorm.test.ts',
             'test/gemm-kernel.test.ts',
+            'test/gemm-nt-bias-kernels.test.ts',
             'test/graph-fuzz.test.ts',
             'test/graph-layers-extra.test.ts',
             'test/graph-layers.test.ts',

@@ -18,6 +18,14 @@ export interface KernelExports {
     c: number, cRowStride: number,
     accumulate: number,
   ): void;
+  /** C[m×n] (= or +=) A[m×k]·B[n×k]ᵀ, both k-contiguous (byte row strides): y = x·Wᵀ with W read in place */
+  f32_gemm_nt(
+    m: number, n: number, k: number,
+    a: number, aRowStride: number,
+    b: number, bRowStride: number,
+    c: number, cRowStride: number,
+    accumulate: number,
+  ): void;
   /** pack A[m×k] (byte strides) into blocks of 4 rows: out[i/4][p][i%4], zero-padded */
   f32_pack_a_x4(m: number, k: number, a: number, aRowStride: number, aColStride: number, out: number): void;
   /** C[m×n] (= or +=) Apacked · B[k×n] (B through two byte strides); `work` holds f32_gemm_packed_work_bytes() */
@@ -27,6 +35,14 @@ export interface KernelExports {
     b: number, bRowStride: number, bColStride: number,
     c: number, cRowStride: number,
     accumulate: number,
+    work: number,
+  ): void;
+  /** C[m×n] = bias[m] broadcast along rows (0 = none) + Apacked · B: f32_gemm_packed without a pass to fill C first */
+  f32_gemm_packed_bias(
+    m: number, n: number, k: number,
+    aPacked: number,
+    b: number, bRowStride: number, bColStride: number,
+    bias: number, c: number, cRowStride: number,
     work: number,
   ): void;
   f32_gemm_packed_work_bytes(): number;
@@ -142,7 +158,7 @@ export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssem
  * list: a binary lacking one is not this version's build.
  */
 const EXPORTED: Record<keyof KernelExports, true> = {
-  memory: true, heap_base: true, kernel_isa: true, f32_gemm: true, f32_pack_a_x4: true, f32_gemm_packed: true,
+  memory: true, heap_base: true, kernel_isa: true, f32_gemm: true, f32_gemm_nt: true, f32_pack_a_x4: true, f32_gemm_packed: true, f32_gemm_packed_bias: true,
   f32_gemm_packed_work_bytes: true, f32_gemm_im2col: true, f32_gemm_im2row: true, f32_pad_image: true,
   f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true,
   f32_col2im: true, f32_fill_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,

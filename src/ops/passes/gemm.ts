@@ -154,11 +154,13 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
     const rows = to - from;
     const packedW = packedWAt(shared, gr) + from * patch * 4;
     const yg = yAt(p.y, n, gr) + from * positions * 4;
-    const accumulate = p.bias ? 1 : 0;
-    if (p.bias) k.f32_fill_rows(yg, rows, positions, p.bias + (gr * groupOut + from) * 4);
+    const bias = p.bias ? p.bias + (gr * groupOut + from) * 4 : 0;
     if (pointwise) {
-      k.f32_gemm_packed(rows, positions, patch, packedW, xAt(p.x, n, gr), positions * 4, 4, yg, positions * 4, accumulate, work);
+      // the bias starts the GEMM's sums: no pass over y first (at 112×112 that pass cost as much as the GEMM)
+      k.f32_gemm_packed_bias(rows, positions, patch, packedW, xAt(p.x, n, gr), positions * 4, 4, bias, yg, positions * 4, work);
     } else {
+      const accumulate = p.bias ? 1 : 0;
+      if (p.bias) k.f32_fill_rows(yg, rows, positions, bias);
       image.pad(k, xAt(p.x, n, gr), scratch + at.image);
       k.f32_gemm_im2col(rows, positions, patch, packedW, scratch + at.image + image.readOffset, scratch + at.taps,
         g.outW, g.strideH, g.strideW, image.paddedW, yg, positions * 4, accumulate, work);

@@ -22,6 +22,7 @@ export default defineConfig({
             'test/activations.test.ts',
             'test/cases.test.ts',
             'test/conv-transpose.test.ts',
+            'test/dwconv-3x3.test.ts',
             'test/fuzz.test.ts',
             'test/fold-batchnorm.test.ts',
             'test/gemm-kernel.test.ts',

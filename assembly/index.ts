@@ -9,6 +9,8 @@ import { f32_rowsum_accumulate__scalar } from "./f32-rowsum/f32-rowsum-scalar";
 import { DwPlan } from "./f32-dwconv/f32-dwconv-plan";
 import { f32_dwconv_fwd__wasmsimd } from "./f32-dwconv/f32-dwconv-fwd-wasmsimd";
 import { f32_dwconv_fwd__scalar } from "./f32-dwconv/f32-dwconv-fwd-scalar";
+import { f32_dwconv_fwd_3x3__wasmsimd } from "./f32-dwconv/f32-dwconv-3x3-wasmsimd";
+import { f32_dwconv_fwd_3x3__scalar } from "./f32-dwconv/f32-dwconv-3x3-scalar";
 import { f32_dwconv_dx__wasmsimd } from "./f32-dwconv/f32-dwconv-dx-wasmsimd";
 import { f32_dwconv_dx__scalar } from "./f32-dwconv/f32-dwconv-dx-scalar";
 import { f32_dwconv_dw__wasmsimd } from "./f32-dwconv/f32-dwconv-dw-wasmsimd";
@@ -346,6 +348,12 @@ export function f32_subconv_dx(plan: usize, dy: usize, packedW: usize, dx: usize
 export function f32_dwconv_fwd(plan: usize, x: usize, w: usize, bias: usize, y: usize, padded: usize): void {
   if (ASC_FEATURE_SIMD) f32_dwconv_fwd__wasmsimd(changetype<DwPlan>(plan), x, w, bias, y, padded);
   else f32_dwconv_fwd__scalar(changetype<DwPlan>(plan), x, w, bias, y, padded);
+}
+
+/** f32_dwconv_fwd for a 3×3 kernel at stride `stride` (1 or 2) in both axes and dilation 1 (the host checks). */
+export function f32_dwconv_fwd_3x3(plan: usize, x: usize, w: usize, bias: usize, y: usize, padded: usize, stride: i32): void {
+  if (ASC_FEATURE_SIMD) f32_dwconv_fwd_3x3__wasmsimd(changetype<DwPlan>(plan), x, w, bias, y, padded, stride);
+  else f32_dwconv_fwd_3x3__scalar(changetype<DwPlan>(plan), x, w, bias, y, padded, stride);
 }
 
 /** dx = input gradient (overwritten). */

@@ -130,6 +130,8 @@ export interface KernelExports {
     center: number, a: number, b: number, k: number, dx: number): void;
   /** depthwise passes over one image, driven by a plan in memory (src/ops/passes/depthwise.ts) */
   f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
+  /** f32_dwconv_fwd for a 3×3 kernel, stride (1, 1) or (2, 2), dilation 1: weights in registers, 4 output rows per pass */
+  f32_dwconv_fwd_3x3(plan: number, x: number, w: number, bias: number, y: number, padded: number, stride: number): void;
   f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
   f32_dwconv_dw(plan: number, dy: number, x: number, dw: number, db: number, padded: number): void;
   /** stride-(sh, 2) dX of one image and group by stride phase, driven by a plan (src/ops/passes/subconv-dx.ts) */
@@ -165,7 +167,7 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_relu: true, f32_relu_backward: true,
   f32_leaky_relu: true, f32_leaky_relu_backward: true, f32_clip: true, f32_clip_backward: true, f32_hardsigmoid: true, f32_hardsigmoid_backward: true, f32_hardswish: true, f32_hardswish_backward: true, f32_sigmoid: true, f32_sigmoid_backward: true, f32_tanh: true, f32_tanh_backward: true, f32_silu: true, f32_silu_backward: true,
   f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
-  f32_sgd_momentum: true, f32_adam: true, f32_sgd_nesterov: true, f32_adamw: true, f32_sum_squares: true, f32_scale: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
+  f32_sgd_momentum: true, f32_adam: true, f32_sgd_nesterov: true, f32_adamw: true, f32_sum_squares: true, f32_scale: true, f32_dwconv_fwd: true, f32_dwconv_fwd_3x3: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
   f32_subconv_dx: true,
   f32_add: true, f32_global_avgpool: true, f32_global_avgpool_backward: true,
   f32_channel_sums: true, f32_channel_sqdev: true, f32_channel_dy_sums: true, f32_channel_normalize: true,

@@ -95,7 +95,8 @@ function gemm(
         } else if (ASC_FEATURE_SIMD && mr == 4 && nc == 4) {
           ukernelNarrow(kc, pa, panel, ct, cRowStride, add, rowBias);
         } else {
-          stageTile(ct, cRowStride, mr, nc, tile, add, rowBias);
+          if (rowBias) stageBiasTile(rowBias, mr, nc, tile);
+          else stageTile(ct, cRowStride, mr, nc, tile, add);
           if (nc <= 4) ukernelNarrow(kc, pa, panel, tile, 32, true);
           else ukernel(kc, pa, panel, tile, 32, true);
           unstageTile(tile, ct, cRowStride, mr, nc);
@@ -119,23 +120,23 @@ function ukernelNarrow(kc: i32, a: usize, b: usize, c: usize, cRowStride: usize,
   else f32_gemm_ukernel_4x8__scalar(kc, a, b, c, cRowStride, accumulate, bias);
 }
 
-/**
- * The 4×8 tile gets C's valid mr×nc corner (or zeros, or each row's bias when `bias` is
- * non-zero), the rest zero. Plain loops: the tile is tiny.
- */
-function stageTile(c: usize, cRowStride: usize, mr: i32, nc: i32, tile: usize, accumulate: bool, bias: usize): void {
+/** The 4×8 tile gets C's valid mr×nc corner (or zeros), the rest zero. Plain loops: the tile is tiny. */
+function stageTile(c: usize, cRowStride: usize, mr: i32, nc: i32, tile: usize, accumulate: bool): void {
   for (let i: usize = 0; i < 128; i += 4) store<f32>(tile + i, 0);
-  if (bias) {
-    for (let r = 0; r < mr; r++) {
-      const value = load<f32>(bias + (<usize>r << 2));
-      for (let j = 0; j < nc; j++) store<f32>(tile + (<usize>r << 5) + (<usize>j << 2), value);
-    }
-  }
   if (!accumulate) return;
   for (let r = 0; r < mr; r++) {
     const src = c + <usize>r * cRowStride;
     const dst = tile + (<usize>r << 5);
     for (let j = 0; j < nc; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+  }
+}
+
+/** The 4×8 tile gets each of its mr rows' bias in the first nc columns, the rest zero (f32_gemm_packed_bias's edge tiles). */
+function stageBiasTile(bias: usize, mr: i32, nc: i32, tile: usize): void {
+  for (let i: usize = 0; i < 128; i += 4) store<f32>(tile + i, 0);
+  for (let r = 0; r < mr; r++) {
+    const value = load<f32>(bias + (<usize>r << 2));
+    for (let j = 0; j < nc; j++) store<f32>(tile + (<usize>r << 5) + (<usize>j << 2), value);
   }
 }
 

@@ -156,7 +156,7 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
     const yg = yAt(p.y, n, gr) + from * positions * 4;
     const bias = p.bias ? p.bias + (gr * groupOut + from) * 4 : 0;
     if (pointwise) {
-      // the bias starts the GEMM's sums: no pass over y first (at 112×112 that pass cost as much as the GEMM)
+      // the bias starts the GEMM's sums: no pass over y first (MobileNetV2's 16→96 at 112×112: 1.7–3.6 → 1.2–1.3 ms)
       k.f32_gemm_packed_bias(rows, positions, patch, packedW, xAt(p.x, n, gr), positions * 4, 4, bias, yg, positions * 4, work);
     } else {
       const accumulate = p.bias ? 1 : 0;

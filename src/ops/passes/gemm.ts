@@ -1,5 +1,5 @@
 // The GEMM strategy, per image and per group, over a ConvGeometry:
-//   forward  Y_g = W_g · col(X_g)            (+ bias broadcast first)
+//   forward  Y_g = W_g · col(X_g)            (+ bias: broadcast first; a pointwise conv's GEMM starts from it)
 //   dW       dW_g += dY_g · row(X_g)         (row = col transposed, summed over the batch)
 //   dX       stride 1: the forward pass of the transposed conv (dY ⋆ flipped Wᵀ, padding
 //            (K−1)·dilation − pad, negative meaning a crop), so dX needs no column matrix;

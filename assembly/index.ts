@@ -2,11 +2,15 @@
 // choice is a compile-time constant, so a binary carries only its own variant.
 import { f32_gemm_4x8__wasmsimd } from "./f32-gemm/f32-gemm-4x8-wasmsimd";
 import { f32_gemm_1x4__scalar } from "./f32-gemm/f32-gemm-1x4-scalar";
+import { f32_gemm_nt_2x4__wasmsimd } from "./f32-gemm/f32-gemm-nt-2x4-wasmsimd";
+import { f32_gemm_nt_2x4__scalar } from "./f32-gemm/f32-gemm-nt-2x4-scalar";
 import { f32_rowsum_accumulate__wasmsimd } from "./f32-rowsum/f32-rowsum-wasmsimd";
 import { f32_rowsum_accumulate__scalar } from "./f32-rowsum/f32-rowsum-scalar";
 import { DwPlan } from "./f32-dwconv/f32-dwconv-plan";
 import { f32_dwconv_fwd__wasmsimd } from "./f32-dwconv/f32-dwconv-fwd-wasmsimd";
 import { f32_dwconv_fwd__scalar } from "./f32-dwconv/f32-dwconv-fwd-scalar";
+import { f32_dwconv_fwd_3x3__wasmsimd } from "./f32-dwconv/f32-dwconv-3x3-wasmsimd";
+import { f32_dwconv_fwd_3x3__scalar } from "./f32-dwconv/f32-dwconv-3x3-scalar";
 import { f32_dwconv_dx__wasmsimd } from "./f32-dwconv/f32-dwconv-dx-wasmsimd";
 import { f32_dwconv_dx__scalar } from "./f32-dwconv/f32-dwconv-dx-scalar";
 import { f32_dwconv_dw__wasmsimd } from "./f32-dwconv/f32-dwconv-dw-wasmsimd";
@@ -48,7 +52,7 @@ import {
 export { f32_fill_rows, f32_zero } from "./f32-fill/f32-fill";
 export { f32_clip_rows } from "./f32-activation/f32-clip-rows";
 export { f32_pack_a_x4 } from "./f32-pack/f32-pack-a-x4";
-export { f32_gemm_packed, f32_gemm_im2col, f32_gemm_im2row } from "./f32-gemm/f32-gemm-packed";
+export { f32_gemm_packed, f32_gemm_packed_bias, f32_gemm_im2col, f32_gemm_im2row } from "./f32-gemm/f32-gemm-packed";
 export { f32_pad_image, f32_conv_tap_offsets } from "./f32-pack/f32-pad-image";
 export { f32_flip_weights } from "./f32-pack/f32-flip-weights";
 import { GEMM_WORK_BYTES } from "./f32-gemm/f32-gemm-packed";
@@ -86,6 +90,18 @@ export function f32_gemm(
   } else {
     f32_gemm_1x4__scalar(m, n, k, a, aRowStride, aColStride, b, bRowStride, c, cRowStride, accumulate);
   }
+}
+
+/** C[m×n] (= or +=) A[m×k]·B[n×k]ᵀ: both k-contiguous, byte row strides (see f32_gemm_nt_2x4__wasmsimd). */
+export function f32_gemm_nt(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStride: usize,
+  b: usize, bRowStride: usize,
+  c: usize, cRowStride: usize,
+  accumulate: bool,
+): void {
+  if (ASC_FEATURE_SIMD) f32_gemm_nt_2x4__wasmsimd(m, n, k, a, aRowStride, b, bRowStride, c, cRowStride, accumulate);
+  else f32_gemm_nt_2x4__scalar(m, n, k, a, aRowStride, b, bRowStride, c, cRowStride, accumulate);
 }
 
 /** sums[r] += Σ_j x[r][j]. */
@@ -333,6 +349,12 @@ export function f32_subconv_dx(plan: usize, dy: usize, packedW: usize, dx: usize
 export function f32_dwconv_fwd(plan: usize, x: usize, w: usize, bias: usize, y: usize, padded: usize): void {
   if (ASC_FEATURE_SIMD) f32_dwconv_fwd__wasmsimd(changetype<DwPlan>(plan), x, w, bias, y, padded);
   else f32_dwconv_fwd__scalar(changetype<DwPlan>(plan), x, w, bias, y, padded);
+}
+
+/** f32_dwconv_fwd for a 3×3 kernel at stride `stride` (1 or 2) in both axes and dilation 1 (the host checks). */
+export function f32_dwconv_fwd_3x3(plan: usize, x: usize, w: usize, bias: usize, y: usize, padded: usize, stride: i32): void {
+  if (ASC_FEATURE_SIMD) f32_dwconv_fwd_3x3__wasmsimd(changetype<DwPlan>(plan), x, w, bias, y, padded, stride);
+  else f32_dwconv_fwd_3x3__scalar(changetype<DwPlan>(plan), x, w, bias, y, padded, stride);
 }
 
 /** dx = input gradient (overwritten). */

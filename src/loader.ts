@@ -18,6 +18,14 @@ export interface KernelExports {
     c: number, cRowStride: number,
     accumulate: number,
   ): void;
+  /** C[m×n] (= or +=) A[m×k]·B[n×k]ᵀ, both k-contiguous (byte row strides): y = x·Wᵀ with W read in place */
+  f32_gemm_nt(
+    m: number, n: number, k: number,
+    a: number, aRowStride: number,
+    b: number, bRowStride: number,
+    c: number, cRowStride: number,
+    accumulate: number,
+  ): void;
   /** pack A[m×k] (byte strides) into blocks of 4 rows: out[i/4][p][i%4], zero-padded */
   f32_pack_a_x4(m: number, k: number, a: number, aRowStride: number, aColStride: number, out: number): void;
   /** C[m×n] (= or +=) Apacked · B[k×n] (B through two byte strides); `work` holds f32_gemm_packed_work_bytes() */
@@ -27,6 +35,14 @@ export interface KernelExports {
     b: number, bRowStride: number, bColStride: number,
     c: number, cRowStride: number,
     accumulate: number,
+    work: number,
+  ): void;
+  /** C[m×n] = bias[m] broadcast along rows (0 = none) + Apacked · B: f32_gemm_packed without a pass to fill C first */
+  f32_gemm_packed_bias(
+    m: number, n: number, k: number,
+    aPacked: number,
+    b: number, bRowStride: number, bColStride: number,
+    bias: number, c: number, cRowStride: number,
     work: number,
   ): void;
   f32_gemm_packed_work_bytes(): number;
@@ -115,6 +131,8 @@ export interface KernelExports {
     center: number, a: number, b: number, k: number, dx: number): void;
   /** depthwise passes over one image, driven by a plan in memory (src/ops/passes/depthwise.ts) */
   f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
+  /** f32_dwconv_fwd for a 3×3 kernel, stride (1, 1) or (2, 2), dilation 1: weights in registers, 4 output rows per pass */
+  f32_dwconv_fwd_3x3(plan: number, x: number, w: number, bias: number, y: number, padded: number, stride: number): void;
   f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
   f32_dwconv_dw(plan: number, dy: number, x: number, dw: number, db: number, padded: number): void;
   /** stride-(sh, 2) dX of one image and group by stride phase, driven by a plan (src/ops/passes/subconv-dx.ts) */
@@ -143,14 +161,14 @@ export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssem
  * list: a binary lacking one is not this version's build.
  */
 const EXPORTED: Record<keyof KernelExports, true> = {
-  memory: true, heap_base: true, kernel_isa: true, f32_gemm: true, f32_pack_a_x4: true, f32_gemm_packed: true,
+  memory: true, heap_base: true, kernel_isa: true, f32_gemm: true, f32_gemm_nt: true, f32_pack_a_x4: true, f32_gemm_packed: true, f32_gemm_packed_bias: true,
   f32_gemm_packed_work_bytes: true, f32_gemm_im2col: true, f32_gemm_im2row: true, f32_pad_image: true,
   f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true,
   f32_col2im: true, f32_fill_rows: true, f32_clip_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
   f32_relu: true, f32_relu_backward: true,
   f32_leaky_relu: true, f32_leaky_relu_backward: true, f32_clip: true, f32_clip_backward: true, f32_hardsigmoid: true, f32_hardsigmoid_backward: true, f32_hardswish: true, f32_hardswish_backward: true, f32_sigmoid: true, f32_sigmoid_backward: true, f32_tanh: true, f32_tanh_backward: true, f32_silu: true, f32_silu_backward: true,
   f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,
-  f32_sgd_momentum: true, f32_adam: true, f32_sgd_nesterov: true, f32_adamw: true, f32_sum_squares: true, f32_scale: true, f32_dwconv_fwd: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
+  f32_sgd_momentum: true, f32_adam: true, f32_sgd_nesterov: true, f32_adamw: true, f32_sum_squares: true, f32_scale: true, f32_dwconv_fwd: true, f32_dwconv_fwd_3x3: true, f32_dwconv_dx: true, f32_dwconv_dw: true,
   f32_subconv_dx: true,
   f32_add: true, f32_global_avgpool: true, f32_global_avgpool_backward: true,
   f32_channel_sums: true, f32_channel_sqdev: true, f32_channel_dy_sums: true, f32_channel_normalize: true,

@@ -8,11 +8,14 @@ import { storeTransposed4x4 } from "../f32-pack/transpose-4x4";
  * f32_pack_a_x4); Bpanel holds, for each p, 8 consecutive columns (32 bytes per p, see
  * f32_pack_b_x8). Both streams are contiguous, so the loop advances two pointers and every
  * load carries a constant offset. C is row-major with a byte row stride; 8 v128 accumulators
- * plus 2 B vectors and 1 splat fit the 16 xmm registers V8 allocates on x64.
+ * plus 2 B vectors and 1 splat fit the 16 xmm registers V8 allocates on x64. When not
+ * accumulating, a non-zero `bias` (the 4 rows' values) starts each row's sums instead of 0:
+ * the same sums as C filled with the bias and accumulated into, without that pass over C.
+ * Callers without a bias pass a literal 0, which inlining folds away.
  */
 @inline
 export function f32_gemm_ukernel_4x8__wasmsimd(
-  kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool,
+  kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool, bias: usize = 0,
 ): void {
   const c0 = c;
   const c1 = c0 + cRowStride;
@@ -27,6 +30,11 @@ export function f32_gemm_ukernel_4x8__wasmsimd(
     vacc1x0123 = v128.load(c1); vacc1x4567 = v128.load(c1, 16);
     vacc2x0123 = v128.load(c2); vacc2x4567 = v128.load(c2, 16);
     vacc3x0123 = v128.load(c3); vacc3x4567 = v128.load(c3, 16);
+  } else if (bias) {
+    vacc0x0123 = v128.load32_splat(bias); vacc0x4567 = vacc0x0123;
+    vacc1x0123 = v128.load32_splat(bias, 4); vacc1x4567 = vacc1x0123;
+    vacc2x0123 = v128.load32_splat(bias, 8); vacc2x4567 = vacc2x0123;
+    vacc3x0123 = v128.load32_splat(bias, 12); vacc3x4567 = vacc3x0123;
   }
   let pa = a;
   let pb = b;
@@ -57,7 +65,7 @@ export function f32_gemm_ukernel_4x8__wasmsimd(
  */
 @inline
 export function f32_gemm_ukernel_4x4__wasmsimd(
-  kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool,
+  kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool, bias: usize = 0,
 ): void {
   const c0 = c;
   const c1 = c0 + cRowStride;
@@ -66,6 +74,9 @@ export function f32_gemm_ukernel_4x4__wasmsimd(
   let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
   if (accumulate) {
     vacc0 = v128.load(c0); vacc1 = v128.load(c1); vacc2 = v128.load(c2); vacc3 = v128.load(c3);
+  } else if (bias) {
+    vacc0 = v128.load32_splat(bias); vacc1 = v128.load32_splat(bias, 4);
+    vacc2 = v128.load32_splat(bias, 8); vacc3 = v128.load32_splat(bias, 12);
   }
   let pa = a;
   let pb = b;

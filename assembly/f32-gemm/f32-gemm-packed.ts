@@ -23,7 +23,20 @@ export function f32_gemm_packed(
   b: usize, bRowStride: usize, bColStride: usize,
   c: usize, cRowStride: usize, accumulate: bool, work: usize,
 ): void {
-  gemm(B_STRIDED, m, n, k, aPacked, b, bRowStride, bColStride, 0, 0, 0, c, cRowStride, accumulate, work);
+  gemm(B_STRIDED, m, n, k, aPacked, b, bRowStride, bColStride, 0, 0, 0, c, cRowStride, accumulate, 0, work);
+}
+
+/**
+ * C[m×n] = bias[m] (broadcast along rows; 0 = none) + A[m×k] · B[k×n]: f32_gemm_packed with the
+ * bias starting each tile's sums, where filling C with it first would cost a pass over C (a
+ * pointwise conv's output is often the largest tensor of its layer). The same sums, bit for bit.
+ */
+export function f32_gemm_packed_bias(
+  m: i32, n: i32, k: i32, aPacked: usize,
+  b: usize, bRowStride: usize, bColStride: usize,
+  bias: usize, c: usize, cRowStride: usize, work: usize,
+): void {
+  gemm(B_STRIDED, m, n, k, aPacked, b, bRowStride, bColStride, 0, 0, 0, c, cRowStride, false, bias, work);
 }
 
 /**
@@ -35,7 +48,7 @@ export function f32_gemm_im2col(
   xPadded: usize, tapOffsets: usize, outW: i32, strideH: i32, strideW: i32, paddedW: i32,
   c: usize, cRowStride: usize, accumulate: bool, work: usize,
 ): void {
-  gemm(B_IM2COL, m, n, k, aPacked, xPadded, tapOffsets, paddedW, outW, strideH, strideW, c, cRowStride, accumulate, work);
+  gemm(B_IM2COL, m, n, k, aPacked, xPadded, tapOffsets, paddedW, outW, strideH, strideW, c, cRowStride, accumulate, 0, work);
 }
 
 /** The same product with B = row(X)[positions×taps]: the weight gradient without a row matrix. */
@@ -44,7 +57,7 @@ export function f32_gemm_im2row(
   xPadded: usize, tapOffsets: usize, outW: i32, strideH: i32, strideW: i32, paddedW: i32,
   c: usize, cRowStride: usize, accumulate: bool, work: usize,
 ): void {
-  gemm(B_IM2ROW, m, n, k, aPacked, xPadded, tapOffsets, paddedW, outW, strideH, strideW, c, cRowStride, accumulate, work);
+  gemm(B_IM2ROW, m, n, k, aPacked, xPadded, tapOffsets, paddedW, outW, strideH, strideW, c, cRowStride, accumulate, 0, work);
 }
 
 /**
@@ -77,14 +90,15 @@ function panelsPerGroup(n: i32, k: i32): i32 {
  * once per panel; grouped: B is one group, and A's chunk is read once). Edge tiles (m % 4,
  * n % 8) go through a 4×8 staging tile so the micro-kernel never needs a remainder path;
  * panels with at most 4 live columns use the 4×4 kernel, or with exactly 4 the 8×4 one on
- * pairs of whole blocks.
+ * pairs of whole blocks. A non-zero `bias` (m floats) starts the sums of the first chunk when
+ * not accumulating.
  * `source` is a constant at each call site, so inlining leaves one packer per export.
  */
 @inline
 function gemm(
   source: i32, m: i32, n: i32, k: i32, aPacked: usize,
   b: usize, s1: usize, s2: usize, outW: i32, strideH: i32, strideW: i32,
-  c: usize, cRowStride: usize, accumulate: bool, work: usize,
+  c: usize, cRowStride: usize, accumulate: bool, bias: usize, work: usize,
 ): void {
   const tile = work + (<usize>KC << 5);
   const aBlockBytes = <usize>k << 4;
@@ -111,15 +125,17 @@ function gemm(
         for (let j = j0; j < groupEnd; j += 8) {
           const nc = min(8, n - j);
           const ct = c + <usize>i * cRowStride + (<usize>j << 2);
+          const rowBias = bias != 0 && !add ? bias + (<usize>i << 2) : 0;
           if (mr == 4 && nc == 8) {
-            ukernel(kc, pa, panel, ct, cRowStride, add);
-          } else if (ASC_FEATURE_SIMD && nc == 4 && m - (i & ~7) >= 8) {
+            ukernel(kc, pa, panel, ct, cRowStride, add, rowBias);
+          } else if (ASC_FEATURE_SIMD && nc == 4 && m - (i & ~7) >= 8 && rowBias == 0) {
             // blocks i & ~7 and the next, both whole: one 8×4 call at the first, none at the second
             if ((i & 4) == 0) f32_gemm_ukernel_8x4__wasmsimd(kc, pa, aBlockBytes, panel, ct, cRowStride, add);
           } else if (ASC_FEATURE_SIMD && mr == 4 && nc == 4) {
-            ukernelNarrow(kc, pa, panel, ct, cRowStride, add);
+            ukernelNarrow(kc, pa, panel, ct, cRowStride, add, rowBias);
           } else {
-            stageTile(ct, cRowStride, mr, nc, tile, add);
+            if (rowBias) stageBiasTile(rowBias, mr, nc, tile);
+            else stageTile(ct, cRowStride, mr, nc, tile, add);
             if (nc <= 4) ukernelNarrow(kc, pa, panel, tile, 32, true);
             else ukernel(kc, pa, panel, tile, 32, true);
             unstageTile(tile, ct, cRowStride, mr, nc);
@@ -133,16 +149,16 @@ function gemm(
 }
 
 @inline
-function ukernel(kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool): void {
-  if (ASC_FEATURE_SIMD) f32_gemm_ukernel_4x8__wasmsimd(kc, a, b, c, cRowStride, accumulate);
-  else f32_gemm_ukernel_4x8__scalar(kc, a, b, c, cRowStride, accumulate);
+function ukernel(kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool, bias: usize = 0): void {
+  if (ASC_FEATURE_SIMD) f32_gemm_ukernel_4x8__wasmsimd(kc, a, b, c, cRowStride, accumulate, bias);
+  else f32_gemm_ukernel_4x8__scalar(kc, a, b, c, cRowStride, accumulate, bias);
 }
 
 /** Panels with at most 4 live columns: the SIMD build's 4×4 kernel (the scalar one has no narrower twin). */
 @inline
-function ukernelNarrow(kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool): void {
-  if (ASC_FEATURE_SIMD) f32_gemm_ukernel_4x4__wasmsimd(kc, a, b, c, cRowStride, accumulate);
-  else f32_gemm_ukernel_4x8__scalar(kc, a, b, c, cRowStride, accumulate);
+function ukernelNarrow(kc: i32, a: usize, b: usize, c: usize, cRowStride: usize, accumulate: bool, bias: usize = 0): void {
+  if (ASC_FEATURE_SIMD) f32_gemm_ukernel_4x4__wasmsimd(kc, a, b, c, cRowStride, accumulate, bias);
+  else f32_gemm_ukernel_4x8__scalar(kc, a, b, c, cRowStride, accumulate, bias);
 }
 
 /** The 4×8 tile gets C's valid mr×nc corner (or zeros), the rest zero. Plain loops: the tile is tiny. */
@@ -153,6 +169,15 @@ function stageTile(c: usize, cRowStride: usize, mr: i32, nc: i32, tile: usize, a
     const src = c + <usize>r * cRowStride;
     const dst = tile + (<usize>r << 5);
     for (let j = 0; j < nc; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+  }
+}
+
+/** The 4×8 tile gets each of its mr rows' bias in the first nc columns, the rest zero (f32_gemm_packed_bias's edge tiles). */
+function stageBiasTile(bias: usize, mr: i32, nc: i32, tile: usize): void {
+  for (let i: usize = 0; i < 128; i += 4) store<f32>(tile + i, 0);
+  for (let r = 0; r < mr; r++) {
+    const value = load<f32>(bias + (<usize>r << 2));
+    for (let j = 0; j < nc; j++) store<f32>(tile + (<usize>r << 5) + (<usize>j << 2), value);
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Pack a panel of up to 8 columns of B[kc×nc] (read through two byte strides) into
- * out[p][0..8), columns past nc zero: the micro-kernel's contiguous B stream.
+ * out[p][0..8), columns past nc zero: the micro-kernel's contiguous B stream. Inlined into
+ * each GEMM driver that packs B panels (as Binaryen did when there was one).
  */
+@inline
 export function f32_pack_b_x8(kc: i32, nc: i32, b: usize, bRowStride: usize, bColStride: usize, out: usize): void {
   if (nc == 8 && bColStride == 4) {
     for (let p = 0; p < kc; p++) {

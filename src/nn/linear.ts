@@ -1,5 +1,6 @@
 // Linear (fully connected) layer on the GEMM kernel. Weight [out, in] (PyTorch's layout), bias [out]:
-//   forward  y[N×out] = x[N×in] · Wᵀ + b   (Wᵀ transposed into scratch: the GEMM's B is row-major)
+//   forward  y[N×out] = x[N×in] · Wᵀ + b   (f32_gemm_nt reads W's rows in place: no transposed copy,
+//            and W streams from memory once, which is most of the cost at batch 1)
 //   dX       dX[N×in] = dY[N×out] · W
 //   dW       dW[out×in] = dYᵀ · X          (dYᵀ read through the GEMM's A strides, no copy)
 //   db       column sums of dY
@@ -50,12 +51,10 @@ export class Linear extends Layer {
       );
     }
     const N = x.shape[0];
-    const { kernels, arena } = this.backend;
+    const { kernels } = this.backend;
     const y = this.y.reserve(N * O);
-    const at = arena.layout(this.op, { wt: I * O });
-    kernels.f32_transpose(this.weight.ptr, O, I, at.wt);
     if (this.bias) kernels.f32_fill_cols(y, N, O, this.bias.ptr);
-    kernels.f32_gemm(N, O, I, x.ptr, I * 4, 4, at.wt, O * 4, y, O * 4, this.bias ? 1 : 0);
+    kernels.f32_gemm_nt(N, O, I, x.ptr, I * 4, this.weight.ptr, I * 4, y, O * 4, this.bias ? 1 : 0);
     this.input = x;
     return { ptr: y, shape: [N, O] };
   }

@@ -152,6 +152,39 @@ export const depthwiseCase: fc.Arbitrary<ConvCase> = fc
   });
 
 /**
+ * MobileNet's depthwise layers: 3×3 at stride 1 or 2 in both axes, dilation 1, whose forward pass
+ * runs its own kernel (f32_dwconv_fwd_3x3, four output rows per pass). Heights reach past 9 so
+ * blocks of four rows and a ragged last 1–3 run; widths past 9 for whole and partial vectors;
+ * paddings 0–1 on each side, symmetric, asymmetric or 'same'; 2–9 channels (more than one
+ * 4-channel block for threads), multiplier 1 or 2.
+ */
+const padding01 = fc.integer({ min: 0, max: 1 });
+export const depthwise3x3Case: fc.Arbitrary<ConvCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    channels: fc.integer({ min: 2, max: 9 }),
+    multiplier: fc.integer({ min: 1, max: 2 }),
+    stride: fc.constantFrom(1, 2),
+    padding: fc.oneof(fc.constant('same' as const), padding01, fc.tuple(padding01, padding01, padding01, padding01)),
+    extra: fc.tuple(fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 13 })),
+    bias: fc.boolean(),
+    seed: fc.integer(),
+  })
+  .map(({ batch, channels, multiplier, stride, padding, extra, bias, seed }) => {
+    const [pt, pb, pl, pr] =
+      typeof padding === 'number' ? [padding, padding, padding, padding]
+      : typeof padding === 'string' ? [0, 0, 0, 0]
+      : padding;
+    return {
+      xShape: [batch, channels, inputSize(3, 1, pt, pb, extra[0]), inputSize(3, 1, pl, pr, extra[1])],
+      wShape: [channels * multiplier, 1, 3, 3],
+      bias,
+      opts: { stride, padding, groups: channels },
+      seed,
+    };
+  });
+
+/**
  * Convs of stride (sh, 2) with 2–3 input channels per group take dX by stride phase
  * (src/ops/passes/subconv-dx.ts): fuzz them on their own, 2-D and 1-D. Widths reach past 40 so
  * rows hold several whole 16-column tiles and a clipped last one, odd or even; kernels, dilations
@@ -203,5 +236,6 @@ export const FUZZ_PROPERTIES = [
   ['conv1d forward + dx/dw/db', conv1dCase],
   ['pointwise conv2d forward + dx/dw/db', pointwiseCase],
   ['depthwise conv2d/conv1d forward + dx/dw/db', depthwiseCase],
+  ['3×3 depthwise conv2d at stride 1 or 2 (MobileNet\'s), forward + dx/dw/db', depthwise3x3Case],
   ['stride-(sh, 2) conv2d/conv1d on 2–3 channels per group, forward + dx/dw/db', stridePhaseCase],
 ] as const;

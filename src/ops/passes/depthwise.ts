@@ -195,8 +195,24 @@ function scratchLayout(plan: Plan) {
   return { ints, paddedAt, floats: paddedAt / 4 + (plan.padBytes * plan.padPlanes) / 4 };
 }
 
+/**
+ * 3×3, dilation 1, stride 1 or 2 in both axes (MobileNet's depthwise layers): the forward pass
+ * runs f32_dwconv_fwd_3x3 over the same plan, with the weights in registers and each input row
+ * loaded once for the output rows it feeds. Same sums in the same order: y is bit for bit the
+ * generic kernel's. Measured 2026-12-06 (one thread, simd, MobileNetV2's shapes): see docs/benchmarks.md.
+ */
+function forward3x3Stride(g: ConvGeometry): number {
+  const threeByThree = g.kernelH === 3 && g.kernelW === 3 && g.dilationH === 1 && g.dilationW === 1;
+  return threeByThree && g.strideH === g.strideW && (g.strideH === 1 || g.strideH === 2) ? g.strideH : 0;
+}
+
 export function depthwisePasses(g: ConvGeometry): StrategyPasses {
   const forward = scratchLayout(forwardPlan(g));
+  const stride3x3 = forward3x3Stride(g);
+  const forwardImage = (k: KernelExports, plan: number, x: number, w: number, bias: number, y: number, padded: number) => {
+    if (stride3x3) k.f32_dwconv_fwd_3x3(plan, x, w, bias, y, padded, stride3x3);
+    else k.f32_dwconv_fwd(plan, x, w, bias, y, padded);
+  };
   const inputGradient = scratchLayout(inputGradientPlan(g));
   const xImage = g.inChannels * g.inH * g.inW * 4;
   const yImage = g.outChannels * g.outH * g.outW * 4;
@@ -220,7 +236,7 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
       prepare: (k, _p, scratch) => writePlan(k.memory, scratch, forward.ints),
       images(k, p, scratch) {
         for (let n = 0; n < g.batch; n++) {
-          k.f32_dwconv_fwd(scratch, p.x + n * xImage, p.w, p.bias, p.y + n * yImage, scratch + forward.paddedAt);
+          forwardImage(k, scratch, p.x + n * xImage, p.w, p.bias, p.y + n * yImage, scratch + forward.paddedAt);
           clampOutput(k, g, p.y + n * yImage, yImage / 4);
         }
       },
@@ -231,7 +247,7 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
           const bias = p.bias ? p.bias + from * biases : 0;
           for (let n = 0; n < g.batch; n++) {
             const y = p.y + n * yImage + from * outPlanes;
-            k.f32_dwconv_fwd(own, p.x + n * xImage + from * inPlane, p.w + from * filters, bias, y, scratch + forward.paddedAt);
+            forwardImage(k, own, p.x + n * xImage + from * inPlane, p.w + from * filters, bias, y, scratch + forward.paddedAt);
             clampOutput(k, g, y, ((to - from) * outPlanes) / 4);
           }
         },

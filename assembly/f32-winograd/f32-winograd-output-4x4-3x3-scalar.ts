@@ -7,6 +7,7 @@ export function f32_winograd_output_4x4_3x3__scalar(
   tilesW: i32, firstTile: i32, count: i32, bias: usize, lo: f32, hi: f32, y: usize, outH: i32, outW: i32, work: usize,
 ): void {
   const planeBytes = <usize>outH * outW << 2;
+  const clamping = lo > -Infinity || hi < Infinity; // as the SIMD twin: no min/max without an activation
   for (let s = 0; s < count; s++) {
     const t = firstTile + s;
     const ty = t / tilesW;
@@ -20,7 +21,8 @@ export function f32_winograd_output_4x4_3x3__scalar(
       const b: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < cols; j++) {
-          store<f32>(at + ((<usize>i * outW + j) << 2), min<f32>(max<f32>(load<f32>(work + ((<usize>i * 6 + j) << 2)) + b, lo), hi));
+          const v = load<f32>(work + ((<usize>i * 6 + j) << 2)) + b;
+          store<f32>(at + ((<usize>i * outW + j) << 2), clamping ? min<f32>(max<f32>(v, lo), hi) : v);
         }
       }
       src += mRowBytes;

@@ -352,9 +352,9 @@ export function f32_dwconv_fwd(plan: usize, x: usize, w: usize, bias: usize, y: 
 }
 
 /** f32_dwconv_fwd for a 3×3 kernel at stride `stride` (1 or 2) in both axes and dilation 1 (the host checks). */
-export function f32_dwconv_fwd_3x3(plan: usize, x: usize, w: usize, bias: usize, y: usize, padded: usize, stride: i32): void {
-  if (ASC_FEATURE_SIMD) f32_dwconv_fwd_3x3__wasmsimd(changetype<DwPlan>(plan), x, w, bias, y, padded, stride);
-  else f32_dwconv_fwd_3x3__scalar(changetype<DwPlan>(plan), x, w, bias, y, padded, stride);
+export function f32_dwconv_fwd_3x3(plan: usize, x: usize, w: usize, bias: usize, y: usize, padded: usize, stride: i32, lo: f32, hi: f32): void {
+  if (ASC_FEATURE_SIMD) f32_dwconv_fwd_3x3__wasmsimd(changetype<DwPlan>(plan), x, w, bias, y, padded, stride, lo, hi);
+  else f32_dwconv_fwd_3x3__scalar(changetype<DwPlan>(plan), x, w, bias, y, padded, stride, lo, hi);
 }
 
 /** dx = input gradient (overwritten). */

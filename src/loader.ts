@@ -132,7 +132,7 @@ export interface KernelExports {
   /** depthwise passes over one image, driven by a plan in memory (src/ops/passes/depthwise.ts) */
   f32_dwconv_fwd(plan: number, x: number, w: number, bias: number, y: number, padded: number): void;
   /** f32_dwconv_fwd for a 3×3 kernel, stride (1, 1) or (2, 2), dilation 1: weights in registers, 4 output rows per pass */
-  f32_dwconv_fwd_3x3(plan: number, x: number, w: number, bias: number, y: number, padded: number, stride: number): void;
+  f32_dwconv_fwd_3x3(plan: number, x: number, w: number, bias: number, y: number, padded: number, stride: number, lo: number, hi: number): void;
   f32_dwconv_dx(plan: number, dy: number, w: number, dx: number, padded: number): void;
   f32_dwconv_dw(plan: number, dy: number, x: number, dw: number, db: number, padded: number): void;
   /** stride-(sh, 2) dX of one image and group by stride phase, driven by a plan (src/ops/passes/subconv-dx.ts) */

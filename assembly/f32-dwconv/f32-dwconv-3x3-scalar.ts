@@ -2,7 +2,8 @@ import { f32_dwconv_pad__scalar } from "./f32-dwconv-pad-scalar";
 import { DwPlan, TAP_BYTES, firstRegion, tapsOf } from "./f32-dwconv-plan";
 
 /** Scalar twin of f32_dwconv_fwd_3x3__wasmsimd, same contract: the nine weights in locals, taps summed in (ky, kx) order. */
-export function f32_dwconv_fwd_3x3__scalar(plan: DwPlan, x: usize, w: usize, bias: usize, y: usize, padded: usize, stride: i32): void {
+export function f32_dwconv_fwd_3x3__scalar(plan: DwPlan, x: usize, w: usize, bias: usize, y: usize, padded: usize, stride: i32, lo: f32, hi: f32): void {
+  const clamping = lo > -Infinity || hi < Infinity;
   memory.fill(padded, 0, <usize>plan.padBytes * <usize>plan.padPlanes);
   const multiplier = plan.multiplier;
   for (let c = 0; c < plan.channels; c++) {
@@ -10,13 +11,13 @@ export function f32_dwconv_fwd_3x3__scalar(plan: DwPlan, x: usize, w: usize, bia
     for (let m = 0; m < multiplier; m++) {
       const o = c * multiplier + m;
       const b: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
-      f32_dwconv_3x3_plane__scalar(plan, padded, w + <usize>o * <usize>plan.filterBytes, b, y + <usize>o * <usize>plan.dstPlaneBytes);
+      f32_dwconv_3x3_plane__scalar(plan, padded, w + <usize>o * <usize>plan.filterBytes, b, y + <usize>o * <usize>plan.dstPlaneBytes, clamping, lo, hi);
     }
   }
 }
 
 /** One output plane; the row step of the padded source (stride · padded row) is the region's, so one body serves both strides. */
-function f32_dwconv_3x3_plane__scalar(plan: DwPlan, padded: usize, w: usize, bias: f32, dst: usize): void {
+function f32_dwconv_3x3_plane__scalar(plan: DwPlan, padded: usize, w: usize, bias: f32, dst: usize, clamping: bool, lo: f32, hi: f32): void {
   const region = firstRegion(plan);
   const rows = region.rows;
   const cols = region.cols;
@@ -38,7 +39,7 @@ function f32_dwconv_3x3_plane__scalar(plan: DwPlan, padded: usize, w: usize, bia
       acc += load<f32>(p0) * w00; acc += load<f32>(p0 + kx1) * w01; acc += load<f32>(p0 + kx2) * w02;
       acc += load<f32>(p1) * w10; acc += load<f32>(p1 + kx1) * w11; acc += load<f32>(p1 + kx2) * w12;
       acc += load<f32>(p2) * w20; acc += load<f32>(p2 + kx1) * w21; acc += load<f32>(p2 + kx2) * w22;
-      store<f32>(d + (<usize>j << 2), acc);
+      store<f32>(d + (<usize>j << 2), clamping ? min<f32>(max<f32>(acc, lo), hi) : acc);
     }
     s += <usize>region.srcRowStride;
     d += <usize>region.dstRowStride;

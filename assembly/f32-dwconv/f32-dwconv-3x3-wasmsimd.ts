@@ -9,8 +9,11 @@ import { DwPlan, TAP_BYTES, firstRegion, tapsOf } from "./f32-dwconv-plan";
  * output row it feeds (stride 1: 6 rows loaded for 4 output rows instead of 12; stride 2: 9).
  * Each output's taps are summed in the generic kernel's order (ky, then kx), so y is the same
  * bit for bit. The host picks this kernel (src/ops/passes/depthwise.ts) only for such convs.
+ * A fused activation clamps each output to [lo, hi] as it is stored (max then min, as f32_clip);
+ * lo −∞ and hi +∞ mean none, and then no min/max runs (each is several x86 instructions).
  */
-export function f32_dwconv_fwd_3x3__wasmsimd(plan: DwPlan, x: usize, w: usize, bias: usize, y: usize, padded: usize, stride: i32): void {
+export function f32_dwconv_fwd_3x3__wasmsimd(plan: DwPlan, x: usize, w: usize, bias: usize, y: usize, padded: usize, stride: i32, lo: f32, hi: f32): void {
+  const clamping = lo > -Infinity || hi < Infinity;
   memory.fill(padded, 0, <usize>plan.padBytes * <usize>plan.padPlanes);
   const multiplier = plan.multiplier;
   for (let c = 0; c < plan.channels; c++) {
@@ -20,8 +23,14 @@ export function f32_dwconv_fwd_3x3__wasmsimd(plan: DwPlan, x: usize, w: usize, b
       const b: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
       const wo = w + <usize>o * <usize>plan.filterBytes;
       const yo = y + <usize>o * <usize>plan.dstPlaneBytes;
-      if (stride == 1) f32_dwconv_3x3_plane__wasmsimd(plan, padded, wo, b, yo, 1);
-      else f32_dwconv_3x3_plane__wasmsimd(plan, padded, wo, b, yo, 2);
+      // constant stride and clamping per call: each inlined copy is specialised
+      if (clamping) {
+        if (stride == 1) f32_dwconv_3x3_plane__wasmsimd(plan, padded, wo, b, yo, 1, true, lo, hi);
+        else f32_dwconv_3x3_plane__wasmsimd(plan, padded, wo, b, yo, 2, true, lo, hi);
+      } else {
+        if (stride == 1) f32_dwconv_3x3_plane__wasmsimd(plan, padded, wo, b, yo, 1, false, lo, hi);
+        else f32_dwconv_3x3_plane__wasmsimd(plan, padded, wo, b, yo, 2, false, lo, hi);
+      }
     }
   }
 }
@@ -33,7 +42,10 @@ export function f32_dwconv_fwd_3x3__wasmsimd(plan: DwPlan, x: usize, w: usize, b
  * 1–3 columns come from a full vector (the padded plane holds those reads), stored lane by lane.
  */
 @inline
-function f32_dwconv_3x3_plane__wasmsimd(plan: DwPlan, padded: usize, w: usize, bias: f32, dst: usize, stride: i32): void {
+function f32_dwconv_3x3_plane__wasmsimd(
+  plan: DwPlan, padded: usize, w: usize, bias: f32, dst: usize, stride: i32, clamping: bool, lo: f32, hi: f32,
+): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   const region = firstRegion(plan);
   const rows = region.rows;
   const cols = region.cols;
@@ -108,10 +120,10 @@ function f32_dwconv_3x3_plane__wasmsimd(plan: DwPlan, padded: usize, w: usize, b
       }
       const dj = d + (<usize>j << 2);
       const n = cols - j;
-      storeColumns(dj, vacc0, n);
-      storeColumns(dj + drs, vacc1, n);
-      storeColumns(dj + 2 * drs, vacc2, n);
-      storeColumns(dj + 3 * drs, vacc3, n);
+      storeColumns(dj, clampIf(clamping, vacc0, vlo, vhi), n);
+      storeColumns(dj + drs, clampIf(clamping, vacc1, vlo, vhi), n);
+      storeColumns(dj + 2 * drs, clampIf(clamping, vacc2, vlo, vhi), n);
+      storeColumns(dj + 3 * drs, clampIf(clamping, vacc3, vlo, vhi), n);
     }
     s += srs << 2;
     d += drs << 2;
@@ -124,7 +136,7 @@ function f32_dwconv_3x3_plane__wasmsimd(plan: DwPlan, padded: usize, w: usize, b
       vacc = row3(v128.load(p1), v128.load(p1 + kx1), v128.load(p1 + kx2), vw10, vw11, vw12, vacc);
       const p2 = p1 + rowBytes;
       vacc = row3(v128.load(p2), v128.load(p2 + kx1), v128.load(p2 + kx2), vw20, vw21, vw22, vacc);
-      storeColumns(d + (<usize>j << 2), vacc, cols - j);
+      storeColumns(d + (<usize>j << 2), clampIf(clamping, vacc, vlo, vhi), cols - j);
     }
     s += srs;
     d += drs;
@@ -135,6 +147,12 @@ function f32_dwconv_3x3_plane__wasmsimd(plan: DwPlan, padded: usize, w: usize, b
 @inline
 function row3(x0: v128, x1: v128, x2: v128, w0: v128, w1: v128, w2: v128, acc: v128): v128 {
   return vmadd(x2, w2, vmadd(x1, w1, vmadd(x0, w0, acc)));
+}
+
+/** min(max(v, lo), hi) lane by lane (f32_clip's order) where clamping, else v. */
+@inline
+function clampIf(clamping: bool, v: v128, lo: v128, hi: v128): v128 {
+  return clamping ? f32x4.min(f32x4.max(v, lo), hi) : v;
 }
 
 /** min(n, 4) lanes of v to consecutive floats at p. */

@@ -11,7 +11,7 @@
 //            each tap listed once per multiplier, so dx is written once, never accumulated.
 import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
-import { clampOutput } from './epilogue.js';
+import { clampBounds, clampOutput } from './epilogue.js';
 import type { StrategyPasses } from './types.js';
 
 /** One input channel per group and more than one group: a real depthwise convolution. */
@@ -209,9 +209,16 @@ function forward3x3Stride(g: ConvGeometry): number {
 export function depthwisePasses(g: ConvGeometry): StrategyPasses {
   const forward = scratchLayout(forwardPlan(g));
   const stride3x3 = forward3x3Stride(g);
-  const forwardImage = (k: KernelExports, plan: number, x: number, w: number, bias: number, y: number, padded: number) => {
-    if (stride3x3) k.f32_dwconv_fwd_3x3(plan, x, w, bias, y, padded, stride3x3);
-    else k.f32_dwconv_fwd(plan, x, w, bias, y, padded);
+  const [lo, hi] = clampBounds(g);
+  // `floats` of output at y; the 3×3 kernel clamps a fused activation as it stores, the generic
+  // one is followed by a clamp pass over what it wrote
+  const forwardImage = (k: KernelExports, plan: number, x: number, w: number, bias: number, y: number, padded: number, floats: number) => {
+    if (stride3x3) {
+      k.f32_dwconv_fwd_3x3(plan, x, w, bias, y, padded, stride3x3, lo, hi);
+    } else {
+      k.f32_dwconv_fwd(plan, x, w, bias, y, padded);
+      clampOutput(k, g, y, floats);
+    }
   };
   const inputGradient = scratchLayout(inputGradientPlan(g));
   const xImage = g.inChannels * g.inH * g.inW * 4;
@@ -236,8 +243,7 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
       prepare: (k, _p, scratch) => writePlan(k.memory, scratch, forward.ints),
       images(k, p, scratch) {
         for (let n = 0; n < g.batch; n++) {
-          forwardImage(k, scratch, p.x + n * xImage, p.w, p.bias, p.y + n * yImage, scratch + forward.paddedAt);
-          clampOutput(k, g, p.y + n * yImage, yImage / 4);
+          forwardImage(k, scratch, p.x + n * xImage, p.w, p.bias, p.y + n * yImage, scratch + forward.paddedAt, yImage / 4);
         }
       },
       outputBlocks: {
@@ -247,8 +253,7 @@ export function depthwisePasses(g: ConvGeometry): StrategyPasses {
           const bias = p.bias ? p.bias + from * biases : 0;
           for (let n = 0; n < g.batch; n++) {
             const y = p.y + n * yImage + from * outPlanes;
-            forwardImage(k, own, p.x + n * xImage + from * inPlane, p.w + from * filters, bias, y, scratch + forward.paddedAt);
-            clampOutput(k, g, y, ((to - from) * outPlanes) / 4);
+            forwardImage(k, own, p.x + n * xImage + from * inPlane, p.w + from * filters, bias, y, scratch + forward.paddedAt, ((to - from) * outPlanes) / 4);
           }
         },
       },

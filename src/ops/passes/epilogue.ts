@@ -1,6 +1,7 @@
 // The forward passes' fused activation (ConvGeometry.clamp): y = min(max(y, lo), hi) after the
 // bias. Winograd's output transform clamps as it stores (f32_winograd_output_4x4_3x3's lo, hi);
-// the GEMM and depthwise passes clamp each block of output they have just written, right after
+// so does the 3×3 depthwise kernel (f32_dwconv_fwd_3x3's lo, hi); the GEMM and other depthwise
+// passes clamp each block of output they have just written, right after
 // the kernel, while it is still in cache, with f32_clip: the same max-then-min as the separate
 // ReLU / ReLU6 / Clip layers' kernels, so the bits match theirs. A block clamps only its own
 // output, so blocks on different threads never touch each other's.

@@ -3,21 +3,9 @@
 // conv only it reads; BatchNorms that cannot fold stay; the graph given is not changed.
 import { afterEach, describe, expect, it } from 'vitest';
 import { init, nn } from '../src/index.js';
+import { randomizeBatchNorms } from './helpers/graphs.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { randomData, seededRandom } from './helpers/random.js';
-
-/** Random running statistics and affine parameters, so that folding has something to fold. */
-function randomizeBatchNorms(graph: nn.Graph, seed: number): void {
-  const random = seededRandom(seed);
-  for (const { layer } of graph.nodes) {
-    if (!(layer instanceof nn.BatchNorm2d)) continue;
-    const c = layer.numFeatures;
-    layer.weight.write(randomData(c, random).map((v) => 1 + 0.5 * v));
-    layer.bias.write(randomData(c, random).map((v) => 0.3 * v));
-    layer.runningMean.write(randomData(c, random).map((v) => 0.2 * v));
-    layer.runningVar.write(randomData(c, random).map((v) => 1 + 0.8 * v));
-  }
-}
 
 const relativeDiff = (a: Float32Array, b: Float32Array) =>
   Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]))) / Math.max(...Array.from(b, Math.abs));

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { instantiateKernels } from '../src/loader.js';
 import { GEMM_WORK_FLOATS } from '../src/ops/passes/gemm.js';
+import { denseOperands, expectGemmWithinBound } from './helpers/gemm-reference.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { randomData, seededRandom } from './helpers/random.js';
-import { UNIT_ROUNDOFF } from './helpers/tolerance.js';
 
 const M = [1, 3, 4, 5, 8, 9];
 const N = [1, 3, 4, 5, 8, 12, 16, 17];
@@ -34,24 +34,9 @@ for (const isa of TEST_ISAS) {
         // B[p][j] at b[p·n + j] (row-major) or b[j·kk + p] (B stored transposed)
         const [rowStride, colStride] = transposedB ? [4, kk * 4] : [n * 4, 4];
         k.f32_gemm_packed(m, n, kk, at.packed, at.b, rowStride, colStride, at.c, n * 4, accumulate ? 1 : 0, at.work);
-        const got = view(at.c, m * n);
-        for (let i = 0; i < m; i++) {
-          for (let j = 0; j < n; j++) {
-            let sum = accumulate ? c0[i * n + j] : 0;
-            let scale = Math.abs(sum);
-            for (let p = 0; p < kk; p++) {
-              const term = a[i * kk + p] * b[transposedB ? j * kk + p : p * n + j];
-              sum += term;
-              scale += Math.abs(term);
-            }
-            const bound = (kk + 3) * UNIT_ROUNDOFF * scale;
-            const error = Math.abs(got[i * n + j] - sum);
-            if (!(error <= bound)) {
-              throw new Error(`C[${i}][${j}] = ${got[i * n + j]}, expected ${sum} (bound ${bound}); m ${m}, n ${n}, k ${kk}, ` +
-                `B ${transposedB ? 'transposed' : 'row-major'}, ${accumulate ? 'accumulate' : 'overwrite'}, isa ${isa}`);
-            }
-          }
-        }
+        const ops = denseOperands(a, b, accumulate ? c0 : null, n, kk, transposedB);
+        expectGemmWithinBound(view(at.c, m * n), m, n, kk, ops.a, ops.b, ops.c0,
+          `m ${m}, n ${n}, k ${kk}, B ${transposedB ? 'transposed' : 'row-major'}, ${accumulate ? 'accumulate' : 'overwrite'}, isa ${isa}`);
         checked++;
       }
       expect(checked).toBe(M.length * N.length * K.length * 4);

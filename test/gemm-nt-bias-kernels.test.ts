@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { instantiateKernels, type KernelExports } from '../src/loader.js';
 import { GEMM_WORK_FLOATS } from '../src/ops/passes/gemm.js';
+import { expectGemmWithinBound } from './helpers/gemm-reference.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { randomData, seededRandom } from './helpers/random.js';
-import { UNIT_ROUNDOFF } from './helpers/tolerance.js';
 
 /** Places float blocks one after another (16-byte aligned) past the heap base, growing memory. */
 function place(k: KernelExports, floats: number[]): number[] {
@@ -22,25 +22,6 @@ function place(k: KernelExports, floats: number[]): number[] {
   });
   if (k.memory.buffer.byteLength < at) k.memory.grow(Math.ceil((at - k.memory.buffer.byteLength) / 65536));
   return offsets;
-}
-
-/** Checks got[i·n + j] against Σ_p a(i, p)·b(p, j) (+ c0) in float64, within (k + 3)·u·Σ|terms|. */
-function checkProduct(got: Float32Array, m: number, n: number, k: number, a: (i: number, p: number) => number,
-  b: (p: number, j: number) => number, c0: (i: number, j: number) => number, what: string): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = c0(i, j);
-      let scale = Math.abs(sum);
-      for (let p = 0; p < k; p++) {
-        const term = a(i, p) * b(p, j);
-        sum += term;
-        scale += Math.abs(term);
-      }
-      const bound = (k + 3) * UNIT_ROUNDOFF * scale;
-      const error = Math.abs(got[i * n + j] - sum);
-      if (!(error <= bound)) throw new Error(`C[${i}][${j}] = ${got[i * n + j]}, expected ${sum} (bound ${bound}); ${what}`);
-    }
-  }
 }
 
 const dims = fc.record({
@@ -70,7 +51,7 @@ for (const isa of TEST_ISAS) {
           // the columns past n in each row of C are not C's: untouched
           for (let j = n; j < ldc; j++) expect(all[i * ldc + j]).toBe(c0[i * ldc + j]);
         }
-        checkProduct(got, m, n, kk, (i, p) => a[i * lda + p], (p, j) => b[j * ldb + p],
+        expectGemmWithinBound(got, m, n, kk, (i, p) => a[i * lda + p], (p, j) => b[j * ldb + p],
           (i, j) => (accumulate ? c0[i * ldc + j] : 0), `m ${m}, n ${n}, k ${kk}, ${accumulate ? 'accumulate' : 'overwrite'}, isa ${isa}`);
       }), { numRuns: 120, seed: 16 });
     });
@@ -95,7 +76,7 @@ for (const isa of TEST_ISAS) {
         k.f32_gemm_packed(m, n, kk, packed, pb, n * 4, 4, pref, n * 4, 1, work);
         const got = new Float32Array(k.memory.buffer, pc, m * n).slice();
         expect(got).toEqual(new Float32Array(k.memory.buffer, pref, m * n).slice());
-        checkProduct(got, m, n, kk, (i, p) => a[i * kk + p], (p, j) => b[p * n + j], (i) => (withBias ? bias[i] : 0),
+        expectGemmWithinBound(got, m, n, kk, (i, p) => a[i * kk + p], (p, j) => b[p * n + j], (i) => (withBias ? bias[i] : 0),
           `m ${m}, n ${n}, k ${kk}, ${withBias ? 'bias' : 'no bias'}, isa ${isa}`);
       }), { numRuns: 120, seed: 16 });
     });

@@ -11,9 +11,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { instantiateKernels } from '../src/loader.js';
 import { GEMM_WORK_FLOATS } from '../src/ops/passes/gemm.js';
+import { denseOperands, expectGemmWithinBound } from './helpers/gemm-reference.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { randomData, seededRandom } from './helpers/random.js';
-import { UNIT_ROUNDOFF } from './helpers/tolerance.js';
 
 const MAX = { m: 13, n: 72, k: 1100 };
 
@@ -56,21 +56,11 @@ for (const isa of TEST_ISAS) {
           }
           const got = view(at.c, m * n).slice(), byColumn = view(at2.c, m * n).slice();
           const what = `m ${m}, n ${n}, k ${kk}, B ${transposedB ? 'transposed' : 'row-major'}, ${accumulate ? 'accumulate' : 'overwrite'}, isa ${isa}`;
-          for (let i = 0; i < m; i++) {
-            for (let j = 0; j < n; j++) {
-              let sum = accumulate ? c0[i * n + j] : 0;
-              let scale = Math.abs(sum);
-              for (let p = 0; p < kk; p++) {
-                const term = a[i * kk + p] * b[transposedB ? j * kk + p : p * n + j];
-                sum += term;
-                scale += Math.abs(term);
-              }
-              const bound = (kk + 3) * UNIT_ROUNDOFF * scale;
-              const value = got[i * n + j];
-              if (!(Math.abs(value - sum) <= bound)) throw new Error(`C[${i}][${j}] = ${value}, expected ${sum} (bound ${bound}); ${what}`);
-              if (!Object.is(value, byColumn[i * n + j])) {
-                throw new Error(`C[${i}][${j}] = ${value} grouped but ${byColumn[i * n + j]} one column at a time; ${what}`);
-              }
+          const ops = denseOperands(a, b, accumulate ? c0 : null, n, kk, transposedB);
+          expectGemmWithinBound(got, m, n, kk, ops.a, ops.b, ops.c0, what);
+          for (let e = 0; e < m * n; e++) {
+            if (!Object.is(got[e], byColumn[e])) {
+              throw new Error(`C[${Math.floor(e / n)}][${e % n}] = ${got[e]} grouped but ${byColumn[e]} one column at a time; ${what}`);
             }
           }
           if (n > 8 && n <= 64 && kk > 512) grouped++;

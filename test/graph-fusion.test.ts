@@ -6,6 +6,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { init, nn, type Tensor } from '../src/index.js';
 import { setMinFlopsPerThread } from '../src/ops/passes/parallel.js';
+import { randomizeBatchNorms } from './helpers/graphs.js';
 import { TEST_ISAS } from './helpers/isas.js';
 import { randomData, seededRandom } from './helpers/random.js';
 
@@ -71,19 +72,6 @@ const PLAIN_FUSIONS = [
   { conv: 'c1', activation: 'r1' }, { conv: 'c2', activation: 'r2' }, { conv: 'c3', activation: 'r3' },
   { conv: 'c4', activation: 'r4' }, { conv: 'c6', activation: 'r6' },
 ];
-
-/** Random running statistics and affine parameters, so that folding has something to fold. */
-function randomizeBatchNorms(graph: nn.Graph, seed: number): void {
-  const random = seededRandom(seed);
-  for (const { layer } of graph.nodes) {
-    if (!(layer instanceof nn.BatchNorm2d)) continue;
-    const c = layer.numFeatures;
-    layer.weight.write(randomData(c, random).map((v) => 1 + 0.5 * v));
-    layer.bias.write(randomData(c, random).map((v) => 0.3 * v));
-    layer.runningMean.write(randomData(c, random).map((v) => 0.2 * v));
-    layer.runningVar.write(randomData(c, random).map((v) => 1 + 0.8 * v));
-  }
-}
 
 const batchOf = (n: number, sample: number[], seed: number): Tensor => ({ data: randomData(n * sample.reduce((a, b) => a * b, 1), seededRandom(seed)), shape: [n, ...sample] });
 const labelsOf = (n: number) => Array.from({ length: n }, (_, i) => (i * 7) % 10);

@@ -61,7 +61,7 @@ import { GEMM_WORK_BYTES } from "./f32-gemm/f32-gemm-packed";
 export function f32_gemm_packed_work_bytes(): usize {
   return GEMM_WORK_BYTES;
 }
-export { f32_fill_cols, f32_colsum, f32_transpose } from "./f32-bias/f32-bias";
+export { f32_fill_cols, f32_colsum } from "./f32-bias/f32-bias";
 export { f32_maxpool2d_backward } from "./f32-maxpool/f32-maxpool2d-backward";
 export { f32_softmax_xent } from "./f32-xent/f32-softmax-xent";
 export { f32_softmax_rows, f32_softmax_rows_backward } from "./f32-xent/f32-softmax";

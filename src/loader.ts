@@ -75,7 +75,6 @@ export interface KernelExports {
   // Layers, losses and optimisers (src/nn/); i32 buffers (labels, argmax indices) are byte offsets too.
   f32_fill_cols(y: number, rows: number, cols: number, b: number): void;
   f32_colsum(x: number, rows: number, cols: number, rowStride: number, sums: number): void;
-  f32_transpose(x: number, rows: number, cols: number, xt: number): void;
   f32_relu(x: number, y: number, count: number): void;
   f32_relu_backward(y: number, dy: number, dx: number, count: number): void;
   /** element-wise activations (assembly/f32-activation/); backward passes read the input x */
@@ -164,7 +163,7 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   memory: true, heap_base: true, kernel_isa: true, f32_gemm: true, f32_gemm_nt: true, f32_pack_a_x4: true, f32_gemm_packed: true, f32_gemm_packed_bias: true,
   f32_gemm_packed_work_bytes: true, f32_gemm_im2col: true, f32_gemm_im2row: true, f32_pad_image: true,
   f32_flip_weights: true, f32_conv_tap_offsets: true, f32_rowsum_accumulate: true,
-  f32_col2im: true, f32_fill_rows: true, f32_clip_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true, f32_transpose: true,
+  f32_col2im: true, f32_fill_rows: true, f32_clip_rows: true, f32_zero: true, f32_fill_cols: true, f32_colsum: true,
   f32_relu: true, f32_relu_backward: true,
   f32_leaky_relu: true, f32_leaky_relu_backward: true, f32_clip: true, f32_clip_backward: true, f32_hardsigmoid: true, f32_hardsigmoid_backward: true, f32_hardswish: true, f32_hardswish_backward: true, f32_sigmoid: true, f32_sigmoid_backward: true, f32_tanh: true, f32_tanh_backward: true, f32_silu: true, f32_silu_backward: true,
   f32_maxpool2d: true, f32_maxpool2d_backward: true, f32_softmax_xent: true,

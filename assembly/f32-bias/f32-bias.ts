@@ -33,13 +33,3 @@ export function f32_colsum(x: usize, rows: i32, cols: i32, rowStride: i32, sums:
     row += <usize>rowStride << 2;
   }
 }
-
-/** xt[c][r] = x[r][c] for rows×cols row-major x (Linear's Wᵀ as a row-major GEMM operand). */
-export function f32_transpose(x: usize, rows: i32, cols: i32, xt: usize): void {
-  for (let r = 0; r < rows; r++) {
-    const src = x + (<usize>(r * cols) << 2);
-    for (let c = 0; c < cols; c++) {
-      store<f32>(xt + (<usize>(c * rows + r) << 2), load<f32>(src + (<usize>c << 2)));
-    }
-  }
-}

@@ -106,6 +106,13 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
   const { groupIn, groupOut, positions, patch, xAt, yAt, wAt } = groupSizes(g);
   const pointwise = isPointwise(g);
   const image = paddedImage(g, groupIn);
+  // the output column blocks of a GEMM of `rows` rows (one without an activation), made once per row count
+  const blocksByRows = new Map<number, Slice[]>();
+  const blocksOf = (rows: number): Slice[] => {
+    let blocks = blocksByRows.get(rows);
+    if (!blocks) blocksByRows.set(rows, (blocks = clampBlocks(g, rows)));
+    return blocks;
+  };
   const at = scratchLayout({
     work: GEMM_WORK_FLOATS,
     image: pointwise ? 0 : image.floats,
@@ -165,7 +172,7 @@ function gemmForward(g: ConvGeometry): StagedPass<ForwardPointers> {
     }
     // with a fused activation, the GEMM runs over blocks of output columns (whole output rows
     // unless pointwise) and each block is clamped while it is in cache (epilogue.ts)
-    for (const { start, count } of clampBlocks(g, rows)) {
+    for (const { start, count } of blocksOf(rows)) {
       if (pointwise) {
         k.f32_gemm_packed_bias(rows, count, patch, packedW, xAt(p.x, n, gr) + start * 4, positions * 4, 4, bias, yg + start * 4, positions * 4, work);
       } else {

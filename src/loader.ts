@@ -142,7 +142,7 @@ export interface KernelExports {
   f32_winograd_input_4x4_3x3(padded: number, channels: number, planeBytes: number, paddedW: number,
     tilesW: number, firstTile: number, count: number, v: number, vXiBytes: number, work: number): void;
   f32_winograd_gemm(count: number, m: number, n: number, k: number,
-    u: number, uXiBytes: number, v: number, vXiBytes: number, out: number, mXiBytes: number, mRowBytes: number, accumulate: number): void;
+    u: number, uXiBytes: number, v: number, vXiBytes: number, out: number, mXiBytes: number, mRowBytes: number, accumulate: number, streamU: number): void;
   f32_winograd_input_by_channel_4x4_3x3(padded: number, channels: number, planeBytes: number, paddedW: number,
     tilesW: number, firstTile: number, count: number, v: number, vXiBytes: number, work: number): void;
   f32_winograd_dy_4x4_3x3(dy: number, channels: number, planeBytes: number, paddedW: number,

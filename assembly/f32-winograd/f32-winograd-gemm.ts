@@ -1,5 +1,6 @@
 import { f32_gemm_ukernel_4x4__wasmsimd, f32_gemm_ukernel_4x8__wasmsimd, f32_gemm_ukernel_8x4__wasmsimd } from "../f32-gemm/f32-gemm-4x8-packed-wasmsimd";
 import { f32_gemm_ukernel_4x8__scalar } from "../f32-gemm/f32-gemm-4x8-packed-scalar";
+import { STREAM_IN_MAX_BYTES, streamIn } from "../stream-in";
 
 /** Reduction chunk, as f32_gemm_packed's: a 4×KC block of U (8 KiB) and a KC×8 panel of V (16 KiB) stay in L1. */
 const KC: i32 = 512;
@@ -14,10 +15,12 @@ const KC: i32 = 512;
  * A last panel of at most 4 tiles runs the 4×4 kernel, or the 8×4 one on pairs of whole 4-row
  * blocks of U (ResNet-18's 7×7 layers at batch 1: 4 tiles against 512 channels, all U).
  * `accumulate`: M += instead of M = (the weight gradient sums over tile blocks and images).
+ * `streamU`: U may be cold (beyond L2), so each U[ξ] that several panels read is first brought
+ * in at memory bandwidth (stream-in.ts); the caller says so on a call's first block of tiles.
  */
 export function f32_winograd_gemm(
   count: i32, m: i32, n: i32, k: i32,
-  u: usize, uXiBytes: usize, v: usize, vXiBytes: usize, out: usize, mXiBytes: usize, mRowBytes: usize, accumulate: bool,
+  u: usize, uXiBytes: usize, v: usize, vXiBytes: usize, out: usize, mXiBytes: usize, mRowBytes: usize, accumulate: bool, streamU: bool,
 ): void {
   const aBlockBytes = <usize>k << 4;
   const panelBytes = <usize>k << 5;
@@ -25,6 +28,9 @@ export function f32_winograd_gemm(
     const a = u + <usize>xi * uXiBytes;
     const b = v + <usize>xi * vXiBytes;
     const c = out + <usize>xi * mXiBytes;
+    // wider than one narrow panel, the GEMM does many products per byte of U[ξ]: bring it in first
+    const uBytes = <usize>((m + 3) >> 2) * aBlockBytes;
+    if (streamU && n > 4 && uBytes <= STREAM_IN_MAX_BYTES) streamIn(a, uBytes);
     for (let k0 = 0; k0 < k; k0 += KC) {
       const kc = min(KC, k - k0);
       const add = accumulate || k0 > 0;

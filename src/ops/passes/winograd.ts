@@ -63,6 +63,14 @@ const BLOCK_BYTES = 1 << 20;
  * unchanged).
  */
 const FORWARD_BLOCK_BYTES = 2 << 20;
+/**
+ * A call's first block of tiles streams U in before its GEMMs (f32_winograd_gemm's streamU,
+ * assembly/stream-in.ts): U may come from memory there, as a prepared conv's U does after the
+ * model's other layers ran. In ResNet-18 at batch 1 (prepared, the 20 convs in turn, simd)
+ * that took the 14×14 convs from 6.4 to 2.9 ms and the 28×28 ones from 2.9 to 2.1. Later
+ * blocks find U in cache (L2, or L3 when U is larger): streaming it again there cost 3–5%
+ * (S3 forward, S4 dX).
+ */
 
 /** The Winograd passes of `g`: forward and dX, and dW too when `filterGradient` (else the GEMM's). */
 export function winogradPasses(g: ConvGeometry, filterGradient: boolean): StrategyPasses {
@@ -161,7 +169,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
     },
     prepare() {},
     images(k, p, scratch, u) {
-      for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, 0, tiles);
+      for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, 0, tiles, n === 0);
     },
     outputBlocks: cutChannels ? {
       cuts: 'channels',
@@ -170,7 +178,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
       // the block's output channels of every image (from U in the shared block), each block
       // transforming all of an image's tiles
       block(k, p, scratch, from, to, u) {
-        for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, from, to);
+        for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, from, to, n === 0);
       },
     } : {
       cuts: 'tiles',
@@ -178,26 +186,27 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
       prepare() {},
       // tiles [from, to) of every image, through the same GEMMs (a tile's outputs depend on its own window alone)
       block(k, p, scratch, from, to, u) {
-        for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, from, to);
+        for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, from, to, n === 0);
       },
     },
   };
 
-  /** Tiles [from, to) of image n, all output channels, in blocks of at most blockTiles. */
-  function imageTiles(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number): void {
+  /** Tiles [from, to) of image n, all output channels, in blocks of at most blockTiles; `firstImage`: the call's (or thread block's) first image. */
+  function imageTiles(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number, firstImage: boolean): void {
     const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m;
     const y = p.y + n * yImageBytes;
     k.f32_pad_image(p.x + n * xImageBytes, C, g.inH, g.inW, placeTop, placeLeft, paddedH, paddedW, image);
     for (let first = from; first < to; first += blockTiles) {
       const count = Math.min(blockTiles, to - first);
       k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
-      k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
+      const streamU = firstImage && first === from;
+      k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0, streamU ? 1 : 0);
       k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, lo, hi, y, g.outH, g.outW, work);
     }
   }
 
-  /** Output channels [from, to) of image n (from a multiple of 4: U's and M's 4-row blocks). */
-  function imageRows(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number): void {
+  /** Output channels [from, to) of image n (from a multiple of 4: U's and M's 4-row blocks); `firstImage` as for imageTiles. */
+  function imageRows(k: KernelExports, p: ForwardPointers, scratch: number, u: number, n: number, from: number, to: number, firstImage: boolean): void {
     const work = scratch + at.work, image = scratch + at.image, v = scratch + at.v, m = scratch + at.m + from * slots * 4;
     const rows = to - from;
     const y = p.y + n * yImageBytes + from * g.outH * g.outW * 4;
@@ -206,7 +215,8 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
     for (let first = 0; first < tiles; first += blockTiles) {
       const count = Math.min(blockTiles, tiles - first);
       k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
-      k.f32_winograd_gemm(POINTS, rows, count, C, u + from * C * 4, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0);
+      const streamU = firstImage && first === 0;
+      k.f32_winograd_gemm(POINTS, rows, count, C, u + from * C * 4, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0, streamU ? 1 : 0);
       k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, rows, tilesW, first, count, bias, lo, hi, y, g.outH, g.outW, work);
     }
   }
@@ -253,7 +263,8 @@ function winogradFilterGradient(g: ConvGeometry): StagedPass<FilterGradientPoint
           const count = Math.min(blockTiles, tiles - first);
           k.f32_winograd_input_by_channel_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
           k.f32_winograd_dy_4x4_3x3(dy, O, dyH * dyW * 4, dyW, tilesW, first, count, e, eXiBytes, work);
-          k.f32_winograd_gemm(POINTS, O, C, count, e, eXiBytes, v, vXiBytes, m, mXiBytes, mRowBytes, 1);
+          // E was just written: no stream-in
+          k.f32_winograd_gemm(POINTS, O, C, count, e, eXiBytes, v, vXiBytes, m, mXiBytes, mRowBytes, 1, 0);
         }
       }
       k.f32_winograd_filter_grad_4x4_3x3(m, mXiBytes, mRowBytes, O, C, p.dw, work);

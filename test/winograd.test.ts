@@ -158,7 +158,14 @@ for (const isa of TEST_ISAS) {
       expect(strategy([1, 16, 16, 16], [16, 16, 3, 3], { padding: 1 })).toBe('winograd'); // 16 tiles
       expect(strategy([32, 3, 32, 32], [16, 3, 3, 3], { padding: 1 })).toBe('gemm'); // 3 input channels
       expect(strategy([32, 16, 32, 32], [8, 16, 3, 3], { padding: 1 })).toBe('gemm'); // 8 output channels
-      expect(strategy([1, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toBe('gemm'); // 4 tiles
+      expect(strategy([1, 4, 8, 8], [4, 4, 3, 3], { padding: 1 })).toBe('gemm'); // 4 tiles, 4 channels
+      // fewer than 16 tiles: while U (36·O·C floats, made per call) stays small
+      expect(strategy([1, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toBe('winograd'); // 4 tiles, U 0.6 MB
+      expect(strategy([1, 16, 8, 8], [16, 16, 3, 3], { padding: 1 })).toBe('gemm'); // 4 tiles, 16 channels
+      expect(strategy([1, 64, 4, 4], [64, 64, 3, 3], { padding: 1 })).toBe('gemm'); // 1 tile
+      expect(strategy([1, 256, 7, 7], [256, 256, 3, 3], { padding: 1 })).toBe('gemm'); // 4 tiles, U 9.4 MB
+      expect(strategy([1, 256, 12, 12], [256, 256, 3, 3], { padding: 1 })).toBe('winograd'); // 9 tiles, U 9.4 MB
+      expect(strategy([1, 512, 12, 12], [512, 512, 3, 3], { padding: 1 })).toBe('gemm'); // 9 tiles, U 37.7 MB
       expect(strategy([8, 64, 5, 5], [64, 64, 3, 3], { padding: 1 })).toBe('gemm'); // 25 of 64 outputs used
       expect(strategy([32, 64, 16, 16], [64, 64, 3, 3], { padding: 1, algorithm: 'gemm' })).toBe('gemm');
     });

@@ -47,14 +47,30 @@ function winogradChoice(g: ConvGeometry, threads: number): WinogradChoice {
  *   layers of 64–256 channels); at 8 only 1.2–1.35×, at 1–3 slower (0.5–0.9×: the GEMMs'
  *   reduction is C or O long, too short for the micro-kernel, and the transforms dominate);
  * - at least 16 tiles of 4×4 outputs per call (batch × tiles per image): U, 4× the weights,
- *   is made and read once per call, and on fewer tiles that costs more than it saves (one
- *   8×8 image of 64 channels: 0.75×; one 7×7 of 512: 0.6×; eight of those: 1.4–1.8×), or,
- *   with the weights prepared (U kept), 4 per image in one block of tiles (below);
+ *   is made and read once per call, so a call of few tiles pays for it only while U stays in
+ *   cache (below: 4–15 tiles with a small U); or, with the weights prepared (U kept), 4 per
+ *   image in one block of tiles (further below);
  * - at least half of the tiles' outputs inside the output (5×5 outputs fill 25 of 64).
  */
 const WINOGRAD_MIN_CHANNELS = 16;
 const WINOGRAD_MIN_TILES = 16;
 const WINOGRAD_MIN_FILL = 0.5;
+/**
+ * Calls of fewer than 16 tiles (batch 1 at 7×7 to 15×15 outputs): made per call, U (36·O·C
+ * floats) is written and read back, which pays while it stays in cache. Measured per call,
+ * batch 1, C = O, padding 1, forward and dX, GEMM ÷ Winograd time (docs/winograd.md, 2026-12-06
+ * 23:18 UTC, after the 8×4 micro-kernel made 4-tile GEMMs fast): 4 tiles (7×7) 1.05–1.75×
+ * from 32 to 128 channels (U ≤ 2.4 MB) on simd, relaxed-simd and scalar, but at 256 (U 9.4
+ * MB) 0.89–0.99× on scalar and at 512 (37.7 MB) 0.83–0.89× on simd; 9 tiles (12×12)
+ * 1.15–1.68× up to 256 channels on every ISA, at 512 0.92–1.21×. So: at least 4 tiles with U
+ * up to 4 MiB, or at least 9 with U up to 16 MiB; and at least 32 channels (at 16: 0.90–1.43×,
+ * calls of 0.03 ms).
+ */
+const WINOGRAD_FEW_TILES_MIN_CHANNELS = 32;
+const WINOGRAD_FEW_TILES = [
+  { minTiles: 4, maxUBytes: 4 << 20 },
+  { minTiles: 9, maxUBytes: 16 << 20 },
+];
 /**
  * With U made once and kept (a prepared conv, g.preparedWeights), what counts is U read once
  * per block of tiles against the GEMMs' width: prepared, batch 1, C = O (docs/winograd.md,
@@ -70,6 +86,10 @@ export function usesWinograd(g: ConvGeometry): boolean {
   const tiles = Math.ceil(g.outH / 4) * Math.ceil(g.outW / 4);
   if (Math.min(g.inChannels, g.outChannels) < WINOGRAD_MIN_CHANNELS || (g.outH * g.outW) / (tiles * 16) < WINOGRAD_MIN_FILL) return false;
   if (g.batch * tiles >= WINOGRAD_MIN_TILES) return true;
+  const uBytes = 36 * g.outChannels * g.inChannels * 4;
+  const fewTiles = Math.min(g.inChannels, g.outChannels) >= WINOGRAD_FEW_TILES_MIN_CHANNELS &&
+    WINOGRAD_FEW_TILES.some((rule) => g.batch * tiles >= rule.minTiles && uBytes <= rule.maxUBytes);
+  if (fewTiles) return true;
   return g.preparedWeights === true && tiles >= WINOGRAD_MIN_TILES_PREPARED &&
     forwardTilesPerBlock(tiles, g.inChannels, g.outChannels) >= tiles;
 }

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { backend, conv2d, init, prepareConv2d, tensor } from 'wasmconv';
 import { autoPicksWinograd } from './auto-algorithm.js';
+import { measureCeiling } from './probe/simd-ceiling.js';
 import { machineInfo } from './machine.js';
 import { convFlops, INPUT_SHAPE, outSize, RESNET18_CONVS, resnet18, seededRandom } from './models/resnet18.js';
 
@@ -104,6 +105,19 @@ function oursImpl(threads, algorithm, prepared = false) {
       const perLayer = runAll();
       return { ms: performance.now() - t0, perLayer };
     },
+    /** Median ms per layer over `runs` calls of that layer in a row (after one untimed call). */
+    cachedPerLayer(runs) {
+      return layers.map((l, i) => {
+        convOf(l, i);
+        const ms = [];
+        for (let r = 0; r < runs; r++) {
+          const t0 = performance.now();
+          convOf(l, i);
+          ms.push(performance.now() - t0);
+        }
+        return median(ms);
+      });
+    },
   };
 }
 
@@ -167,6 +181,19 @@ async function ortConvProfile(runs = 10) {
   }
 }
 const ortPerLayer = await ortConvProfile();
+
+/**
+ * Each prepared layer run CACHED_RUNS times in a row on one thread (its weights, U or packed W,
+ * then in cache): against the in-turn figures, what reading the weights from memory costs at
+ * batch 1, where every layer's weights were evicted by the other 19 layers' since its last run.
+ */
+const CACHED_RUNS = 8;
+const cachedImpl = impls.find((i) => i.kind === 'ours' && i.threads === 1 && i.algorithm === 'auto' && i.prepared);
+await cachedImpl.setup();
+const cached1 = cachedImpl.cachedPerLayer(CACHED_RUNS);
+
+// this machine's Wasm SIMD ceiling (mul+add, one core), for the target analysis below
+const ceiling = (await measureCeiling('mul+add'))?.gflops ?? null;
 const loadAfter = machineInfo().loadAverage;
 
 // --- results
@@ -206,10 +233,39 @@ const perLayer = layers.map((l, i) => ({
   preparedMs: +prepared1[i].toFixed(3), preparedShare: +(prepared1[i] / preparedSum).toFixed(3), prepared2ThreadsMs: +prepared2[i].toFixed(3),
   autoMs: +auto1[i].toFixed(3), gemmMs: +gemm1[i].toFixed(3), auto2ThreadsMs: +auto2[i].toFixed(3),
   autoShare: +(auto1[i] / autoSum).toFixed(3),
+  preparedCachedMs: +cached1[i].toFixed(3),
   ortProfiledMs: ortPerLayer[i] == null ? null : +ortPerLayer[i].toFixed(3),
   autoGflops: +(l.flops / auto1[i] / 1e6).toFixed(1),
   preparedGflops: +(l.flops / prepared1[i] / 1e6).toFixed(1),
 }));
+
+/**
+ * What ≤ 1.6× onnxruntime ×1 asks of the 3×3 stride-1 layers (the ones Winograd serves) once
+ * the others (stem, stride 2, 1×1) run at this machine's SIMD ceiling, their best case.
+ */
+function targetAnalysis(targetRatio = 1.6) {
+  const flopsOf = (winograd) => layers.filter((l) => l.preparedWinograd === winograd).reduce((a, l) => a + l.flops, 0);
+  const winogradFlops = flopsOf(true), otherFlops = flopsOf(false);
+  const targetMs = targetRatio * ort1.medianMs;
+  const othersAtCeilingMs = ceiling ? otherFlops / ceiling / 1e6 : null;
+  const winogradBudgetMs = othersAtCeilingMs == null ? null : targetMs - othersAtCeilingMs;
+  const neededGflops = winogradBudgetMs > 0 ? winogradFlops / winogradBudgetMs / 1e6 : null;
+  const sumOf = (times, winograd) => layers.reduce((a, l, i) => a + (l.preparedWinograd === winograd ? times[i] : 0), 0);
+  const ortConvMs = ortPerLayer.every((t) => t != null) ? ortPerLayer.reduce((a, b) => a + b, 0) : null;
+  return {
+    targetRatio, targetMs: +targetMs.toFixed(2), ceilingGflops: ceiling == null ? null : +ceiling.toFixed(1),
+    winogradLayerGflop: +(winogradFlops / 1e9).toFixed(3), otherLayerGflop: +(otherFlops / 1e9).toFixed(3),
+    othersAtCeilingMs: othersAtCeilingMs == null ? null : +othersAtCeilingMs.toFixed(2),
+    winogradBudgetMs: winogradBudgetMs == null ? null : +winogradBudgetMs.toFixed(2),
+    winogradNeededGflops: neededGflops == null ? null : +neededGflops.toFixed(1),
+    winogradNeededTimesCeiling: neededGflops == null || !ceiling ? null : +(neededGflops / ceiling).toFixed(2),
+    winogradPreparedGflops: +(winogradFlops / sumOf(prepared1, true) / 1e6).toFixed(1),
+    winogradCachedGflops: +(winogradFlops / sumOf(cached1, true) / 1e6).toFixed(1),
+    othersPreparedGflops: +(otherFlops / sumOf(prepared1, false) / 1e6).toFixed(1),
+    ortConvGflops: ortConvMs == null ? null : +(totalFlops / ortConvMs / 1e6).toFixed(1),
+  };
+}
+const analysis = targetAnalysis();
 
 const result = {
   date: new Date().toISOString(),
@@ -222,7 +278,7 @@ const result = {
     '(prepareConv2d once, untimed; run(x) timed); per-layer times are medians over samples',
   convFlops: totalFlops,
   rounds: ROUNDS, samplesPerRound: SAMPLES,
-  rows, perLayer,
+  rows, perLayer, analysis,
 };
 writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
 
@@ -235,11 +291,19 @@ for (const r of rows) {
 }
 console.log(`\nper layer (ours, ${ISA}, medians; 'auto' prepared, 'auto' and 'gemm' per call, 1 thread; 'auto' prepared 2 threads; ` +
   "onnxruntime-node's own Conv kernel time from its profiler, 1 thread, Relu/Add fused in):\n");
-console.log('| layer | x | w | stride | MFLOP | picks (prepared / per call) | prepared ms | share | prepared GFLOP/s | auto ms | gemm ms | prepared ×2 ms | ORT ×1 profiled ms | prepared ÷ ORT |');
-console.log('|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| layer | x | w | stride | MFLOP | picks (prepared / per call) | prepared ms | share | prepared GFLOP/s | prepared, cached ms | auto ms | gemm ms | prepared ×2 ms | ORT ×1 profiled ms | prepared ÷ ORT |');
+console.log('|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const p of perLayer) {
   console.log(`| ${p.layer} | ${p.x.join('×')} | ${p.w.join('×')} | ${p.stride} | ${p.mflops} | ${p.preparedPicks} / ${p.autoPicks} | ${fmt(p.preparedMs)} | ` +
-    `${(p.preparedShare * 100).toFixed(1)}% | ${p.preparedGflops} | ${fmt(p.autoMs)} | ${fmt(p.gemmMs)} | ${fmt(p.prepared2ThreadsMs)} | ` +
+    `${(p.preparedShare * 100).toFixed(1)}% | ${p.preparedGflops} | ${fmt(p.preparedCachedMs)} | ${fmt(p.autoMs)} | ${fmt(p.gemmMs)} | ${fmt(p.prepared2ThreadsMs)} | ` +
     `${p.ortProfiledMs == null ? '—' : fmt(p.ortProfiledMs)} | ${p.ortProfiledMs == null ? '—' : x(p.preparedMs / p.ortProfiledMs)} |`);
 }
+console.log(`\n'prepared, cached': each layer ${CACHED_RUNS} times in a row (weights in cache), median; the other columns run the 20 layers in turn.`);
+const a = analysis;
+console.log(`\nWhat ≤ ${a.targetRatio}× onnxruntime ×1 needs: our 20 convs in ≤ ${fmt(a.targetMs)} ms (median). At this machine's ` +
+  `SIMD ceiling (${a.ceilingGflops ?? 'n/a'} GFLOP/s mul+add, one core) the layers Winograd does not serve ` +
+  `(${a.otherLayerGflop} GFLOP; ${a.othersPreparedGflops} GFLOP/s measured) take ≥ ${a.othersAtCeilingMs ?? 'n/a'} ms, leaving ` +
+  `${a.winogradBudgetMs ?? 'n/a'} ms for the ${a.winogradLayerGflop} GFLOP of 3×3 stride-1 layers: ${a.winogradNeededGflops ?? 'n/a'} GFLOP/s effective, ` +
+  `${a.winogradNeededTimesCeiling ?? 'n/a'}× the ceiling (measured: ${a.winogradPreparedGflops} in turn, ${a.winogradCachedGflops} cached). ` +
+  `onnxruntime's own Conv kernels ran at ${a.ortConvGflops ?? 'n/a'} GFLOP/s.`);
 console.log(`\nwritten to ${args.out}; load average after: ${loadAfter.join(' ')}`);

@@ -100,7 +100,8 @@ describe('bench:resnet18 model', () => {
       expect(autoPicksWinograd(l), `${l.name} x ${l.x}`).toBe(usesWinograd(g));
       expect(autoPicksWinograd(l, true), `${l.name} x ${l.x}, prepared`).toBe(usesWinograd({ ...g, preparedWeights: true }));
     }
-    expect(RESNET18_CONVS.filter((l: Layer) => autoPicksWinograd(l))).toHaveLength(10); // 56×56 ×4, 28×28 ×3, 14×14 ×3
-    expect(RESNET18_CONVS.filter((l: Layer) => autoPicksWinograd(l, true))).toHaveLength(13); // and 7×7 ×3 when prepared
+    // 56×56 ×4, 28×28 ×3, 14×14 ×3, 7×7 ×3 (one image: U made a few rows at a time), prepared or not
+    expect(RESNET18_CONVS.filter((l: Layer) => autoPicksWinograd(l))).toHaveLength(13);
+    expect(RESNET18_CONVS.filter((l: Layer) => autoPicksWinograd(l, true))).toHaveLength(13);
   });
 });

@@ -7,6 +7,7 @@ import { conv1d, conv2d, conv2dBackward, conv2dBackwardInput, init, nn, tensor, 
 import { convGeometry } from '../src/ops/geometry.js';
 import { parseConv2dOptions } from '../src/ops/options.js';
 import { convPasses } from '../src/ops/passes/index.js';
+import { forwardTilesPerBlock, fusesFilterTransform } from '../src/ops/passes/winograd.js';
 import { setMinFlopsPerThread } from '../src/ops/passes/parallel.js';
 import { conv2dBackwardRef, conv2dRef } from '../src/reference/index.js';
 import { TEST_ISAS } from './helpers/isas.js';
@@ -146,6 +147,50 @@ for (const isa of TEST_ISAS) {
       fc.assert(fc.property(winogradCase, (c) => checkWinogradCase(isa, c)), { numRuns: RUNS });
     }, 120_000);
 
+    it('one image makes U a few rows at a time: bit for bit the same image in a batch of two (U made whole), forward and dX, on 1 and 2 threads', async () => {
+      const fusedCase = fc.record({
+        inChannels: fc.integer({ min: 1, max: 40 }), // across FUSED_ROWS (8) blocks and their remainders
+        outChannels: fc.integer({ min: 1, max: 40 }),
+        out: fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 })),
+        padding: fc.integer({ min: 0, max: 2 }),
+        bias: fc.boolean(),
+        seed: fc.integer(),
+      });
+      const threshold = setMinFlopsPerThread(0); // split even these small shapes on 2 threads
+      try {
+        await fc.assert(fc.asyncProperty(fusedCase, async (c) => {
+          const C = c.inChannels, O = c.outChannels;
+          const [H, W] = c.out.map((o) => Math.max(1, o + 2 - 2 * c.padding));
+          const random = seededRandom(c.seed);
+          const one = randomData(C * H * W, random), two = randomData(2 * C * H * W, random);
+          two.set(one);
+          const w = tensor(randomData(O * C * 9, random), [O, C, 3, 3]);
+          const bias = c.bias ? tensor(randomData(O, random), [O]) : null;
+          const opts: Conv2dOptions = { padding: c.padding, algorithm: 'winograd' };
+          const g1 = convGeometry('t', [1, C, H, W], w.shape, parseConv2dOptions('t', opts));
+          const tiles = Math.ceil(g1.outH / 4) * Math.ceil(g1.outW / 4);
+          const blockTiles = forwardTilesPerBlock(tiles, C, O);
+          expect(fusesFilterTransform(g1, blockTiles), 'one image: fused').toBe(true);
+          expect(fusesFilterTransform({ ...g1, batch: 2 }, blockTiles), 'two images: U made whole').toBe(false);
+          const dyOne = randomData(O * g1.outH * g1.outW, random), dyTwo = randomData(2 * dyOne.length, random);
+          dyTwo.set(dyOne);
+          const context = `C ${C}, O ${O}, x ${H}×${W}, padding ${c.padding}, bias ${c.bias}, seed ${c.seed}`;
+          for (const threads of [1, 2]) {
+            await init({ isa, threads });
+            const y1 = conv2d(tensor(one, [1, C, H, W]), w, bias, opts).data;
+            const y2 = conv2d(tensor(two, [2, C, H, W]), w, bias, opts).data;
+            expect(bitwiseEqual(y1, y2.subarray(0, y1.length)), `y, ${threads} threads, ${context}`).toBe(true);
+            const dx1 = conv2dBackwardInput(tensor(dyOne, [1, O, g1.outH, g1.outW]), w, [1, C, H, W], opts).data;
+            const dx2 = conv2dBackwardInput(tensor(dyTwo, [2, O, g1.outH, g1.outW]), w, [2, C, H, W], opts).data;
+            expect(bitwiseEqual(dx1, dx2.subarray(0, dx1.length)), `dx, ${threads} threads, ${context}`).toBe(true);
+          }
+        }), { numRuns: Math.max(10, Math.round(RUNS / 5)) });
+      } finally {
+        setMinFlopsPerThread(threshold);
+        await init({ isa, threads: 1 });
+      }
+    }, 120_000);
+
     it('picks the winograd strategy when asked, and only for eligible shapes', async () => {
       await init({ isa, threads: 1 });
       const strategy = (xShape: number[], wShape: number[], opts: Conv2dOptions) =>
@@ -163,9 +208,11 @@ for (const isa of TEST_ISAS) {
       expect(strategy([1, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toBe('winograd'); // 4 tiles, U 0.6 MB
       expect(strategy([1, 16, 8, 8], [16, 16, 3, 3], { padding: 1 })).toBe('gemm'); // 4 tiles, 16 channels
       expect(strategy([1, 64, 4, 4], [64, 64, 3, 3], { padding: 1 })).toBe('gemm'); // 1 tile
-      expect(strategy([1, 256, 7, 7], [256, 256, 3, 3], { padding: 1 })).toBe('gemm'); // 4 tiles, U 9.4 MB
-      expect(strategy([1, 256, 12, 12], [256, 256, 3, 3], { padding: 1 })).toBe('winograd'); // 9 tiles, U 9.4 MB
-      expect(strategy([1, 512, 12, 12], [512, 512, 3, 3], { padding: 1 })).toBe('gemm'); // 9 tiles, U 37.7 MB
+      expect(strategy([1, 512, 7, 7], [512, 512, 3, 3], { padding: 1 })).toBe('winograd'); // 4 tiles, one image: U made a few rows at a time
+      expect(strategy([2, 256, 7, 7], [256, 256, 3, 3], { padding: 1 })).toBe('gemm'); // 8 tiles, two images: U 9.4 MB made whole
+      expect(strategy([2, 128, 7, 7], [128, 128, 3, 3], { padding: 1 })).toBe('winograd'); // 8 tiles, U 2.4 MB
+      expect(strategy([1, 256, 12, 12], [256, 256, 3, 3], { padding: 1 })).toBe('winograd'); // 9 tiles
+      expect(strategy([1, 512, 12, 12], [512, 512, 3, 3], { padding: 1 })).toBe('gemm'); // 9 tiles in two blocks, U 37.7 MB
       expect(strategy([8, 64, 5, 5], [64, 64, 3, 3], { padding: 1 })).toBe('gemm'); // 25 of 64 outputs used
       expect(strategy([32, 64, 16, 16], [64, 64, 3, 3], { padding: 1, algorithm: 'gemm' })).toBe('gemm');
     });

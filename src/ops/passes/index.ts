@@ -5,7 +5,7 @@ import { winogradIneligibility } from '../algorithm.js';
 import { gemmPasses, isPointwise } from './gemm.js';
 import { parallelPasses, threadsFor, type Threads } from './parallel.js';
 import type { ConvPasses, ImageCopies, Pass, StagedPass, StrategyPasses } from './types.js';
-import { forwardTilesPerBlock, winogradPasses } from './winograd.js';
+import { forwardTilesPerBlock, fusesFilterTransform, winogradPasses } from './winograd.js';
 
 export type { ConvPasses, WeightsBlock, ForwardPointers, ImageCopies, InputGradientPointers, FilterGradientPointers, Pass, Slice } from './types.js';
 export type { Threads } from './parallel.js';
@@ -56,15 +56,15 @@ const WINOGRAD_MIN_CHANNELS = 16;
 const WINOGRAD_MIN_TILES = 16;
 const WINOGRAD_MIN_FILL = 0.5;
 /**
- * Calls of fewer than 16 tiles (batch 1 at 7×7 to 15×15 outputs): made per call, U (36·O·C
- * floats) is written and read back, which pays while it stays in cache. Measured per call,
- * batch 1, C = O, padding 1, forward and dX, GEMM ÷ Winograd time (docs/winograd.md, 2026-12-06
- * 23:18 UTC, after the 8×4 micro-kernel made 4-tile GEMMs fast): 4 tiles (7×7) 1.05–1.75×
- * from 32 to 128 channels (U ≤ 2.4 MB) on simd, relaxed-simd and scalar, but at 256 (U 9.4
- * MB) 0.89–0.99× on scalar and at 512 (37.7 MB) 0.83–0.89× on simd; 9 tiles (12×12)
- * 1.15–1.68× up to 256 channels on every ISA, at 512 0.92–1.21×. So: at least 4 tiles with U
- * up to 4 MiB, or at least 9 with U up to 16 MiB; and at least 32 channels (at 16: 0.90–1.43×,
- * calls of 0.03 ms).
+ * Calls of fewer than 16 tiles (batch 1 at 7×7 to 15×15 outputs), from 32 channels. One image
+ * whose tiles fit one block makes U a few rows at a time (fusesFilterTransform in winograd.ts):
+ * per call, batch 1, C = O, padding 1, GEMM ÷ Winograd time, forward and dX (docs/winograd.md,
+ * 2026-12-06 23:40 UTC): 4 tiles (7×7) 1.37–1.85× from 32 to 512 channels on simd, 1.12–1.29×
+ * at 256–512 on scalar; 9 tiles (12×12) 1.41–2.10× up to 256. Otherwise U (36·O·C floats) is
+ * made whole per call and read back, which pays only while it stays in cache: 4 tiles with U
+ * up to 4 MiB, or 9 with U up to 16 MiB (made whole, batch 1: 1.05–1.75× up to 128 channels
+ * at 4 tiles, at 256 0.89–0.99× on scalar, at 512 0.83–0.89×; 512 at 12×12, two blocks: 0.83–1.21×).
+ * At 16 channels the calls take 0.03 ms and the ratios scatter around 1 (0.90–1.43×).
  */
 const WINOGRAD_FEW_TILES_MIN_CHANNELS = 32;
 const WINOGRAD_FEW_TILES = [
@@ -86,12 +86,15 @@ export function usesWinograd(g: ConvGeometry): boolean {
   const tiles = Math.ceil(g.outH / 4) * Math.ceil(g.outW / 4);
   if (Math.min(g.inChannels, g.outChannels) < WINOGRAD_MIN_CHANNELS || (g.outH * g.outW) / (tiles * 16) < WINOGRAD_MIN_FILL) return false;
   if (g.batch * tiles >= WINOGRAD_MIN_TILES) return true;
-  const uBytes = 36 * g.outChannels * g.inChannels * 4;
-  const fewTiles = Math.min(g.inChannels, g.outChannels) >= WINOGRAD_FEW_TILES_MIN_CHANNELS &&
-    WINOGRAD_FEW_TILES.some((rule) => g.batch * tiles >= rule.minTiles && uBytes <= rule.maxUBytes);
-  if (fewTiles) return true;
-  return g.preparedWeights === true && tiles >= WINOGRAD_MIN_TILES_PREPARED &&
-    forwardTilesPerBlock(tiles, g.inChannels, g.outChannels) >= tiles;
+  const forwardBlockTiles = forwardTilesPerBlock(tiles, g.inChannels, g.outChannels);
+  if (Math.min(g.inChannels, g.outChannels) >= WINOGRAD_FEW_TILES_MIN_CHANNELS) {
+    // U made a few rows at a time (one image in one block of tiles), or whole while it is small
+    const uBytes = 36 * g.outChannels * g.inChannels * 4;
+    const fewTilesPay = WINOGRAD_FEW_TILES.some((rule) => g.batch * tiles >= rule.minTiles &&
+      (uBytes <= rule.maxUBytes || fusesFilterTransform(g, forwardBlockTiles)));
+    if (fewTilesPay) return true;
+  }
+  return g.preparedWeights === true && tiles >= WINOGRAD_MIN_TILES_PREPARED && forwardBlockTiles >= tiles;
 }
 
 /** A pass on the calling thread, with its copies around it: the whole batch in, the pass, the whole batch out. */

@@ -72,6 +72,24 @@ const FORWARD_BLOCK_BYTES = 2 << 20;
  * (S3 forward, S4 dX).
  */
 
+/** Output channels per block when the pass makes U itself (a multiple of 4: U's row blocks). */
+const FUSED_ROWS = 8;
+
+/**
+ * One image whose tiles fit one block: the pass makes U itself, FUSED_ROWS output channels at
+ * a time, each block of U rows used by the GEMMs at once from L2, instead of reading a whole
+ * U (36·O·C floats, 4× the weights) made beforehand, from memory beyond L2 where it is large.
+ * The same U values and the same sums: bit-identical. Measured (2026-12-06 23:35 UTC, simd,
+ * one thread, batch 1, C = O, median ms, the U made beforehand ÷ fused): 512 at 7×7 (U 37.7
+ * MB) prepared 5.86 / 4.80 (after a 700 MB sweep 5.79 / 4.25), per call 12.67 / 5.87 (the GEMM
+ * path 9.95); 256 at 7×7 1.54 / 1.10; 256 at 14×14 prepared 3.28 / 2.81, per call 4.45 / 2.99;
+ * 128 at 7×7 0.76 / 0.39, at 28×28 2.52 / 2.35 (dX 2.55 / 2.59); 64 at 8×8 0.19 / 0.14. With
+ * several images U would be made once per image: 8 of 64 at 8×8 took 0.47 / 0.67 ms.
+ */
+export function fusesFilterTransform(g: ConvGeometry, blockTiles: number): boolean {
+  return g.batch === 1 && blockTiles >= Math.ceil(g.outH / TILE) * Math.ceil(g.outW / TILE);
+}
+
 /** The Winograd passes of `g`: forward and dX, and dW too when `filterGradient` (else the GEMM's). */
 export function winogradPasses(g: ConvGeometry, filterGradient: boolean): StrategyPasses {
   const taps = 9 * 4; // bytes of one 3×3 filter
@@ -85,7 +103,7 @@ export function winogradPasses(g: ConvGeometry, filterGradient: boolean): Strate
     inputGradient: {
       scratchFloats: transposed.scratchFloats,
       callsOnly: true,
-      shared: { ...transposed.shared!, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
+      shared: transposed.shared && { ...transposed.shared, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
       prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
       images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
       outputBlocks: {
@@ -145,22 +163,27 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
   const rowsO = Math.ceil(O / 4) * 4; // U's and M's rows: whole 4-row blocks
   const { placeTop, placeLeft, paddedH, paddedW, planeBytes, readOffset } = paddedImage(g);
   const uXiBytes = skewed(rowsO * C) * 4, vXiBytes = skewed(C * slots) * 4, mXiBytes = skewed(rowsO * slots) * 4;
+  const fused = fusesFilterTransform(g, blockTiles);
+  const uRowsXiBytes = skewed(FUSED_ROWS * C) * 4;
   const at = scratchLayout({
     work: TRANSFORM_WORK_FLOATS,
     // 8 floats of slack: each window row is read 8 floats wide
     image: C * paddedH * paddedW + 8,
     v: POINTS * skewed(C * slots),
     m: POINTS * skewed(rowsO * slots),
+    // fused: the U rows of one block of output channels
+    uRows: fused ? POINTS * skewed(FUSED_ROWS * C) : 0,
   });
   // U's 36 packed O×C matrices, then the filter transform's work space
   const uFloats = POINTS * skewed(rowsO * C);
   const xImageBytes = C * g.inH * g.inW * 4, yImageBytes = O * g.outH * g.outW * 4;
-  const cutChannels = O > CUT_CHANNELS_FROM * tiles * g.batch;
+  // fused, every block of tiles would transform all the filters: cut by channels
+  const cutChannels = fused || O > CUT_CHANNELS_FROM * tiles * g.batch;
   const [lo, hi] = clampBounds(g);
   return {
     scratchFloats: at.total,
     callsOnly: true,
-    shared: {
+    shared: fused ? undefined : {
       floats: uFloats + TRANSFORM_WORK_FLOATS,
       key: `winograd F(4×4,3×3) U ${O}×${C} ${filters.rowStride} ${filters.colStride}${filters.flip ? ' flipped' : ''}`,
       prepare(k, p, shared) {
@@ -169,7 +192,10 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
     },
     prepare() {},
     images(k, p, scratch, u) {
-      for (let n = 0; n < g.batch; n++) imageTiles(k, p, scratch, u, n, 0, tiles, n === 0);
+      for (let n = 0; n < g.batch; n++) {
+        if (fused) imageRows(k, p, scratch, u, n, 0, O, n === 0);
+        else imageTiles(k, p, scratch, u, n, 0, tiles, n === 0);
+      }
     },
     outputBlocks: cutChannels ? {
       cuts: 'channels',
@@ -215,8 +241,18 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
     for (let first = 0; first < tiles; first += blockTiles) {
       const count = Math.min(blockTiles, tiles - first);
       k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
-      const streamU = firstImage && first === 0;
-      k.f32_winograd_gemm(POINTS, rows, count, C, u + from * C * 4, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0, streamU ? 1 : 0);
+      if (fused) {
+        // U made here, a block of rows at a time, each used at once from L2
+        const uRows = scratch + at.uRows;
+        for (let r = from; r < to; r += FUSED_ROWS) {
+          const rowsHere = Math.min(FUSED_ROWS, to - r);
+          k.f32_winograd_filter_4x4_3x3(p.w + r * filters.rowStride, rowsHere, C, filters.rowStride, filters.colStride, filters.flip ? 1 : 0, uRows, uRowsXiBytes, work);
+          k.f32_winograd_gemm(POINTS, rowsHere, count, C, uRows, uRowsXiBytes, v, vXiBytes, m + (r - from) * slots * 4, mXiBytes, slots * 4, 0, 0);
+        }
+      } else {
+        const streamU = firstImage && first === 0;
+        k.f32_winograd_gemm(POINTS, rows, count, C, u + from * C * 4, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0, streamU ? 1 : 0);
+      }
       k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, rows, tilesW, first, count, bias, lo, hi, y, g.outH, g.outW, work);
     }
   }

@@ -77,6 +77,17 @@ export function f32_gemm_im2row(
  */
 const MAX_GROUPED_PANELS: i32 = 8;
 
+/**
+ * A C larger than this (L2, 2 MiB per core here) is not in cache when the tiles write it: each
+ * 4×8 tile's store misses in 4 rows at once, a few misses in flight. So the first reduction
+ * chunk brings the lines of the next STREAM_C_COLUMNS columns of every row in first, at memory
+ * bandwidth (stream-in.ts); the tiles then write to cache. ResNet-18's stem (C 64×12544, 3.2
+ * MB), prepared, batch 1, after the model's other convs: 9.37 → 7.54 ms. Smaller outputs (its
+ * stride-2 layers, 0.1–0.4 MB) were 1–5% slower with it, hence the threshold.
+ */
+const STREAM_C_FROM_BYTES: usize = 2 << 20;
+const STREAM_C_COLUMNS: i32 = 128;
+
 /** Panels packed side by side per reduction chunk. */
 @inline
 function panelsPerGroup(n: i32, k: i32): i32 {
@@ -105,6 +116,8 @@ function gemm(
   const aBlockBytes = <usize>k << 4;
   const group = panelsPerGroup(n, k);
   const kcMax = KC / group;
+  // a C larger than L2 is written from memory: its lines come in ahead of the tiles (below)
+  const streamC = <usize>m * n * 4 > STREAM_C_FROM_BYTES;
   for (let k0 = 0; k0 < k; k0 += kcMax) {
     const kc = min(kcMax, k - k0);
     const add = accumulate || k0 > 0;
@@ -117,6 +130,11 @@ function gemm(
     }
     for (let j0 = 0; j0 < n; j0 += group << 3) {
       const groupEnd = min(n, j0 + (group << 3));
+      if (streamC && (j0 & (STREAM_C_COLUMNS - 1)) == 0) {
+        // the next STREAM_C_COLUMNS columns of every row of C, before the tiles write them
+        const cols = min(STREAM_C_COLUMNS, n - j0);
+        for (let i = 0; i < m; i++) streamIn(c + <usize>i * cRowStride + (<usize>j0 << 2), <usize>cols << 2);
+      }
       let panel = work;
       for (let j = j0; j < groupEnd; j += 8) {
         const nc = min(8, n - j);

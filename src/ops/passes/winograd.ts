@@ -63,15 +63,6 @@ const BLOCK_BYTES = 1 << 20;
  * unchanged).
  */
 const FORWARD_BLOCK_BYTES = 2 << 20;
-/**
- * A call's first block of tiles streams U in before its GEMMs (f32_winograd_gemm's streamU,
- * assembly/stream-in.ts): U may come from memory there, as a prepared conv's U does after the
- * model's other layers ran. In ResNet-18 at batch 1 (prepared, the 20 convs in turn, simd)
- * that took the 14×14 convs from 6.4 to 2.9 ms and the 28×28 ones from 2.9 to 2.1. Later
- * blocks find U in cache (L2, or L3 when U is larger): streaming it again there cost 3–5%
- * (S3 forward, S4 dX).
- */
-
 /** Output channels per block when the pass makes U itself (a multiple of 4: U's row blocks). */
 const FUSED_ROWS = 8;
 
@@ -201,8 +192,8 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
       cuts: 'channels',
       units: O,
       prepare() {},
-      // the block's output channels of every image (from U in the shared block), each block
-      // transforming all of an image's tiles
+      // the block's output channels of every image (from U in the shared block, or made here
+      // when fused), each block transforming all of an image's tiles
       block(k, p, scratch, from, to, u) {
         for (let n = 0; n < g.batch; n++) imageRows(k, p, scratch, u, n, from, to, n === 0);
       },
@@ -225,6 +216,10 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
     for (let first = from; first < to; first += blockTiles) {
       const count = Math.min(blockTiles, to - first);
       k.f32_winograd_input_4x4_3x3(image + readOffset, C, planeBytes, paddedW, tilesW, first, count, v, vXiBytes, work);
+      // U may come from memory on a call's first block (a prepared conv's U after the model's
+      // other layers ran): stream it in first (assembly/stream-in.ts; ResNet-18 at batch 1, in
+      // turn: its 14×14 convs 6.4 → 2.9 ms). Later blocks find it in cache: streaming it again
+      // there cost 3–5% (S3 forward, S4 dX).
       const streamU = firstImage && first === from;
       k.f32_winograd_gemm(POINTS, O, count, C, u, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0, streamU ? 1 : 0);
       k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, O, tilesW, first, count, p.bias, lo, hi, y, g.outH, g.outW, work);
@@ -250,7 +245,7 @@ function winogradConv(g: ConvGeometry, filters: FilterLayout, blockBytes: number
           k.f32_winograd_gemm(POINTS, rowsHere, count, C, uRows, uRowsXiBytes, v, vXiBytes, m + (r - from) * slots * 4, mXiBytes, slots * 4, 0, 0);
         }
       } else {
-        const streamU = firstImage && first === 0;
+        const streamU = firstImage && first === 0; // as in imageTiles
         k.f32_winograd_gemm(POINTS, rows, count, C, u + from * C * 4, uXiBytes, v, vXiBytes, m, mXiBytes, slots * 4, 0, streamU ? 1 : 0);
       }
       k.f32_winograd_output_4x4_3x3(m, mXiBytes, slots * 4, rows, tilesW, first, count, bias, lo, hi, y, g.outH, g.outW, work);

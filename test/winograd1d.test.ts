@@ -250,6 +250,47 @@ describe("conv1d's algorithm option", () => {
     expect(conv1dAlgorithms([2, 8, 32], [8, 8, 3], { padding: 1, algorithm: 'gemm' }).forward).toBe('gemm');
   });
 
+  it("'auto' picks F(4, 3) from 16 channels and 16 tiles per call, dW where its accumulators (6·O·C) take at most half of x", () => {
+    const picks = (xShape: number[], wShape: number[], opts: Conv1dOptions = { padding: 1 }) => conv1dAlgorithms(xShape, wShape, opts);
+    const all = { forward: 'winograd', inputGradient: 'winograd', filterGradient: 'winograd', threads: 1 };
+    expect(picks([16, 32, 64], [32, 32, 3])).toEqual(all); // x 32,768 floats, M 6,144
+    expect(picks([1, 16, 64], [16, 16, 3])).toEqual({ ...all, filterGradient: 'gemm' }); // 16 tiles; M 1,536 > x / 2
+    expect(picks([1, 256, 4096], [256, 256, 3])).toEqual(all);
+    expect(picks([1, 16, 60], [16, 16, 3]).forward).toBe('gemm'); // 15 tiles
+    expect(picks([4, 16, 15], [16, 16, 3]).forward).toBe('winograd'); // 4 images × 4 tiles
+    expect(picks([3, 16, 15], [16, 16, 3]).forward).toBe('gemm'); // 3 × 4 tiles
+    expect(picks([1, 15, 512], [16, 15, 3]).forward).toBe('gemm'); // 15 input channels
+    expect(picks([1, 16, 512], [8, 16, 3]).forward).toBe('gemm'); // 8 output channels
+    expect(picks([1, 32, 512], [32, 32, 3], { padding: 1, stride: 2 }).forward).toBe('gemm');
+    expect(picks([1, 32, 512], [32, 32, 5], { padding: 2 }).forward).toBe('gemm');
+    expect(picks([1, 32, 512], [32, 32, 3], { padding: 1, algorithm: 'gemm' }).forward).toBe('gemm');
+  });
+
+  it("'auto' computes what it names bit for bit, within the Winograd bound where that is F(4, 3)", () => {
+    const random = seededRandom(21);
+    for (const [xShape, O] of [[[16, 32, 64], 32], [[1, 16, 64], 16], [[2, 8, 64], 8]] as Array<[number[], number]>) {
+      const C = xShape[1];
+      const x = tensor(randomData(product(xShape), random), xShape);
+      const w = tensor(randomData(O * C * 3, random), [O, C, 3]);
+      const bias = tensor(randomData(O, random), [O]);
+      const dy = tensor(randomData(xShape[0] * O * xShape[2], random), [xShape[0], O, xShape[2]]);
+      const run = (algorithm?: Conv1dOptions['algorithm']) => {
+        const opts: Conv1dOptions = { padding: 1, algorithm };
+        return { forward: conv1d(x, w, bias, opts).data, inputGradient: conv1dBackwardInput(dy, w, xShape, opts).data, filterGradient: conv1dBackward(dy, x, w, opts).dw.data };
+      };
+      const auto = run(), named = conv1dAlgorithms(xShape, w.shape, { padding: 1 });
+      const forced = { winograd: run('winograd'), gemm: run('gemm') };
+      for (const pass of ['forward', 'inputGradient', 'filterGradient'] as const) {
+        const algorithm = named[pass] as 'winograd' | 'gemm';
+        expect(bitwiseEqual(auto[pass], forced[algorithm][pass]), `${pass} of x [${xShape}] by ${algorithm}`).toBe(true);
+      }
+      if (named.forward === 'winograd') {
+        const scale = winograd1dScale(absolute(x.data), xShape, absolute(w.data), O, absolute(bias.data), 1, xShape[2]);
+        expectWithinRoundoff('auto y', auto.forward, conv1dRef(x, w, bias.data, { padding: 1 }).data, scale, C + WINOGRAD_1D_EXTRA_TERMS, () => `x [${xShape}]`);
+      }
+    }
+  });
+
   it("throws on 'winograd' for a conv1d it cannot compute, saying why, and stays usable", () => {
     const cases: Array<[number[], number[], Conv1dOptions, string]> = [
       [[1, 4, 16], [4, 4, 5], {}, 'the kernel is 5, not 3'],

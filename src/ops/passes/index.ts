@@ -78,9 +78,21 @@ export function usesWinograd(g: ConvGeometry): boolean {
     forwardTilesPerBlock(tiles, g.inChannels, g.outChannels) >= tiles;
 }
 
-/** conv1d under 'auto' (eligible, not forced): F(4, 3) was measured against the GEMM path, see below. */
-function usesWinograd1d(_g: ConvGeometry): boolean {
-  return false;
+/**
+ * conv1d under 'auto' (eligible, not forced): F(4, 3) where it measured faster than the GEMM
+ * path (docs/winograd.md, "conv1d: F(4, 3)", 2026-12-06, one thread, simd, scalar and
+ * relaxed-simd), the 2-D rule's thresholds:
+ * - at least 16 input and output channels: from 32 up 1.2–1.9× on every pass; at 16 1.1–1.5×
+ *   (single medians down to 0.75 on calls of 10–20 µs); at 8 0.7–1.5×, dX about even;
+ * - at least 16 tiles of 4 outputs per call (batch × ⌈OL/4⌉): U, 2× the weights, is made once
+ *   per call; one row of 4–16 outputs at 256–512 channels ran 0.5–0.97× forward and
+ *   0.55–0.74× dW, at 32 outputs 0.9–1.1×, at 64 outputs (16 tiles) 1.1–1.5×.
+ */
+const WINOGRAD_1D_MIN_CHANNELS = 16;
+const WINOGRAD_1D_MIN_TILES = 16;
+
+function usesWinograd1d(g: ConvGeometry): boolean {
+  return Math.min(g.inChannels, g.outChannels) >= WINOGRAD_1D_MIN_CHANNELS && g.batch * Math.ceil(g.outW / 4) >= WINOGRAD_1D_MIN_TILES;
 }
 
 /** A pass on the calling thread, with its copies around it: the whole batch in, the pass, the whole batch out. */

@@ -82,11 +82,12 @@ export function usesWinograd(g: ConvGeometry): boolean {
  * conv1d under 'auto' (eligible, not forced): F(4, 3) where it measured faster than the GEMM
  * path (docs/winograd.md, "conv1d: F(4, 3)", 2026-12-06, one thread, simd, scalar and
  * relaxed-simd), the 2-D rule's thresholds:
- * - at least 16 input and output channels: from 32 up 1.2–1.9× on every pass; at 16 1.1–1.5×
- *   (single medians down to 0.75 on calls of 10–20 µs); at 8 0.7–1.5×, dX about even;
+ * - at least 16 input and output channels: from 32 up, at 16 tiles or more, 1.1–1.9× on every
+ *   pass; at 16 mostly 1.0–1.5× (single medians down to 0.75 on calls of 10–20 µs); at 8
+ *   0.4–1.5×, dX about even;
  * - at least 16 tiles of 4 outputs per call (batch × ⌈OL/4⌉): U, 2× the weights, is made once
  *   per call; one row of 4–16 outputs at 256–512 channels ran 0.5–0.97× forward and
- *   0.55–0.74× dW, at 32 outputs 0.9–1.1×, at 64 outputs (16 tiles) 1.1–1.5×.
+ *   0.51–0.74× dW, of 32 outputs 0.9–1.34×, of 64 outputs (16 tiles) 1.09–1.53×.
  */
 const WINOGRAD_1D_MIN_CHANNELS = 16;
 const WINOGRAD_1D_MIN_TILES = 16;

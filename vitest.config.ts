@@ -57,6 +57,7 @@ export default defineConfig({
             'test/threads-small-batch.test.ts',
             'test/threads.test.ts',
             'test/winograd.test.ts',
+            'test/winograd1d.test.ts',
             'test/worked-example.test.ts',
           ],
           execArgv: ['--experimental-wasm-relaxed-simd'],

@@ -432,3 +432,63 @@ export function f32_winograd_filter_grad_4x4_3x3(m: usize, mXiBytes: usize, mRow
   if (ASC_FEATURE_SIMD) f32_winograd_filter_grad_4x4_3x3__wasmsimd(m, mXiBytes, mRowBytes, rows, cols, dw, work);
   else f32_winograd_filter_grad_4x4_3x3__scalar(m, mXiBytes, mRowBytes, rows, cols, dw, work);
 }
+
+// Winograd F(4, 3) for conv1d (see f32-winograd/ and src/ops/passes/winograd1d.ts): the 1-D
+// factors of the transforms above, on the same GEMMs (f32_winograd_gemm with 6 points).
+import { f32_winograd_filter_4_3__wasmsimd } from "./f32-winograd/f32-winograd-filter-4-3-wasmsimd";
+import { f32_winograd_filter_4_3__scalar } from "./f32-winograd/f32-winograd-filter-4-3-scalar";
+import { f32_winograd_input_4_3__wasmsimd, f32_winograd_input_by_channel_4_3__wasmsimd } from "./f32-winograd/f32-winograd-input-4-3-wasmsimd";
+import { f32_winograd_input_4_3__scalar, f32_winograd_input_by_channel_4_3__scalar } from "./f32-winograd/f32-winograd-input-4-3-scalar";
+import { f32_winograd_output_4_3__wasmsimd } from "./f32-winograd/f32-winograd-output-4-3-wasmsimd";
+import { f32_winograd_output_4_3__scalar } from "./f32-winograd/f32-winograd-output-4-3-scalar";
+import { f32_winograd_dy_4_3__wasmsimd } from "./f32-winograd/f32-winograd-dy-4-3-wasmsimd";
+import { f32_winograd_dy_4_3__scalar } from "./f32-winograd/f32-winograd-dy-4-3-scalar";
+import { f32_winograd_filter_grad_4_3__wasmsimd } from "./f32-winograd/f32-winograd-filter-grad-4-3-wasmsimd";
+import { f32_winograd_filter_grad_4_3__scalar } from "./f32-winograd/f32-winograd-filter-grad-4-3-scalar";
+
+/** U[ξ] = G·g for the 3-tap filters of a rows×cols grid (strided, optionally reversed), packed as the GEMM's A operand. */
+export function f32_winograd_filter_4_3(
+  w: usize, rows: i32, cols: i32, rowStride: usize, colStride: usize, flip: bool, u: usize, uXiBytes: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_filter_4_3__wasmsimd(w, rows, cols, rowStride, colStride, flip, u, uXiBytes);
+  else f32_winograd_filter_4_3__scalar(w, rows, cols, rowStride, colStride, flip, u, uXiBytes);
+}
+
+/** V[ξ] = Bᵀ·d for tiles [firstTile, firstTile + count) of a padded row per channel, as the GEMM's B panels. */
+export function f32_winograd_input_4_3(
+  padded: usize, channels: i32, planeBytes: usize, firstTile: i32, count: i32, v: usize, vXiBytes: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_input_4_3__wasmsimd(padded, channels, planeBytes, firstTile, count, v, vXiBytes);
+  else f32_winograd_input_4_3__scalar(padded, channels, planeBytes, firstTile, count, v, vXiBytes);
+}
+
+/** y tiles [firstTile, firstTile + count) = min(max(Aᵀ·M (+ bias; 0 = none), lo), hi), clipped to outL. */
+export function f32_winograd_output_4_3(
+  m: usize, mXiBytes: usize, mRowBytes: usize, outChannels: i32,
+  firstTile: i32, count: i32, bias: usize, lo: f32, hi: f32, y: usize, outL: i32,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_output_4_3__wasmsimd(m, mXiBytes, mRowBytes, outChannels, firstTile, count, bias, lo, hi, y, outL);
+  else f32_winograd_output_4_3__scalar(m, mXiBytes, mRowBytes, outChannels, firstTile, count, bias, lo, hi, y, outL);
+}
+
+/** V[ξ] = Bᵀ·d laid out for the weight gradient: B panels of 8 channels over the block's tiles. */
+export function f32_winograd_input_by_channel_4_3(
+  padded: usize, channels: i32, planeBytes: usize, firstTile: i32, count: i32, v: usize, vXiBytes: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_input_by_channel_4_3__wasmsimd(padded, channels, planeBytes, firstTile, count, v, vXiBytes);
+  else f32_winograd_input_by_channel_4_3__scalar(padded, channels, planeBytes, firstTile, count, v, vXiBytes);
+}
+
+/** E[ξ] = A·e for dY's tiles of 4 outputs, packed as the weight gradient GEMMs' A operand. */
+export function f32_winograd_dy_4_3(
+  dy: usize, channels: i32, planeBytes: usize, firstTile: i32, count: i32, e: usize, eXiBytes: usize,
+): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_dy_4_3__wasmsimd(dy, channels, planeBytes, firstTile, count, e, eXiBytes);
+  else f32_winograd_dy_4_3__scalar(dy, channels, planeBytes, firstTile, count, e, eXiBytes);
+}
+
+/** dw[o][c] = Gᵀ·M[·][o][c] (3 taps, overwritten). */
+export function f32_winograd_filter_grad_4_3(m: usize, mXiBytes: usize, mRowBytes: usize, rows: i32, cols: i32, dw: usize): void {
+  if (ASC_FEATURE_SIMD) f32_winograd_filter_grad_4_3__wasmsimd(m, mXiBytes, mRowBytes, rows, cols, dw);
+  else f32_winograd_filter_grad_4_3__scalar(m, mXiBytes, mRowBytes, rows, cols, dw);
+}

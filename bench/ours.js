@@ -57,7 +57,8 @@ export const ALGORITHM_ROWS = ['winograd', 'gemm'];
 /** Winograd (this step) computes forward and dX of 2-D 3×3, stride-1, dilation-1, ungrouped convs. */
 function winogradServes(shape) {
   const { stride = 1, dilation = 1, groups = 1 } = shape.opts;
-  return shape.x.length === 4 && shape.w[2] === 3 && shape.w[3] === 3 && stride === 1 && dilation === 1 && groups === 1;
+  const kernel3 = shape.x.length === 4 ? shape.w[2] === 3 && shape.w[3] === 3 : shape.w[2] === 3;
+  return kernel3 && stride === 1 && dilation === 1 && groups === 1;
 }
 
 /**
@@ -78,7 +79,7 @@ export function oursImpl(isa, threads = 1, algorithm = undefined) {
       await init({ isa, threads });
       if (backend().isa !== isa) throw new Error(`wasmconv: asked for ${isa}, got ${backend().isa}`);
       if (backend().threads !== threads) return unsupportedCases(`not available: ${backend().threadsNote ?? `${backend().threads} threads run`}`);
-      if (algorithm === 'winograd' && !winogradServes(shape)) return unsupportedCases('Winograd serves 2-D 3×3 convs with stride 1, dilation 1, groups 1');
+      if (algorithm === 'winograd' && !winogradServes(shape)) return unsupportedCases('Winograd serves 3×3 conv2d and 3-tap conv1d with stride 1, dilation 1, groups 1');
       const ops = oursOps(shape, algorithm);
       const cases = {};
       for (const [pass, op] of Object.entries(ops)) cases[pass] = { run: () => op(data), read: readers[pass] };

@@ -150,6 +150,14 @@ export interface KernelExports {
   f32_winograd_filter_grad_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, rows: number, cols: number, dw: number, work: number): void;
   f32_winograd_output_4x4_3x3(m: number, mXiBytes: number, mRowBytes: number, outChannels: number,
     tilesW: number, firstTile: number, count: number, bias: number, lo: number, hi: number, y: number, outH: number, outW: number, work: number): void;
+  /** Winograd F(4, 3) for conv1d (src/ops/passes/winograd1d.ts), on f32_winograd_gemm with 6 points */
+  f32_winograd_filter_4_3(w: number, rows: number, cols: number, rowStride: number, colStride: number, flip: number, u: number, uXiBytes: number): void;
+  f32_winograd_input_4_3(padded: number, channels: number, planeBytes: number, firstTile: number, count: number, v: number, vXiBytes: number): void;
+  f32_winograd_output_4_3(m: number, mXiBytes: number, mRowBytes: number, outChannels: number,
+    firstTile: number, count: number, bias: number, lo: number, hi: number, y: number, outL: number): void;
+  f32_winograd_input_by_channel_4_3(padded: number, channels: number, planeBytes: number, firstTile: number, count: number, v: number, vXiBytes: number): void;
+  f32_winograd_dy_4_3(dy: number, channels: number, planeBytes: number, firstTile: number, count: number, e: number, eXiBytes: number): void;
+  f32_winograd_filter_grad_4_3(m: number, mXiBytes: number, mRowBytes: number, rows: number, cols: number, dw: number): void;
 }
 
 /** Where a kernel binary can come from (see init({ wasm })). */
@@ -176,6 +184,8 @@ const EXPORTED: Record<keyof KernelExports, true> = {
   f32_winograd_filter_4x4_3x3: true, f32_winograd_input_4x4_3x3: true, f32_winograd_gemm: true,
   f32_winograd_output_4x4_3x3: true, f32_winograd_input_by_channel_4x4_3x3: true, f32_winograd_dy_4x4_3x3: true,
   f32_winograd_filter_grad_4x4_3x3: true,
+  f32_winograd_filter_4_3: true, f32_winograd_input_4_3: true, f32_winograd_output_4_3: true,
+  f32_winograd_input_by_channel_4_3: true, f32_winograd_dy_4_3: true, f32_winograd_filter_grad_4_3: true,
 };
 const REQUIRED_EXPORTS = Object.keys(EXPORTED);
 

@@ -258,7 +258,7 @@ describe('prepared conv errors', () => {
     expect(() => prepareConv2d(w, tensor(new Float32Array(3), [3]))).toThrow(/prepareConv2d: bias has shape \[3\] but w \[4,2,3,3\] has 4 output channels/);
     expect(() => prepareConv2d(w, null, { groups: 3 })).toThrow(/prepareConv2d: w has 4 output channels, not divisible by groups=3/);
     expect(() => prepareConv2d(w, null, { stride: 2, algorithm: 'winograd' })).toThrow(/prepareConv2d: algorithm 'winograd' cannot compute this convolution: the stride is 2×2, not 1/);
-    expect(() => prepareConv1d(tensor(new Float32Array(12), [4, 1, 3]), null, { algorithm: 'winograd' })).toThrow(/prepareConv1d: algorithm 'winograd' cannot compute this convolution: it serves 2-D/);
+    expect(() => prepareConv1d(tensor(new Float32Array(20), [4, 1, 5]), null, { algorithm: 'winograd' })).toThrow(/prepareConv1d: algorithm 'winograd' cannot compute this convolution: the kernel is 5, not 3/);
     expect(() => prepareConv2d(w, null, { strides: 2 } as Conv2dOptions)).toThrow(/prepareConv2d: unknown option/);
     const plan = prepareConv2d(w, null);
     expect(() => plan.run(tensor(new Float32Array(3 * 25), [1, 3, 5, 5]))).toThrow(/prepareConv2d\(…\)\.run: w has 2 input channels per group but x has 3 channels .*\(x \[1,3,5,5\], w \[4,2,3,3\]\)/);

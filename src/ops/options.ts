@@ -26,7 +26,7 @@ export interface Conv1dOptions {
   padding?: number | [number, number] | 'valid' | 'same';
   dilation?: number;
   groups?: number;
-  /** 'auto' (default) and 'gemm' compute the same; 'winograd' throws (Winograd serves 2-D 3×3 convolutions only, for now) */
+  /** 'auto' (default): Winograd F(4, 3) where it is eligible and measured faster; 'gemm'; 'winograd' (docs/winograd.md) */
   algorithm?: ConvAlgorithm;
   /** Forward only: an activation fused into the output, after the bias (as Conv2dOptions.activation). */
   activation?: ConvActivation;

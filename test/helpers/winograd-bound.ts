@@ -123,3 +123,78 @@ export function winogradFilterGradientScale(
   m.forEach((mo, i) => sandwich(absGT, mo, absGT).forEach((row, r) => row.forEach((value, s) => (out[i * 9 + r * 3 + s] = value))));
   return out;
 }
+
+// conv1d by F(4, 3): each tile of 4 outputs is Aᵀ [Σ_c (G g_c) ⊙ (Bᵀ d_c)] + bias, the 1-D
+// factors of the stages above, each rounding at most this many times along any path:
+//   filter transform G g   4  (two adds, a product by an inexact constant and its rounding)
+//   input transform Bᵀ d   3
+//   pointwise product      1
+//   sum over C channels    C
+//   output transform Aᵀ m  3
+//   bias                   1
+// so |ŷ − y| ≤ (C + 12)·u·S with S = |Aᵀ| [Σ_c (|G| |g_c|) ⊙ (|Bᵀ| |d_c|)] + |bias|.
+// dW: input transform 3, dY transform A e 2, product 1, the sum over all N·tiles tiles,
+// inverse filter transform Gᵀ m 5: |ŷ − y| ≤ (N·tiles + 11)·u·S_dw with
+// S_dw = Σ_{n, tiles} |Gᵀ| [(|A| |e|) ⊙ (|Bᵀ| |d|)].
+
+/** Rounding steps of conv1d's F(4, 3) besides the C of the channel sum (see above). */
+export const WINOGRAD_1D_EXTRA_TERMS = 12;
+/** Rounding steps of conv1d's F(4, 3) dW besides the N·tiles of the sum over tiles (see above). */
+export const WINOGRAD_1D_DW_EXTRA_TERMS = 11;
+
+const times = (m: number[][], v: number[]) => m.map((row) => row.reduce((s, a, k) => s + a * v[k], 0));
+
+/** |x[n][c][i]| at padded position i (0 outside the row). */
+const rowAt = (x: ArrayLike<number>, inL: number, base: number, i: number) => (i >= 0 && i < inL ? Math.abs(x[base + i]) : 0);
+
+/**
+ * S for every output of the conv1d of x [N,C,L] with w [O,C,3] (+ bias), stride 1, padding
+ * `padLeft` before (negative: a crop), outL outputs, in float64 on absolute values.
+ */
+export function winograd1dScale(
+  x: ArrayLike<number>, xShape: readonly number[], w: ArrayLike<number>, outChannels: number, bias: ArrayLike<number> | null,
+  padLeft: number, outL: number,
+): Float64Array {
+  const [batch, channels, inL] = xShape;
+  const u = Array.from({ length: outChannels * channels }, (_, i) => times(absG, [0, 1, 2].map((k) => Math.abs(w[i * 3 + k]))));
+  const out = new Float64Array(batch * outChannels * outL);
+  for (let n = 0; n < batch; n++) {
+    for (let t = 0; t < Math.ceil(outL / 4); t++) {
+      const v = Array.from({ length: channels }, (_, c) =>
+        times(absBT, [0, 1, 2, 3, 4, 5].map((k) => rowAt(x, inL, (n * channels + c) * inL, 4 * t + k - padLeft))));
+      for (let o = 0; o < outChannels; o++) {
+        const m = [0, 1, 2, 3, 4, 5].map((xi) => {
+          let s = 0;
+          for (let c = 0; c < channels; c++) s += u[o * channels + c][xi] * v[c][xi];
+          return s;
+        });
+        times(absAT, m).forEach((value, i) => {
+          if (4 * t + i < outL) out[(n * outChannels + o) * outL + 4 * t + i] = value + (bias ? Math.abs(bias[o]) : 0);
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** S_dw for every weight of the 3-tap conv1d of x [N,C,L] giving dy [N,O,OL], stride 1, padding `padLeft` before, in float64. */
+export function winograd1dFilterGradientScale(
+  x: ArrayLike<number>, xShape: readonly number[], dy: ArrayLike<number>, dyShape: readonly number[], padLeft: number,
+): Float64Array {
+  const [batch, channels, inL] = xShape;
+  const [, outChannels, outL] = dyShape;
+  const m = Array.from({ length: outChannels * channels }, () => new Array<number>(6).fill(0));
+  for (let n = 0; n < batch; n++) {
+    for (let t = 0; t < Math.ceil(outL / 4); t++) {
+      const v = Array.from({ length: channels }, (_, c) =>
+        times(absBT, [0, 1, 2, 3, 4, 5].map((k) => rowAt(x, inL, (n * channels + c) * inL, 4 * t + k - padLeft))));
+      for (let o = 0; o < outChannels; o++) {
+        const e = times(absA, [0, 1, 2, 3].map((i) => (4 * t + i < outL ? Math.abs(dy[(n * outChannels + o) * outL + 4 * t + i]) : 0)));
+        for (let c = 0; c < channels; c++) for (let xi = 0; xi < 6; xi++) m[o * channels + c][xi] += e[xi] * v[c][xi];
+      }
+    }
+  }
+  const out = new Float64Array(outChannels * channels * 3);
+  m.forEach((mo, i) => times(absGT, mo).forEach((value, k) => (out[i * 3 + k] = value)));
+  return out;
+}

@@ -1,11 +1,12 @@
 // The one place that picks a kernel strategy for a convolution geometry.
 import type { ConvGeometry } from '../geometry.js';
 import { depthwisePasses, isDepthwise } from './depthwise.js';
-import { winogradIneligibility } from '../algorithm.js';
+import { isConv1d, winogradIneligibility } from '../algorithm.js';
 import { gemmPasses, isPointwise } from './gemm.js';
 import { parallelPasses, threadsFor, type Threads } from './parallel.js';
 import type { ConvPasses, ImageCopies, Pass, StagedPass, StrategyPasses } from './types.js';
 import { forwardTilesPerBlock, fusesFilterTransform, winogradPasses } from './winograd.js';
+import { winograd1dPasses } from './winograd1d.js';
 
 export type { ConvPasses, WeightsBlock, ForwardPointers, ImageCopies, InputGradientPointers, FilterGradientPointers, Pass, Slice } from './types.js';
 export type { Threads } from './parallel.js';
@@ -19,7 +20,8 @@ export type { Threads } from './parallel.js';
  */
 function strategyPasses(g: ConvGeometry, winograd: WinogradChoice): StrategyPasses {
   if (isDepthwise(g)) return depthwisePasses(g);
-  return winograd === 'none' ? gemmPasses(g) : winogradPasses(g, winograd === 'every pass');
+  if (winograd === 'none') return gemmPasses(g);
+  return isConv1d(g) ? winograd1dPasses(g, winograd === 'every pass') : winogradPasses(g, winograd === 'every pass');
 }
 
 /** Which passes of a call run Winograd. */
@@ -27,7 +29,7 @@ type WinogradChoice = 'none' | 'forward and dX' | 'every pass';
 
 /**
  * 'winograd' forced: every pass. 'auto' where usesWinograd: forward and dX, and dW too where its
- * accumulators M (36·O·C floats, one per thread) on all `threads` take at most half of x's
+ * accumulators M (36·O·C floats, 6·O·C for conv1d, one per thread) on all `threads` take at most half of x's
  * floats. Winograd dW measured 1.3–2.5× the GEMM's on every shape tried (16–128 channels, batch
  * 1–128; docs/winograd.md), so memory is the limit: S4's backward on 2 threads (M 0.73× x per
  * thread) stays on the GEMM's dW at 1.59× x of scratch, within the 2× test/memory.test.ts allows.
@@ -35,7 +37,8 @@ type WinogradChoice = 'none' | 'forward and dX' | 'every pass';
 function winogradChoice(g: ConvGeometry, threads: number): WinogradChoice {
   if (g.algorithm === 'winograd') return 'every pass';
   if (!usesWinograd(g)) return 'none';
-  const accumulators = threads * 36 * g.outChannels * (g.inChannels / g.groups);
+  const points = isConv1d(g) ? 6 : 36;
+  const accumulators = threads * points * g.outChannels * (g.inChannels / g.groups);
   return accumulators <= (g.batch * g.inChannels * g.inH * g.inW) / 2 ? 'every pass' : 'forward and dX';
 }
 
@@ -83,6 +86,7 @@ const WINOGRAD_MIN_TILES_PREPARED = 4;
 export function usesWinograd(g: ConvGeometry): boolean {
   if (g.algorithm === 'winograd') return true;
   if (g.algorithm === 'gemm' || winogradIneligibility(g) !== null) return false;
+  if (isConv1d(g)) return usesWinograd1d(g);
   const tiles = Math.ceil(g.outH / 4) * Math.ceil(g.outW / 4);
   if (Math.min(g.inChannels, g.outChannels) < WINOGRAD_MIN_CHANNELS || (g.outH * g.outW) / (tiles * 16) < WINOGRAD_MIN_FILL) return false;
   if (g.batch * tiles >= WINOGRAD_MIN_TILES) return true;
@@ -95,6 +99,24 @@ export function usesWinograd(g: ConvGeometry): boolean {
     if (fewTilesPay) return true;
   }
   return g.preparedWeights === true && tiles >= WINOGRAD_MIN_TILES_PREPARED && forwardBlockTiles >= tiles;
+}
+
+/**
+ * conv1d under 'auto' (eligible, not forced): F(4, 3) where it measured faster than the GEMM
+ * path (docs/winograd.md, "conv1d: F(4, 3)", 2026-12-06, one thread, simd, scalar and
+ * relaxed-simd), the 2-D rule's thresholds:
+ * - at least 16 input and output channels: from 32 up, at 16 tiles or more, 1.1–1.9× on every
+ *   pass; at 16 mostly 1.0–1.5× (single medians down to 0.75 on calls of 10–20 µs); at 8
+ *   0.4–1.5×, dX about even;
+ * - at least 16 tiles of 4 outputs per call (batch × ⌈OL/4⌉): U, 2× the weights, is made once
+ *   per call; one row of 4–16 outputs at 256–512 channels ran 0.5–0.97× forward and
+ *   0.51–0.74× dW, of 32 outputs 0.9–1.34×, of 64 outputs (16 tiles) 1.09–1.53×.
+ */
+const WINOGRAD_1D_MIN_CHANNELS = 16;
+const WINOGRAD_1D_MIN_TILES = 16;
+
+function usesWinograd1d(g: ConvGeometry): boolean {
+  return Math.min(g.inChannels, g.outChannels) >= WINOGRAD_1D_MIN_CHANNELS && g.batch * Math.ceil(g.outW / 4) >= WINOGRAD_1D_MIN_TILES;
 }
 
 /** A pass on the calling thread, with its copies around it: the whole batch in, the pass, the whole batch out. */

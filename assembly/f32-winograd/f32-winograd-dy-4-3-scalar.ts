@@ -1,3 +1,5 @@
+import { storeDyPoints } from "./f32-winograd-points-4-3-scalar";
+
 /** Scalar twin of f32_winograd_dy_4_3__wasmsimd, one channel at a time (rows past `channels` are left as they are). */
 export function f32_winograd_dy_4_3__scalar(
   dy: usize, channels: i32, planeBytes: usize, firstTile: i32, count: i32, e: usize, eXiBytes: usize,
@@ -8,14 +10,7 @@ export function f32_winograd_dy_4_3__scalar(
       const src = origin + <usize>o * planeBytes;
       const e0 = load<f32>(src), e1 = load<f32>(src, 4), e2 = load<f32>(src, 8), e3 = load<f32>(src, 12);
       const out = e + <usize>(o >> 2) * count * 16 + (<usize>s << 4) + (<usize>(o & 3) << 2);
-      const a = e0 + e2, b = e1 + e3;
-      const c = e0 + 4 * e2, d = (e1 + 4 * e3) * 2;
-      store<f32>(out, e0);
-      store<f32>(out + eXiBytes, a + b);
-      store<f32>(out + 2 * eXiBytes, a - b);
-      store<f32>(out + 3 * eXiBytes, c + d);
-      store<f32>(out + 4 * eXiBytes, c - d);
-      store<f32>(out + 5 * eXiBytes, e3);
+      storeDyPoints(e0, e1, e2, e3, out, eXiBytes); // A·e
     }
   }
 }

@@ -1,3 +1,5 @@
+import { storeDyPoints } from "./f32-winograd-points-4-3-wasmsimd";
+
 /**
  * The weight gradient's dY transform for F(4, 3) (1-D), four output channels per vector: each
  * tile e of 4 outputs of dY (from a copy zero-padded to whole tiles, rows `planeBytes` apart)
@@ -21,17 +23,7 @@ export function f32_winograd_dy_4_3__wasmsimd(
       const e0 = v128.shuffle<f32>(r01lo, r23lo, 0, 1, 4, 5), e1 = v128.shuffle<f32>(r01lo, r23lo, 2, 3, 6, 7);
       const e2 = v128.shuffle<f32>(r01hi, r23hi, 0, 1, 4, 5), e3 = v128.shuffle<f32>(r01hi, r23hi, 2, 3, 6, 7);
       const out = e + <usize>(o >> 2) * count * 16 + (<usize>s << 4);
-      // A·e (A = Aᵀ's transpose, 6×4):
-      //   e0,  (e0 + e2) + (e1 + e3),  (e0 + e2) − (e1 + e3),  (e0 + 4e2) + 2(e1 + 4e3),  (e0 + 4e2) − 2(e1 + 4e3),  e3
-      const four = f32x4.splat(4), two = f32x4.splat(2);
-      const a = f32x4.add(e0, e2), b = f32x4.add(e1, e3);
-      const c = f32x4.add(e0, f32x4.mul(four, e2)), d = f32x4.mul(two, f32x4.add(e1, f32x4.mul(four, e3)));
-      v128.store(out, e0);
-      v128.store(out + eXiBytes, f32x4.add(a, b));
-      v128.store(out + 2 * eXiBytes, f32x4.sub(a, b));
-      v128.store(out + 3 * eXiBytes, f32x4.add(c, d));
-      v128.store(out + 4 * eXiBytes, f32x4.sub(c, d));
-      v128.store(out + 5 * eXiBytes, e3);
+      storeDyPoints(e0, e1, e2, e3, out, eXiBytes); // A·e
     }
   }
 }

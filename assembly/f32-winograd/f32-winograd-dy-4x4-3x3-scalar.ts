@@ -1,3 +1,5 @@
+import { storeDyPoints } from "./f32-winograd-points-4-3-scalar";
+
 /** Scalar twin of f32_winograd_dy_4x4_3x3__wasmsimd, one channel at a time. `work` is 36 floats of per-thread scratch. */
 export function f32_winograd_dy_4x4_3x3__scalar(
   dy: usize, channels: i32, planeBytes: usize, paddedW: i32,
@@ -23,12 +25,5 @@ export function f32_winograd_dy_4x4_3x3__scalar(
 @inline
 function transform4to6(src: usize, inStride: usize, dst: usize, outStride: usize): void {
   const e0 = load<f32>(src), e1 = load<f32>(src + inStride), e2 = load<f32>(src + 2 * inStride), e3 = load<f32>(src + 3 * inStride);
-  const a = e0 + e2, b = e1 + e3;
-  const c = e0 + 4 * e2, d = (e1 + 4 * e3) * 2;
-  store<f32>(dst, e0);
-  store<f32>(dst + outStride, a + b);
-  store<f32>(dst + 2 * outStride, a - b);
-  store<f32>(dst + 3 * outStride, c + d);
-  store<f32>(dst + 4 * outStride, c - d);
-  store<f32>(dst + 5 * outStride, e3);
+  storeDyPoints(e0, e1, e2, e3, dst, outStride);
 }

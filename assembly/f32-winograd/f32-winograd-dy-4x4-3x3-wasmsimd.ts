@@ -1,3 +1,5 @@
+import { storeDyPoints } from "./f32-winograd-points-4-3-wasmsimd";
+
 /**
  * The weight gradient's dY transform for F(4×4, 3×3), four output channels per vector: each 4×4
  * tile e of dY (from a copy zero-padded to whole tiles, planes `planeBytes` apart, rows
@@ -49,13 +51,5 @@ export function f32_winograd_dy_4x4_3x3__wasmsimd(
 @inline
 function transform4to6(src: usize, inStride: usize, dst: usize, outStride: usize): void {
   const e0 = v128.load(src), e1 = v128.load(src + inStride), e2 = v128.load(src + 2 * inStride), e3 = v128.load(src + 3 * inStride);
-  const four = f32x4.splat(4), two = f32x4.splat(2);
-  const a = f32x4.add(e0, e2), b = f32x4.add(e1, e3);
-  const c = f32x4.add(e0, f32x4.mul(four, e2)), d = f32x4.mul(two, f32x4.add(e1, f32x4.mul(four, e3)));
-  v128.store(dst, e0);
-  v128.store(dst + outStride, f32x4.add(a, b));
-  v128.store(dst + 2 * outStride, f32x4.sub(a, b));
-  v128.store(dst + 3 * outStride, f32x4.add(c, d));
-  v128.store(dst + 4 * outStride, f32x4.sub(c, d));
-  v128.store(dst + 5 * outStride, e3);
+  storeDyPoints(e0, e1, e2, e3, dst, outStride);
 }

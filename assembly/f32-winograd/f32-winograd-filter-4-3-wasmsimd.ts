@@ -1,3 +1,5 @@
+import { storeFilterPoints } from "./f32-winograd-points-4-3-wasmsimd";
+
 /**
  * Winograd F(4, 3) filter transform (1-D), four rows per vector: each 3-tap filter g (3
  * contiguous floats at w + r·rowStride + p·colStride; reversed when `flip`) of rows r < rows
@@ -17,7 +19,7 @@ export function f32_winograd_filter_4_3__wasmsimd(
     let out = u + <usize>r * cols * 4;
     for (let c = 0; c < cols; c++) {
       const p = w0 + <usize>c * colStride;
-      transform3(tap(p + first, rowStride, live), tap(p + 4, rowStride, live), tap(p + last, rowStride, live), out, uXiBytes);
+      storeFilterPoints(tap(p + first, rowStride, live), tap(p + 4, rowStride, live), tap(p + last, rowStride, live), out, uXiBytes);
       out += 16;
     }
   }
@@ -32,20 +34,3 @@ function tap(p: usize, rowStride: usize, live: i32): v128 {
   return f32x4.replace_lane(v, 3, live > 3 ? load<f32>(p + 3 * rowStride) : 0);
 }
 
-/**
- * G·g for three vectors, six written `outStride` bytes apart (G as in the 2-D transform):
- *   g0/4,  −(g0 + g1 + g2)/6,  −(g0 − g1 + g2)/6,  g0/24 + g1/12 + g2/6,  g0/24 − g1/12 + g2/6,  g2.
- */
-@inline
-function transform3(g0: v128, g1: v128, g2: v128, dst: usize, outStride: usize): void {
-  const s = f32x4.add(g0, g2);
-  const minusSixth = f32x4.splat(<f32>(-1.0 / 6.0));
-  const t = f32x4.add(f32x4.mul(g0, f32x4.splat(<f32>(1.0 / 24.0))), f32x4.mul(g2, f32x4.splat(<f32>(1.0 / 6.0))));
-  const g1Twelfth = f32x4.mul(g1, f32x4.splat(<f32>(1.0 / 12.0)));
-  v128.store(dst, f32x4.mul(g0, f32x4.splat(0.25)));
-  v128.store(dst + outStride, f32x4.mul(f32x4.add(s, g1), minusSixth));
-  v128.store(dst + 2 * outStride, f32x4.mul(f32x4.sub(s, g1), minusSixth));
-  v128.store(dst + 3 * outStride, f32x4.add(t, g1Twelfth));
-  v128.store(dst + 4 * outStride, f32x4.sub(t, g1Twelfth));
-  v128.store(dst + 5 * outStride, g2);
-}

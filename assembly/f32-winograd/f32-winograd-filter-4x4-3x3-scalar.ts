@@ -1,3 +1,5 @@
+import { storeFilterPoints } from "./f32-winograd-points-4-3-scalar";
+
 /**
  * Scalar twin of f32_winograd_filter_4x4_3x3__wasmsimd, same layout and contract, one filter
  * at a time. `work` is 27 floats of per-thread scratch.
@@ -26,17 +28,8 @@ export function f32_winograd_filter_4x4_3x3__scalar(
   }
 }
 
-/** G·g for three floats (see the SIMD twin). */
+/** G·g for three floats read `inStride` bytes apart. */
 @inline
 function transform3(src: usize, inStride: usize, dst: usize, outStride: usize): void {
-  const g0 = load<f32>(src), g1 = load<f32>(src + inStride), g2 = load<f32>(src + 2 * inStride);
-  const s = g0 + g2;
-  const t = g0 * <f32>(1.0 / 24.0) + g2 * <f32>(1.0 / 6.0);
-  const g1Twelfth = g1 * <f32>(1.0 / 12.0);
-  store<f32>(dst, g0 * 0.25);
-  store<f32>(dst + outStride, (s + g1) * <f32>(-1.0 / 6.0));
-  store<f32>(dst + 2 * outStride, (s - g1) * <f32>(-1.0 / 6.0));
-  store<f32>(dst + 3 * outStride, t + g1Twelfth);
-  store<f32>(dst + 4 * outStride, t - g1Twelfth);
-  store<f32>(dst + 5 * outStride, g2);
+  storeFilterPoints(load<f32>(src), load<f32>(src + inStride), load<f32>(src + 2 * inStride), dst, outStride);
 }

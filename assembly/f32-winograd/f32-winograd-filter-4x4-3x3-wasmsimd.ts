@@ -1,3 +1,5 @@
+import { storeFilterPoints } from "./f32-winograd-points-4-3-wasmsimd";
+
 /**
  * Winograd F(4×4, 3×3) filter transform, four rows per vector: each 3×3 filter g (9 contiguous
  * floats at w + r·rowStride + p·colStride; rotated by 180° when `flip`) of rows r < rows and
@@ -49,52 +51,34 @@ export function f32_winograd_filter_4x4_3x3__wasmsimd(
         t = g3; g3 = g5; g5 = t;
       }
       // G·g's rows (row i of G applied to each of g's columns k: taps k, 3 + k, 6 + k), each
-      // row then through G again (G·g·Gᵀ's row i): the same operations as transform3 in the
+      // row then through G again (G·g·Gᵀ's row i): the same operations as storeFilterPoints in the
       // same order, so the same values as computing all of G·g first
       const minusSixth = f32x4.splat(<f32>(-1.0 / 6.0));
       const quarter = f32x4.splat(0.25);
       // row 0 of G: g0/4
-      transformRow(f32x4.mul(g0, quarter), f32x4.mul(g1, quarter), f32x4.mul(g2, quarter), out, uXiBytes);
+      storeFilterPoints(f32x4.mul(g0, quarter), f32x4.mul(g1, quarter), f32x4.mul(g2, quarter), out, uXiBytes);
       // rows 1 and 2: −(a + b + c)/6, −(a − b + c)/6 with s = a + c
       const sum0 = f32x4.add(g0, g6), sum1 = f32x4.add(g1, g7), sum2 = f32x4.add(g2, g8);
-      transformRow(f32x4.mul(f32x4.add(sum0, g3), minusSixth), f32x4.mul(f32x4.add(sum1, g4), minusSixth),
+      storeFilterPoints(f32x4.mul(f32x4.add(sum0, g3), minusSixth), f32x4.mul(f32x4.add(sum1, g4), minusSixth),
         f32x4.mul(f32x4.add(sum2, g5), minusSixth), out + rowBytes, uXiBytes);
-      transformRow(f32x4.mul(f32x4.sub(sum0, g3), minusSixth), f32x4.mul(f32x4.sub(sum1, g4), minusSixth),
+      storeFilterPoints(f32x4.mul(f32x4.sub(sum0, g3), minusSixth), f32x4.mul(f32x4.sub(sum1, g4), minusSixth),
         f32x4.mul(f32x4.sub(sum2, g5), minusSixth), out + 2 * rowBytes, uXiBytes);
       // rows 3 and 4: a/24 + b/12 + c/6, a/24 − b/12 + c/6 with t = a/24 + c/6
       const t0 = outerTerms(g0, g6), t1 = outerTerms(g1, g7), t2 = outerTerms(g2, g8);
       const twelfth = f32x4.splat(<f32>(1.0 / 12.0));
       const m0 = f32x4.mul(g3, twelfth), m1 = f32x4.mul(g4, twelfth), m2 = f32x4.mul(g5, twelfth);
-      transformRow(f32x4.add(t0, m0), f32x4.add(t1, m1), f32x4.add(t2, m2), out + 3 * rowBytes, uXiBytes);
-      transformRow(f32x4.sub(t0, m0), f32x4.sub(t1, m1), f32x4.sub(t2, m2), out + 4 * rowBytes, uXiBytes);
+      storeFilterPoints(f32x4.add(t0, m0), f32x4.add(t1, m1), f32x4.add(t2, m2), out + 3 * rowBytes, uXiBytes);
+      storeFilterPoints(f32x4.sub(t0, m0), f32x4.sub(t1, m1), f32x4.sub(t2, m2), out + 4 * rowBytes, uXiBytes);
       // row 5: c
-      transformRow(g6, g7, g8, out + 5 * rowBytes, uXiBytes);
+      storeFilterPoints(g6, g7, g8, out + 5 * rowBytes, uXiBytes);
       out += 16;
     }
   }
 }
 
-/** a/24 + c/6, as transform3 computes it. */
+/** a/24 + c/6, as storeFilterPoints computes it. */
 @inline
 function outerTerms(a: v128, c: v128): v128 {
   return f32x4.add(f32x4.mul(a, f32x4.splat(<f32>(1.0 / 24.0))), f32x4.mul(c, f32x4.splat(<f32>(1.0 / 6.0))));
 }
 
-/**
- * G·(g0, g1, g2) for one row of G·g, its six values stored `outStride` bytes apart (the row's
- * six points ξ): g0/4, −(g0 + g1 + g2)/6, −(g0 − g1 + g2)/6, g0/24 + g1/12 + g2/6,
- * g0/24 − g1/12 + g2/6, g2.
- */
-@inline
-function transformRow(g0: v128, g1: v128, g2: v128, dst: usize, outStride: usize): void {
-  const s = f32x4.add(g0, g2);
-  const minusSixth = f32x4.splat(<f32>(-1.0 / 6.0));
-  const t = outerTerms(g0, g2);
-  const g1Twelfth = f32x4.mul(g1, f32x4.splat(<f32>(1.0 / 12.0)));
-  v128.store(dst, f32x4.mul(g0, f32x4.splat(0.25)));
-  v128.store(dst + outStride, f32x4.mul(f32x4.add(s, g1), minusSixth));
-  v128.store(dst + 2 * outStride, f32x4.mul(f32x4.sub(s, g1), minusSixth));
-  v128.store(dst + 3 * outStride, f32x4.add(t, g1Twelfth));
-  v128.store(dst + 4 * outStride, f32x4.sub(t, g1Twelfth));
-  v128.store(dst + 5 * outStride, g2);
-}

@@ -1,4 +1,4 @@
-import { vmadd } from "../simd-madd";
+import { storeInputPoints } from "./f32-winograd-points-4-3-wasmsimd";
 
 /**
  * Winograd F(4, 3) input transform (1-D), four consecutive tiles per vector: for each channel
@@ -26,7 +26,7 @@ export function f32_winograd_input_4_3__wasmsimd(
       const d2 = v128.shuffle<f32>(ab23, cd23, 0, 1, 4, 5), d3 = v128.shuffle<f32>(ab23, cd23, 2, 3, 6, 7);
       // floats 4 and 5 of a window are floats 0 and 1 of the next tile's
       const d4 = v128.shuffle<f32>(d0, e, 1, 2, 3, 4), d5 = v128.shuffle<f32>(d1, e, 1, 2, 3, 5);
-      transform6(d0, d1, d2, d3, d4, d5, out, vXiBytes);
+      storeInputPoints(d0, d1, d2, d3, d4, d5, out, vXiBytes);
       src += planeBytes;
       out += 32;
     }
@@ -57,7 +57,7 @@ export function f32_winograd_input_by_channel_4_3__wasmsimd(
       const lo01b = v128.shuffle<f32>(lo0, lo1, 2, 6, 3, 7), lo23b = v128.shuffle<f32>(lo2, lo3, 2, 6, 3, 7);
       const hi01 = v128.shuffle<f32>(hi0, hi1, 0, 4, 1, 5), hi23 = v128.shuffle<f32>(hi2, hi3, 0, 4, 1, 5);
       const out = v + <usize>(c >> 3) * panelBytes + (<usize>s << 5) + (<usize>(c & 7) << 2);
-      transform6(
+      storeInputPoints(
         v128.shuffle<f32>(lo01a, lo23a, 0, 1, 4, 5), v128.shuffle<f32>(lo01a, lo23a, 2, 3, 6, 7),
         v128.shuffle<f32>(lo01b, lo23b, 0, 1, 4, 5), v128.shuffle<f32>(lo01b, lo23b, 2, 3, 6, 7),
         v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5), v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7),
@@ -67,19 +67,3 @@ export function f32_winograd_input_by_channel_4_3__wasmsimd(
   }
 }
 
-/**
- * Bᵀ·d for six vectors, written `outStride` bytes apart (Bᵀ as in the 2-D transform):
- *   4d0 − 5d2 + d4,  (d3 + d4) − 4(d1 + d2),  (d4 − d3) + 4(d1 − d2),
- *   (d4 − d2) + 2(d3 − d1),  (d4 − d2) − 2(d3 − d1),  4d1 − 5d3 + d5.
- */
-@inline
-function transform6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, dst: usize, outStride: usize): void {
-  const four = f32x4.splat(4), minusFour = f32x4.splat(-4), minusFive = f32x4.splat(-5), two = f32x4.splat(2), minusTwo = f32x4.splat(-2);
-  const d4m2 = f32x4.sub(d4, d2), d3m1 = f32x4.sub(d3, d1);
-  v128.store(dst, vmadd(minusFive, d2, vmadd(four, d0, d4)));
-  v128.store(dst + outStride, vmadd(minusFour, f32x4.add(d1, d2), f32x4.add(d3, d4)));
-  v128.store(dst + 2 * outStride, vmadd(four, f32x4.sub(d1, d2), f32x4.sub(d4, d3)));
-  v128.store(dst + 3 * outStride, vmadd(two, d3m1, d4m2));
-  v128.store(dst + 4 * outStride, vmadd(minusTwo, d3m1, d4m2));
-  v128.store(dst + 5 * outStride, vmadd(minusFive, d3, vmadd(four, d1, d5)));
-}

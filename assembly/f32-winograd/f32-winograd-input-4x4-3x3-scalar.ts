@@ -1,3 +1,5 @@
+import { storeInputPoints } from "./f32-winograd-points-4-3-scalar";
+
 /**
  * Scalar twin of f32_winograd_input_4x4_3x3__wasmsimd, same layout and contract, one tile at a
  * time (and no spare lanes: a panel's slots past `count` are left as they are). `work` is 36
@@ -52,11 +54,5 @@ export function f32_winograd_input_by_channel_4x4_3x3__scalar(
 function transform6(src: usize, inStride: usize, dst: usize, outStride: usize): void {
   const d0 = load<f32>(src), d1 = load<f32>(src + inStride), d2 = load<f32>(src + 2 * inStride);
   const d3 = load<f32>(src + 3 * inStride), d4 = load<f32>(src + 4 * inStride), d5 = load<f32>(src + 5 * inStride);
-  const d4m2 = d4 - d2, d3m1 = d3 - d1;
-  store<f32>(dst, 4 * d0 + d4 - 5 * d2);
-  store<f32>(dst + outStride, (d3 + d4) - 4 * (d1 + d2));
-  store<f32>(dst + 2 * outStride, (d4 - d3) + 4 * (d1 - d2));
-  store<f32>(dst + 3 * outStride, d4m2 + 2 * d3m1);
-  store<f32>(dst + 4 * outStride, d4m2 - 2 * d3m1);
-  store<f32>(dst + 5 * outStride, 4 * d1 + d5 - 5 * d3);
+  storeInputPoints(d0, d1, d2, d3, d4, d5, dst, outStride);
 }

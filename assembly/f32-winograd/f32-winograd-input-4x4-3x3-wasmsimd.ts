@@ -1,4 +1,4 @@
-import { vmadd } from "../simd-madd";
+import { storeInputPoints } from "./f32-winograd-points-4-3-wasmsimd";
 
 /**
  * Winograd F(4×4, 3×3) input transform, four tiles per vector: for each channel c and each
@@ -97,12 +97,5 @@ function gatherWindows(p0: usize, p1: usize, p2: usize, p3: usize, rowBytes: usi
 function transform6(src: usize, inStride: usize, dst: usize, outStride: usize): void {
   const d0 = v128.load(src), d1 = v128.load(src + inStride), d2 = v128.load(src + 2 * inStride);
   const d3 = v128.load(src + 3 * inStride), d4 = v128.load(src + 4 * inStride), d5 = v128.load(src + 5 * inStride);
-  const four = f32x4.splat(4), minusFour = f32x4.splat(-4), minusFive = f32x4.splat(-5), two = f32x4.splat(2), minusTwo = f32x4.splat(-2);
-  const d4m2 = f32x4.sub(d4, d2), d3m1 = f32x4.sub(d3, d1);
-  v128.store(dst, vmadd(minusFive, d2, vmadd(four, d0, d4)));
-  v128.store(dst + outStride, vmadd(minusFour, f32x4.add(d1, d2), f32x4.add(d3, d4)));
-  v128.store(dst + 2 * outStride, vmadd(four, f32x4.sub(d1, d2), f32x4.sub(d4, d3)));
-  v128.store(dst + 3 * outStride, vmadd(two, d3m1, d4m2));
-  v128.store(dst + 4 * outStride, vmadd(minusTwo, d3m1, d4m2));
-  v128.store(dst + 5 * outStride, vmadd(minusFive, d3, vmadd(four, d1, d5)));
+  storeInputPoints(d0, d1, d2, d3, d4, d5, dst, outStride);
 }

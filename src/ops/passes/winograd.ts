@@ -87,24 +87,32 @@ export function winogradPasses(g: ConvGeometry, filterGradient: boolean): Strate
   const forward = winogradConv(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false }, FORWARD_BLOCK_BYTES);
   // the transposed conv's filter [C][O] is W[O][C] flipped: rows C, columns O
   const transposed = winogradConv(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true }, BLOCK_BYTES);
-  const asForward = (p: InputGradientPointers): ForwardPointers => ({ x: p.dy, w: p.w, bias: 0, y: p.dx });
   return {
     strategy: 'winograd',
     forward,
-    inputGradient: {
-      scratchFloats: transposed.scratchFloats,
-      callsOnly: true,
-      shared: transposed.shared && { ...transposed.shared, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
-      prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
-      images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
-      outputBlocks: {
-        cuts: transposed.outputBlocks!.cuts,
-        units: transposed.outputBlocks!.units,
-        prepare() {},
-        block: (k, p, scratch, from, to, shared, own) => transposed.outputBlocks!.block(k, asForward(p), scratch, from, to, shared, own),
-      },
-    },
+    inputGradient: asInputGradient(transposed),
     filterGradient: filterGradient ? winogradFilterGradient(g) : gemmPasses(g).filterGradient,
+  };
+}
+
+/**
+ * dX run as the forward pass of the transposed conv (whose filter the transforms read from w
+ * directly): the same pass, dy in for x and dx out for y. Shared with winograd1d.ts.
+ */
+export function asInputGradient(transposed: StagedPass<ForwardPointers>): StagedPass<InputGradientPointers> {
+  const asForward = (p: InputGradientPointers): ForwardPointers => ({ x: p.dy, w: p.w, bias: 0, y: p.dx });
+  return {
+    scratchFloats: transposed.scratchFloats,
+    callsOnly: true,
+    shared: transposed.shared && { ...transposed.shared, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
+    prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
+    images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
+    outputBlocks: {
+      cuts: transposed.outputBlocks!.cuts,
+      units: transposed.outputBlocks!.units,
+      prepare() {},
+      block: (k, p, scratch, from, to, shared, own) => transposed.outputBlocks!.block(k, asForward(p), scratch, from, to, shared, own),
+    },
   };
 }
 

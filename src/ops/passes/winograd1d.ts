@@ -16,7 +16,8 @@ import type { KernelExports } from '../../loader.js';
 import type { ConvGeometry } from '../geometry.js';
 import { clampBounds } from './epilogue.js';
 import { gemmPasses, scratchLayout, transposedGeometry } from './gemm.js';
-import type { FilterGradientPointers, ForwardPointers, InputGradientPointers, StagedPass, StrategyPasses } from './types.js';
+import type { FilterGradientPointers, ForwardPointers, StagedPass, StrategyPasses } from './types.js';
+import { asInputGradient } from './winograd.js';
 
 /** Outputs per tile, and points per transformed tile (the GEMMs). */
 const TILE = 4;
@@ -51,23 +52,10 @@ export function winograd1dPasses(g: ConvGeometry, filterGradient: boolean): Stra
   const forward = winogradConv1d(g, { rowStride: g.inChannels * taps, colStride: taps, flip: false }, FORWARD_BLOCK_BYTES);
   // the transposed conv's filter [C][O] is W[O][C] reversed: rows C, columns O
   const transposed = winogradConv1d(transposedGeometry(g), { rowStride: taps, colStride: g.inChannels * taps, flip: true }, BLOCK_BYTES);
-  const asForward = (p: InputGradientPointers): ForwardPointers => ({ x: p.dy, w: p.w, bias: 0, y: p.dx });
   return {
     strategy: 'winograd',
     forward,
-    inputGradient: {
-      scratchFloats: transposed.scratchFloats,
-      callsOnly: true,
-      shared: { ...transposed.shared!, prepare: (k, p, shared) => transposed.shared!.prepare(k, asForward(p), shared) },
-      prepare: (k, p, scratch, shared) => transposed.prepare(k, asForward(p), scratch, shared),
-      images: (k, p, scratch, shared) => transposed.images(k, asForward(p), scratch, shared),
-      outputBlocks: {
-        cuts: transposed.outputBlocks!.cuts,
-        units: transposed.outputBlocks!.units,
-        prepare() {},
-        block: (k, p, scratch, from, to, shared, own) => transposed.outputBlocks!.block(k, asForward(p), scratch, from, to, shared, own),
-      },
-    },
+    inputGradient: asInputGradient(transposed),
     filterGradient: filterGradient ? winograd1dFilterGradient(g) : gemmPasses(g).filterGradient,
   };
 }

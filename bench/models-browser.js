@@ -19,28 +19,17 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { machineInfo } from './machine.js';
+import { modelBenchOptions } from './models/run-options.js';
 import { MODELS } from './models/torchvision.js';
 import { renderModelsSvg } from './report/models-svg.js';
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: process.env.BENCH_QUICK === '1' },
-    models: { type: 'string', default: Object.keys(MODELS).join(',') },
-    batches: { type: 'string' },
-    threads: { type: 'string', default: '1,2' },
-    size: { type: 'string', default: '224' },
-    'no-relaxed': { type: 'boolean', default: false },
-    out: { type: 'string', default: 'bench/results/models-browser.json' },
-  },
+const { args, quick: QUICK, batches: BATCHES, threads: THREADS, policy: POLICY } = modelBenchOptions({
+  out: 'bench/results/models-browser.json',
+  extra: { size: { type: 'string', default: '224' } },
 });
-const QUICK = args.quick;
-const BATCHES = (args.batches ?? (QUICK ? '1' : '1,8')).split(',').map(Number);
-const POLICY = QUICK ? { budget: 300, minSamples: 2 } : { budget: 3000, minSamples: 5 };
-const THREADS = args.threads.split(',').map(Number);
 const SIZE = Number(args.size);
 const IMPLS = [
   { key: 'simd', name: 'wasmconv simd', impl: 'ours', isa: 'simd' },

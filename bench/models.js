@@ -15,26 +15,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { init, nn } from 'wasmconv';
 import { machineInfo } from './machine.js';
+import { modelBenchOptions } from './models/run-options.js';
 import { MODELS } from './models/torchvision.js';
 import { renderModelsSvg } from './report/models-svg.js';
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: process.env.BENCH_QUICK === '1' },
-    models: { type: 'string', default: Object.keys(MODELS).join(',') },
-    batches: { type: 'string' },
-    threads: { type: 'string', default: '1,2' },
-    'no-relaxed': { type: 'boolean', default: false },
-    out: { type: 'string', default: 'bench/results/models.json' },
-  },
-});
-const QUICK = args.quick;
-const BATCHES = args.batches ?? (QUICK ? '1' : '1,8');
-const POLICY = QUICK ? { budget: 300, minSamples: 2 } : { budget: 3000, minSamples: 5 };
-const THREADS = args.threads.split(',').map(Number);
+const { args, quick: QUICK, batches, threads: THREADS, policy: POLICY } = modelBenchOptions({ out: 'bench/results/models.json' });
+const BATCHES = batches.join(',');
 const IMPLS = [
   { key: 'simd', name: 'wasmconv simd', impl: 'ours', isa: 'simd' },
   ...(args['no-relaxed'] ? [] : [{ key: 'relaxed', name: 'wasmconv relaxed-simd', impl: 'ours', isa: 'relaxed-simd', flags: ['--experimental-wasm-relaxed-simd'] }]),

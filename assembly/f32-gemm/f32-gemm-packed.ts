@@ -2,7 +2,7 @@ import { f32_gemm_ukernel_4x4__wasmsimd, f32_gemm_ukernel_4x8__wasmsimd, f32_gem
 import { f32_gemm_ukernel_4x8__scalar } from "./f32-gemm-4x8-packed-scalar";
 import { f32_pack_b_x8 } from "../f32-pack/f32-pack-b-x8";
 import { f32_pack_im2col_x8, f32_pack_im2row_x8 } from "../f32-pack/f32-pack-im2col-x8";
-import { STREAM_IN_MAX_BYTES, streamIn } from "../stream-in";
+import { L2_BYTES, STREAM_IN_MAX_BYTES, streamIn } from "../stream-in";
 
 /** Reduction chunk: a 4×KC block of packed A (8 KiB) and a KC×8 panel of B (16 KiB) stay in L1. */
 const KC: i32 = 512;
@@ -78,14 +78,13 @@ export function f32_gemm_im2row(
 const MAX_GROUPED_PANELS: i32 = 8;
 
 /**
- * A C larger than this (L2, 2 MiB per core here) is not in cache when the tiles write it: each
- * 4×8 tile's store misses in 4 rows at once, a few misses in flight. So the first reduction
- * chunk brings the lines of the next STREAM_C_COLUMNS columns of every row in first, at memory
- * bandwidth (stream-in.ts); the tiles then write to cache. ResNet-18's stem (C 64×12544, 3.2
+ * A C larger than L2 is not in cache when the tiles write (or, past the first reduction chunk,
+ * add to) it: each 4×8 tile misses in 4 rows at once, a few misses in flight. So every chunk
+ * brings the lines of the next STREAM_C_COLUMNS columns of every row in first, at memory
+ * bandwidth (stream-in.ts); the tiles then find them in cache. ResNet-18's stem (C 64×12544, 3.2
  * MB), prepared, batch 1, after the model's other convs: 9.37 → 7.54 ms. Smaller outputs (its
  * stride-2 layers, 0.1–0.4 MB) were 1–5% slower with it, hence the threshold.
  */
-const STREAM_C_FROM_BYTES: usize = 2 << 20;
 const STREAM_C_COLUMNS: i32 = 128;
 
 /** Panels packed side by side per reduction chunk. */
@@ -117,7 +116,7 @@ function gemm(
   const group = panelsPerGroup(n, k);
   const kcMax = KC / group;
   // a C larger than L2 is written from memory: its lines come in ahead of the tiles (below)
-  const streamC = <usize>m * n * 4 > STREAM_C_FROM_BYTES;
+  const streamC = <usize>m * n * 4 > L2_BYTES;
   for (let k0 = 0; k0 < k; k0 += kcMax) {
     const kc = min(kcMax, k - k0);
     const add = accumulate || k0 > 0;

@@ -94,8 +94,8 @@ export function usesWinograd(g: ConvGeometry): boolean {
   if (Math.min(g.inChannels, g.outChannels) >= WINOGRAD_FEW_TILES_MIN_CHANNELS) {
     // U made a few rows at a time (one image in one block of tiles), or whole while it is small
     const uBytes = 36 * g.outChannels * g.inChannels * 4;
-    const fewTilesPay = WINOGRAD_FEW_TILES.some((rule) => g.batch * tiles >= rule.minTiles &&
-      (uBytes <= rule.maxUBytes || fusesFilterTransform(g, forwardBlockTiles)));
+    const fused = fusesFilterTransform(g, forwardBlockTiles);
+    const fewTilesPay = WINOGRAD_FEW_TILES.some((rule) => g.batch * tiles >= rule.minTiles && (fused || uBytes <= rule.maxUBytes));
     if (fewTilesPay) return true;
   }
   return g.preparedWeights === true && tiles >= WINOGRAD_MIN_TILES_PREPARED && forwardBlockTiles >= tiles;
